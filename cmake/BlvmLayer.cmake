@@ -1,0 +1,27 @@
+# blvm_layer(NAME DEPS...) makes src/NAME into the static library blvm_NAME
+# from every .c file below it, linked to DEPS and nothing else. A layer with
+# no sources yet is an INTERFACE library, so the graph stays the same.
+function(blvm_layer name)
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.c)
+  if(srcs)
+    add_library(blvm_${name} STATIC ${srcs})
+    set(scope PUBLIC)
+  else()
+    add_library(blvm_${name} INTERFACE)
+    set(scope INTERFACE)
+  endif()
+  target_include_directories(blvm_${name} ${scope} ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/include)
+  if(ARGN)
+    target_link_libraries(blvm_${name} ${scope} ${ARGN})
+  endif()
+  foreach(f ${srcs})
+    # Instruction-set specific files; callers choose a path at run time.
+    if(f MATCHES "_shani\\.c$")
+      set_source_files_properties(${f} PROPERTIES COMPILE_OPTIONS "-msha;-msse4.1;-mssse3")
+    elseif(f MATCHES "_avx2\\.c$")
+      set_source_files_properties(${f} PROPERTIES COMPILE_OPTIONS "-mavx2")
+    elseif(f MATCHES "_sse41\\.c$")
+      set_source_files_properties(${f} PROPERTIES COMPILE_OPTIONS "-msse4.1")
+    endif()
+  endforeach()
+endfunction()
