@@ -9,6 +9,7 @@
 #include "consensus/block.h"
 #include "consensus/block_check.h"
 #include "consensus/merkle.h"
+#include "consensus/params.h"
 #include "crypto/sha256.h"
 #include "crypto/sha256_impl.h"
 
@@ -78,14 +79,11 @@ static bool run_decode(void *p) {
 
 static bool run_decode_check(void *p) {
     block_ctx *c = p;
-    static uint8_t pow_limit[32];
-    memset(pow_limit, 0xff, 28);
     blvm_block b;
     if (!blvm_block_decode_bytes(&b, c->raw, c->len)) return false;
-    blvm_check_block_opts opts = {true, true, pow_limit};
     blvm_validation_state st;
     blvm_state_init(&st);
-    bool ok = blvm_check_block(&b, &opts, &st);
+    bool ok = blvm_check_block(&b, blvm_params_get(BLVM_NET_MAIN), true, true, &st);
     blvm_block_clear(&b);
     return ok;
 }
