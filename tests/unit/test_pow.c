@@ -269,6 +269,48 @@ static void test_arith_random_vs_int128(void **state) {
     }
 }
 
+/* Full-width division: q = a / b and r = a - q * b satisfy r < b and
+ * q * b + r == a; shifts by n and back keep the bits that stay in range. */
+static void test_arith_random_full_width(void **state) {
+    (void)state;
+    rng_state = 0x5eed0004u;
+    print_message("seed 0x5eed0004\n");
+    for (int i = 0; i < 5000; i++) {
+        blvm_u256 a, b, q, r, t;
+        for (int k = 0; k < 8; k++) {
+            a.pn[k] = (uint32_t)rng_next();
+            b.pn[k] = (uint32_t)rng_next();
+        }
+        /* vary the sizes so every quotient length occurs */
+        blvm_u256_shr(&a, &a, (unsigned)(rng_next() % 200));
+        blvm_u256_shr(&b, &b, (unsigned)(rng_next() % 256));
+        if (blvm_u256_is_zero(&b)) continue;
+        assert_true(blvm_u256_div(&q, &a, &b));
+        blvm_u256_mul(&t, &q, &b);
+        assert_true(blvm_u256_cmp(&t, &a) <= 0);
+        blvm_u256_sub(&r, &a, &t);
+        assert_true(blvm_u256_cmp(&r, &b) < 0);
+        blvm_u256_add(&t, &t, &r);
+        assert_int_equal(blvm_u256_cmp(&t, &a), 0);
+        unsigned n = (unsigned)(rng_next() % 256);
+        blvm_u256_shl(&t, &a, n);
+        blvm_u256_shr(&t, &t, n);
+        blvm_u256 mask;
+        blvm_u256_set_zero(&mask);
+        blvm_u256_not(&mask, &mask);
+        blvm_u256_shr(&mask, &mask, n);
+        for (int k = 0; k < 8; k++) assert_int_equal(t.pn[k], a.pn[k] & mask.pn[k]);
+        /* bits() agrees with shifting */
+        unsigned bits = blvm_u256_bits(&a);
+        blvm_u256_shr(&t, &a, bits);
+        assert_true(blvm_u256_is_zero(&t));
+        if (bits) {
+            blvm_u256_shr(&t, &a, bits - 1);
+            assert_int_equal(blvm_u256_low64(&t), 1);
+        }
+    }
+}
+
 /* ---- proof of work ------------------------------------------------------ */
 
 static void test_check_proof_of_work(void **state) {
@@ -760,6 +802,7 @@ int main(void) {
         cmocka_unit_test(test_compact_round_trip),
         cmocka_unit_test(test_arith_basics),
         cmocka_unit_test(test_arith_random_vs_int128),
+        cmocka_unit_test(test_arith_random_full_width),
         cmocka_unit_test(test_check_proof_of_work),
         cmocka_unit_test(test_block_proof),
         cmocka_unit_test(test_retarget_core_cases),
