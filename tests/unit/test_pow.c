@@ -796,6 +796,26 @@ static void test_bip94_testnet4(void **state) {
     free(e);
 }
 
+/* Core's blockchain_tests: GetDifficulty of several nBits. */
+static void test_difficulty(void **state) {
+    (void)state;
+    static const struct {
+        uint32_t bits;
+        double expect;
+    } cases[] = {
+        {0x1f111111, 0.000001},        {0x1ef88f6f, 0.000016},
+        {0x1df88f6f, 0.004023},        {0x1cf88f6f, 1.029916},
+        {0x12345678, 5913134931067755359633408.0},
+        {0x1d00ffff, 1.0},             {0x1c3fffc0, 4.0},
+    };
+    for (size_t i = 0; i < BLVM_ARRAY_LEN(cases); i++) {
+        double d = blvm_pow_difficulty(cases[i].bits);
+        /* Core's DoubleEquals with epsilon 0.00001 */
+        double diff = d - cases[i].expect;
+        assert_true(diff < 0.00001 && diff > -0.00001);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_compact),
@@ -811,6 +831,7 @@ int main(void) {
         cmocka_unit_test(test_mainnet_alt_chain),
         cmocka_unit_test(test_min_difficulty_walk_back),
         cmocka_unit_test(test_bip94_testnet4),
+        cmocka_unit_test(test_difficulty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
