@@ -43,7 +43,7 @@
  * So a handler receives `params` as a JSON array whose length is at most the
  * number of declared parameters, every present non-null element already has
  * the declared type, and json_array_get(params, i) returns NULL (absent) or
- * json null for an omitted optional parameter: use blvm_rpc_param() which
+ * json null for an omitted optional parameter: use blvm_rpc_arg() which
  * maps both to NULL.
  *
  * Handler contract:
@@ -199,7 +199,7 @@ json_t *blvm_rpc_fail(blvm_rpc_error *err, int code, const char *fmt, ...)
 void blvm_rpc_error_clear(blvm_rpc_error *err);
 
 /* The i-th parameter, or NULL when absent or JSON null. */
-const json_t *blvm_rpc_param(const json_t *params, size_t i);
+const json_t *blvm_rpc_arg(const json_t *params, size_t i);
 
 /* Core's ParseHashV: 64 hex digits, shown reversed, into 32 bytes. Errors
  * (-8): "<name> must be of length 64 (not N, for 'x')" and "<name> must be
