@@ -741,3 +741,45 @@ bool blvm_github_upload_release_asset(blvm_github *gh, const char *repo, int64_t
     free(url);
     return ok;
 }
+
+bool blvm_github_list_pr_files(blvm_github *gh, const char *repo, int64_t number, json_t **paths,
+                               char *err, size_t errlen) {
+    *paths = NULL;
+    if (!check_repo(repo, err, errlen)) return false;
+    json_t *out = json_array();
+    if (!out) return false;
+    /* 30 pages of 100 is GitHub's own limit of 3000 files. */
+    for (int page = 1; page <= 30; page++) {
+        char path[512];
+        snprintf(path, sizeof(path), "/repos/%s/pulls/%lld/files?per_page=100&page=%d", repo,
+                 (long long)number, page);
+        json_t *j = NULL;
+        if (!blvm_github_request_json(gh, "GET", path, NULL, &j, err, errlen)) {
+            json_decref(out);
+            return false;
+        }
+        if (!json_is_array(j)) {
+            set_err(err, errlen, "GET %s: answer is not an array", path);
+            json_decref(j);
+            json_decref(out);
+            return false;
+        }
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v) {
+            const char *fn = json_string_value(json_object_get(v, "filename"));
+            if (!fn) {
+                set_err(err, errlen, "GET %s: file entry %zu has no filename", path, i);
+                json_decref(j);
+                json_decref(out);
+                return false;
+            }
+            json_array_append_new(out, json_string(fn));
+        }
+        size_t n = json_array_size(j);
+        json_decref(j);
+        if (n < 100) break;
+    }
+    *paths = out;
+    return true;
+}

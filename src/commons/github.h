@@ -123,6 +123,11 @@ BLVM_WUR bool blvm_github_upload_release_asset(blvm_github *gh, const char *repo
                                                const char *content_type, char *err,
                                                size_t errlen);
 
+/* GET /repos/{repo}/pulls/{number}/files, every page (GitHub lists at most
+ * 3000 files). *paths gets a new array of the "filename" strings. */
+BLVM_WUR bool blvm_github_list_pr_files(blvm_github *gh, const char *repo, int64_t number,
+                                        json_t **paths, char *err, size_t errlen);
+
 /* Percent-encodes s for a URL query or path segment (malloc'd). */
 BLVM_WUR char *blvm_github_urlencode(const char *s);
 

@@ -49,6 +49,7 @@ class FakeGitHub:
         self.hold = set()             # components whose runs stay in progress
         self._timers = []
         self.server = None
+        self.pr_files = {}            # (repo, number) -> [path, ...]
 
     # ---- lifecycle -------------------------------------------------------
     def start(self):
@@ -183,6 +184,7 @@ class FakeGitHub:
             ("GET", r"^/repos/([^/]+/[^/]+)/actions/runs/(\d+)$", self._get_run),
             ("GET", r"^/repos/([^/]+/[^/]+)/actions/runs/(\d+)/artifacts$", self._list_artifacts),
             ("GET", r"^/repos/([^/]+/[^/]+)/actions/artifacts/(\d+)/zip$", self._download),
+            ("GET", r"^/repos/([^/]+/[^/]+)/pulls/(\d+)/files$", self._pr_files),
             ("POST", r"^/repos/([^/]+/[^/]+)/releases$", self._create_release),
             ("POST", r"^/uploads/repos/([^/]+/[^/]+)/releases/(\d+)/assets$", self._upload),
             ("POST", r"^/repos/([^/]+/[^/]+)/releases/(\d+)/assets$", self._upload),
@@ -208,6 +210,10 @@ class FakeGitHub:
                         "body_sha256": hashlib.sha256(c["body"]).hexdigest()}
                        for c in self.calls if not c["path"].startswith("/_fake/")]
             return self._reply(h, 200, {"calls": out})
+        if path == "/_fake/pr_files":
+            with self.lock:
+                self.pr_files[(j["repo"], int(j["number"]))] = list(j["files"])
+            return self._reply(h, 200, {})
         if path == "/_fake/artifact":
             run = self.add_run(j["repo"], status="completed", conclusion="success")
             meta = self.add_artifact(j["repo"], run["id"], j["name"], j["content"].encode(),
@@ -324,6 +330,16 @@ class FakeGitHub:
         if not a:
             return self._reply(h, 404, {"message": "Not Found"})
         return self._reply(h, 200, None, {"Content-Type": "application/zip"}, raw=a["content"])
+
+    def _pr_files(self, h, call, q, repo, number):
+        with self.lock:
+            files = self.pr_files.get((repo, int(number)))
+        if files is None:
+            return self._reply(h, 404, {"message": "Not Found"})
+        per = int(q.get("per_page", ["30"])[0])
+        page = int(q.get("page", ["1"])[0])
+        chunk = files[(page - 1) * per: page * per]
+        return self._reply(h, 200, [{"filename": f, "status": "modified"} for f in chunk])
 
     def _create_release(self, h, call, q, repo):
         j = call["json"]
