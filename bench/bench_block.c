@@ -102,7 +102,8 @@ BLVM_BENCH(block413567) {
     uint8_t *leaves = malloc(b.tx_count * 32);
     c.scratch = malloc((b.tx_count + 1) * 32);
     if (!leaves || !c.scratch) goto out;
-    for (size_t i = 0; i < b.tx_count; i++) memcpy(leaves + 32 * i, b.txs[i].txid, 32);
+    for (size_t i = 0; i < b.tx_count; i++)
+        memcpy(leaves + 32 * i, b.txs[i].txid, 32);
     c.leaves = leaves;
 
     char detail[128];
@@ -127,8 +128,8 @@ BLVM_BENCH(block413567) {
     blvm_bench_report("merkle_root_block413567", ns / 1e3, "us", detail);
 
     ns = measure(run_decode, &c, &runs);
-    snprintf(detail, sizeof detail, "(%zu bytes, %zu txs, txids included, %llu runs)", len,
-             c.count, (unsigned long long)runs);
+    snprintf(detail, sizeof detail, "(%zu bytes, %zu txs, txids included, %llu runs)", len, c.count,
+             (unsigned long long)runs);
     blvm_bench_report("deserialize_block413567", ns / 1e6, "ms", detail);
 
     ns = measure(run_decode_check, &c, &runs);

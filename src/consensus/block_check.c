@@ -73,7 +73,8 @@ bool blvm_check_block(const blvm_block *b, const blvm_params *params, bool check
     }
 
     uint64_t sigops = 0;
-    for (size_t i = 0; i < b->tx_count; i++) sigops += blvm_tx_legacy_sigop_count(&b->txs[i]);
+    for (size_t i = 0; i < b->tx_count; i++)
+        sigops += blvm_tx_legacy_sigop_count(&b->txs[i]);
     if (sigops * BLVM_WITNESS_SCALE_FACTOR > BLVM_MAX_BLOCK_SIGOPS_COST)
         return blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "bad-blk-sigops",
                                   "out-of-bounds SigOpCount");

@@ -253,7 +253,8 @@ static void h2(uint8_t out[32], const uint8_t a[32], const uint8_t b[32]) {
 static void test_merkle_by_hand(void **state) {
     (void)state;
     uint8_t leaves[9 * 32];
-    for (size_t i = 0; i < sizeof leaves; i++) leaves[i] = (uint8_t)(i * 7 + 3);
+    for (size_t i = 0; i < sizeof leaves; i++)
+        leaves[i] = (uint8_t)(i * 7 + 3);
     uint8_t *a = leaves, *b = leaves + 32, *c = leaves + 64;
     uint8_t root[32], expect[32], ab[32], cc[32];
     bool mutated = true;
@@ -289,12 +290,14 @@ static void test_merkle_by_hand(void **state) {
      * every batching width of the double-hash path is used. */
     for (size_t n = 1; n <= 300; n += (n < 20 ? 1 : 37)) {
         uint8_t *hs = malloc(n * 32 + 32);
-        for (size_t i = 0; i < n * 32; i++) hs[i] = (uint8_t)(i * 13 + n);
+        for (size_t i = 0; i < n * 32; i++)
+            hs[i] = (uint8_t)(i * 13 + n);
         assert_true(blvm_merkle_root(root, hs, n, NULL));
         size_t m = n;
         while (m > 1) {
             if (m & 1) memcpy(hs + 32 * m, hs + 32 * (m - 1), 32), m++;
-            for (size_t i = 0; i < m / 2; i++) h2(hs + 32 * i, hs + 64 * i, hs + 64 * i + 32);
+            for (size_t i = 0; i < m / 2; i++)
+                h2(hs + 32 * i, hs + 64 * i, hs + 64 * i + 32);
             m /= 2;
         }
         assert_memory_equal(root, hs, 32);
@@ -339,7 +342,8 @@ static void block_with(blvm_block *b, size_t n) {
 }
 
 static void fix_root(blvm_block *b) {
-    for (size_t i = 0; i < b->tx_count; i++) blvm_tx_compute_hashes(&b->txs[i]);
+    for (size_t i = 0; i < b->tx_count; i++)
+        blvm_tx_compute_hashes(&b->txs[i]);
     assert_true(blvm_block_merkle_root(b, b->header.merkle_root, NULL));
 }
 
