@@ -21,8 +21,9 @@ typedef enum {
 #define BLVM_BECH32_MAX_LEN 90
 /* Room for any decodable human-readable part, with its NUL. */
 #define BLVM_BECH32_HRP_CAP 84
-/* Room for the 5-bit values of any decodable string. */
-#define BLVM_BECH32_VALUES_CAP 82
+/* Room for the 5-bit values of any decodable string, checksum included (the
+ * decoder stores all of them while verifying): 90 - "x1" = 88. */
+#define BLVM_BECH32_VALUES_CAP 88
 
 /* Encodes hrp (lowercase, 1-83 printable ASCII characters) and 5-bit values
  * (each < 32) with the given checksum into out. Fails on bad arguments or

@@ -195,6 +195,15 @@ static void test_bech32_checksums(void **state) {
     }
     for (size_t i = 0; i < BLVM_ARRAY_LEN(invalid); i++)
         assert_int_equal(blvm_bech32_decode(invalid[i], hrp, values, &n), BLVM_BECH32_INVALID);
+    /* The longest data part (one-character hrp, 90 in all) fits the buffer;
+     * found by fuzz_address when the buffer was 6 values short. */
+    uint8_t many[82] = {0};
+    char longest[128];
+    assert_true(blvm_bech32_encode(longest, sizeof longest, BLVM_BECH32M, "a", many, 82));
+    assert_int_equal(strlen(longest), 90);
+    assert_int_equal(blvm_bech32_decode(longest, hrp, values, &n), BLVM_BECH32M);
+    assert_int_equal(n, 82);
+    assert_string_equal(hrp, "a");
     /* Encoding refuses an uppercase hrp and values of 32 and more. */
     char out[64];
     uint8_t v[2] = {1, 2};
