@@ -12,6 +12,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "consensus/params.h"
+
+/* blvm_config_network values are the consensus layer's network ids, so
+ * (blvm_network)blvm_config_get_network(cfg) picks the chain parameters. */
+_Static_assert((int)BLVM_CONFIG_MAIN == (int)BLVM_NET_MAIN, "network ids");
+_Static_assert((int)BLVM_CONFIG_TEST == (int)BLVM_NET_TESTNET3, "network ids");
+_Static_assert((int)BLVM_CONFIG_TESTNET4 == (int)BLVM_NET_TESTNET4, "network ids");
+_Static_assert((int)BLVM_CONFIG_SIGNET == (int)BLVM_NET_SIGNET, "network ids");
+_Static_assert((int)BLVM_CONFIG_REGTEST == (int)BLVM_NET_REGTEST, "network ids");
+
 #define INTMAX_ INT64_MAX
 
 /* ---- the flags ---- */
