@@ -14,7 +14,7 @@
 #include "storage/varint.h"
 
 struct blvm_blockstore {
-    char dir[PATH_MAX];
+    char dir[PATH_MAX - 32];
     uint8_t magic[4];
     pthread_mutex_t lock;
     blvm_blockfile_info *infos;
@@ -71,7 +71,7 @@ static bool ensure_files(blvm_blockstore *bs, size_t n) {
 }
 
 blvm_blockstore *blvm_blockstore_create(const char *dir, const uint8_t magic[4]) {
-    if (strlen(dir) + 20 >= PATH_MAX) {
+    if (strlen(dir) >= PATH_MAX - 32) {
         errno = ENAMETOOLONG;
         return NULL;
     }
