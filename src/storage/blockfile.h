@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consensus/block.h"
 #include "util/bytes.h"
 #include "util/common.h"
 
@@ -37,9 +38,8 @@
 #define BLVM_UNDOFILE_CHUNK_SIZE 0x100000u   /* 1 MiB, Core's UNDOFILE_CHUNK_SIZE */
 #define BLVM_STORAGE_HEADER_SIZE 8u           /* magic + size */
 #define BLVM_UNDO_DATA_DISK_OVERHEAD (BLVM_STORAGE_HEADER_SIZE + 32u)
-/* Largest record accepted when reading or scanning: Core's
- * MAX_BLOCK_SERIALIZED_SIZE (4,000,000 bytes). */
-#define BLVM_MAX_BLOCK_SERIALIZED_SIZE 4000000u
+/* The largest record accepted when reading or scanning is Core's
+ * MAX_BLOCK_SERIALIZED_SIZE (consensus/block.h). */
 
 typedef struct {
     int32_t file; /* -1: none */
