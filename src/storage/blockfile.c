@@ -22,6 +22,7 @@ struct blvm_blockstore {
     size_t count;
     size_t cap;
     int last_file;
+    uint32_t max_file_size;
 };
 
 enum {
@@ -81,6 +82,7 @@ blvm_blockstore *blvm_blockstore_create(const char *dir, const uint8_t magic[4])
     snprintf(bs->dir, sizeof bs->dir, "%s", dir);
     memcpy(bs->magic, magic, 4);
     pthread_mutex_init(&bs->lock, NULL);
+    bs->max_file_size = BLVM_MAX_BLOCKFILE_SIZE;
     if (!ensure_files(bs, 1)) {
         blvm_blockstore_destroy(bs);
         return NULL;
@@ -108,6 +110,12 @@ bool blvm_blockstore_load(blvm_blockstore *bs, const blvm_blockfile_info *infos,
     }
     pthread_mutex_unlock(&bs->lock);
     return ok;
+}
+
+void blvm_blockstore_set_max_file_size(blvm_blockstore *bs, uint32_t bytes) {
+    pthread_mutex_lock(&bs->lock);
+    bs->max_file_size = bytes < 0x10000 ? 0x10000 : bytes > BLVM_MAX_BLOCKFILE_SIZE ? BLVM_MAX_BLOCKFILE_SIZE : bytes;
+    pthread_mutex_unlock(&bs->lock);
 }
 
 int blvm_blockstore_last_file(const blvm_blockstore *bs) { return bs->last_file; }
@@ -231,7 +239,7 @@ bool blvm_blockstore_write_block(blvm_blockstore *bs, const uint8_t *data, size_
     int n = bs->last_file;
     uint64_t add = BLVM_STORAGE_HEADER_SIZE + len;
     bool ok = true;
-    if (bs->infos[n].size && (uint64_t)bs->infos[n].size + add > BLVM_MAX_BLOCKFILE_SIZE) {
+    if (bs->infos[n].size && (uint64_t)bs->infos[n].size + add > bs->max_file_size) {
         /* This file is full: it gets its reserved tail cut at the next flush,
          * and writing moves on to the next one. */
         bs->flags[n] |= FLAG_TRUNCATE;

@@ -73,6 +73,9 @@ void blvm_blockstore_destroy(blvm_blockstore *bs);
  * of the file being written. */
 BLVM_WUR bool blvm_blockstore_load(blvm_blockstore *bs, const blvm_blockfile_info *infos,
                                    size_t count, int last_file);
+/* Lowers the size at which writing moves to the next file (at least 64 KiB,
+ * as Core's -fastprune), so tests can exercise pruning and rollover. */
+void blvm_blockstore_set_max_file_size(blvm_blockstore *bs, uint32_t bytes);
 int blvm_blockstore_last_file(const blvm_blockstore *bs);
 size_t blvm_blockstore_file_count(const blvm_blockstore *bs);
 /* Copies file n's info; false when n is unknown. */
