@@ -176,8 +176,8 @@ typedef enum {
  * GetScriptOp: on success sets *opcode, and for pushes points *data at the
  * pushed bytes (*data_len its length; both zero/NULL for non-pushes) and moves
  * *pc past the operation. Returns false at the end of the script or on a push
- * running past the end (then *opcode is OP_INVALIDOPCODE and *pc is somewhere
- * in [script, end]; callers stop there, as Core does). */
+ * running past the end: then *opcode is OP_INVALIDOPCODE and *pc has moved
+ * past the opcode and length bytes it read, exactly as in Core. */
 BLVM_WUR bool blvm_script_get_op(const uint8_t **pc, const uint8_t *end, uint8_t *opcode,
                                  const uint8_t **data, size_t *data_len);
 
