@@ -837,7 +837,9 @@ bool blvm_eval_script(blvm_stack *stack, const uint8_t *script, size_t len, uint
                 NEED(6);
                 blvm_stack_item a = take(stack, -6);
                 blvm_stack_item b = take(stack, -5);
-                OOM_IF(!push_owned(stack, a) | !push_owned(stack, b));
+                bool ok_a = push_owned(stack, a); /* both run, so neither leaks */
+                bool ok_b = push_owned(stack, b);
+                OOM_IF(!ok_a || !ok_b);
                 break;
             }
 
