@@ -229,6 +229,12 @@ class FeatureConfigTest(BlvmTestFramework):
         # Lock released: the node starts once the port is free.
         n.start()
         n.stop_node()
+        self.log("-rpcbind with -rpcallowip; loopback is always allowed")
+        n.start(["-rpcbind=127.0.0.1", "-rpcallowip=10.0.0.0/8"])
+        assert n.uptime() >= 0
+        n.stop_node()
+        n.assert_start_raises_init_error(["-rpcbind=nonsense:x", "-rpcallowip=10.0.0.0/8"],
+                                         "Invalid -rpcbind address")
 
     def test_noserver(self):
         self.log("-server=0: no RPC server, no cookie; SIGTERM still stops it")

@@ -93,7 +93,9 @@ class TestNode:
                 return
             except JSONRPCException as e:
                 last = e
-                if e.error.get("code") != -28:  # in warm-up: keep waiting
+                # -28: warming up; 401: a stale cookie of a killed run that
+                # the new process has not replaced yet.
+                if e.error.get("code") != -28 and e.http_status != 401:
                     raise
             except (OSError, ValueError) as e:
                 last = e
