@@ -1224,6 +1224,8 @@ bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id, volatile cons
     }
 }
 
+size_t blvm_orchestrator_local_builds(const blvm_orchestrator *o) { return o->nprocs; }
+
 bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n) {
     *ids = NULL;
     *n = 0;

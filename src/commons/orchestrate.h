@@ -145,6 +145,9 @@ BLVM_WUR bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool 
 BLVM_WUR bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id,
                                       volatile const int *stop, char *err, size_t errlen);
 
+/* Number of local build processes this orchestrator is running. */
+size_t blvm_orchestrator_local_builds(const blvm_orchestrator *o);
+
 /* Ids of unfinished runs (pending or running), oldest first; caller frees. */
 BLVM_WUR bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n);
 
