@@ -18,6 +18,7 @@
 
 #include "commons/config.h"
 #include "commons/db.h"
+#include "commons/keys.h"
 #include "util/common.h"
 
 #define BLVM_COMMONS_EXIT_OK 0
@@ -39,6 +40,33 @@ typedef int (*blvm_commons_cmd_fn)(blvm_commons_ctx *ctx, int argc, char **argv)
 
 /* Runs the whole program (what main() calls). */
 int blvm_commons_cli_main(int argc, char **argv);
+
+/* Option parsing shared by the subcommands. Options are "--name VALUE",
+ * "--name=VALUE" or, for flags, "--name"; "--" ends options. Everything else
+ * is positional, in order. */
+typedef struct {
+    const char *name;   /* without the leading "--" */
+    const char **value; /* set for options taking a value (NULL for flags) */
+    bool *flag;         /* set for flags */
+} blvm_commons_opt;
+
+/* Parses argv[first..argc). Fills pos (capacity maxpos) and *npos. On an
+ * unknown option, a missing value or too many positionals prints a message
+ * and returns false. */
+BLVM_WUR bool blvm_commons_parse_args(int argc, char **argv, int first,
+                                      const blvm_commons_opt *opts, size_t nopts,
+                                      const char **pos, size_t maxpos, size_t *npos);
+
+/* Loads the keyring named by path, else the config's "release.keyring",
+ * else the config's maintainers. Prints the problem and returns false. */
+BLVM_WUR bool blvm_commons_load_keyring(blvm_commons_ctx *ctx, const char *path,
+                                        blvm_commons_keyring *kr);
+
+/* Checks sigpath's signatures over file against kr and threshold, printing
+ * VALID / BAD / MISSING / UNKNOWN per key (unless quiet) and a summary.
+ * Returns an exit code. */
+int blvm_commons_check_signatures(const blvm_commons_keyring *kr, const char *file,
+                                  const char *sigpath, size_t threshold, bool quiet);
 
 /* Prints "blvm-commons: <message>\n" to stderr. */
 void blvm_commons_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -434,12 +434,15 @@ static void apply_env(cfg_parser *p, blvm_commons_config *c) {
         c->database_url = xstrdup(p, v);
     }
     v = getenv("BLVM_COMMONS_GITHUB_TOKEN");
+    if (!v || !*v) v = getenv("BLVM_GITHUB_TOKEN");
     if (!v || !*v) v = getenv("GITHUB_TOKEN");
     if (v && *v) c->github_token = xstrdup(p, v);
     if ((v = getenv("BLVM_COMMONS_WEBHOOK_SECRET")) && *v) c->webhook_secret = xstrdup(p, v);
 }
 
 static void fill_defaults(cfg_parser *p, blvm_commons_config *c) {
+    c->database_url_explicit = c->database_url != NULL;
+    c->release_dir_explicit = c->release_dir != NULL;
     set_default(p, &c->data_dir, "./commons-data");
     if (!c->database_url && c->data_dir) {
         size_t l = strlen(c->data_dir) + 16;
@@ -702,6 +705,34 @@ void blvm_commons_config_destroy(blvm_commons_config *c) {
     free(c->release_target);
     free(c->release_dir);
     free(c);
+}
+
+bool blvm_commons_config_set_data_dir(blvm_commons_config *c, const char *dir) {
+    size_t l = strlen(dir) + 16;
+    char *nd = strdup(dir), *ndb = malloc(l), *nrel = malloc(l);
+    if (!nd || !ndb || !nrel) {
+        free(nd);
+        free(ndb);
+        free(nrel);
+        return false;
+    }
+    snprintf(ndb, l, "%s/commons.db", dir);
+    snprintf(nrel, l, "%s/releases", dir);
+    free(c->data_dir);
+    c->data_dir = nd;
+    if (!c->database_url_explicit) {
+        free(c->database_url);
+        c->database_url = ndb;
+    } else {
+        free(ndb);
+    }
+    if (!c->release_dir_explicit) {
+        free(c->release_dir);
+        c->release_dir = nrel;
+    } else {
+        free(nrel);
+    }
+    return true;
 }
 
 int blvm_commons_config_component(const blvm_commons_config *cfg, const char *name) {

@@ -5,7 +5,7 @@
  * example in contrib/commons.example.json) plus environment overrides for
  * secrets:
  *
- *   BLVM_COMMONS_GITHUB_TOKEN   GitHub API token (GITHUB_TOKEN also accepted)
+ *   BLVM_COMMONS_GITHUB_TOKEN   GitHub API token (else BLVM_GITHUB_TOKEN, GITHUB_TOKEN)
  *   BLVM_COMMONS_WEBHOOK_SECRET shared secret of the webhook HMAC
  *   BLVM_COMMONS_DATABASE_URL   database URL (wins over "database_url")
  *   BLVM_COMMONS_DATA_DIR       data directory (wins over "data_dir")
@@ -123,6 +123,11 @@ typedef struct {
     int artifact_retention_days;    /* default 30 */
     char *release_target;           /* "local" (default) or "github" */
     char *release_dir;              /* default <data_dir>/releases */
+
+    /* Whether database_url / release_dir came from the file or environment
+     * (otherwise they follow data_dir). */
+    bool database_url_explicit;
+    bool release_dir_explicit;
 } blvm_commons_config;
 
 /* Loads and validates path (NULL: defaults only), then applies the
@@ -132,6 +137,10 @@ BLVM_WUR blvm_commons_config *blvm_commons_config_load(const char *path, char *e
 BLVM_WUR blvm_commons_config *blvm_commons_config_parse(const char *json, const char *name,
                                                        char *err, size_t errlen);
 void blvm_commons_config_destroy(blvm_commons_config *cfg);
+
+/* Replaces data_dir (e.g. from --data-dir); database_url and release_dir
+ * follow it unless they were set explicitly. */
+BLVM_WUR bool blvm_commons_config_set_data_dir(blvm_commons_config *cfg, const char *dir);
 
 /* Index of the component called name, or -1. */
 int blvm_commons_config_component(const blvm_commons_config *cfg, const char *name);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,13 +230,23 @@ bool blvm_commons_sums_parse(blvm_commons_sums *sums, const char *text, size_t l
             blvm_commons_sums_clear(sums);
             return false;
         }
+        /* sha256sum writes a file twice when named twice; that is fine as
+         * long as both lines agree. */
+        bool dup = false;
         for (size_t i = 0; i < sums->n; i++) {
-            if (strcmp(sums->entries[i].name, e.name) == 0) {
-                if (err) snprintf(err, errlen, "%s: line %zu: duplicate entry for '%s'", name, lineno, e.name);
+            if (strcmp(sums->entries[i].name, e.name) != 0) continue;
+            if (memcmp(sums->entries[i].hash, e.hash, 32) != 0) {
+                if (err) snprintf(err, errlen, "%s: line %zu: conflicting second hash for '%s'", name, lineno, e.name);
                 free(e.name);
                 blvm_commons_sums_clear(sums);
                 return false;
             }
+            dup = true;
+        }
+        if (dup) {
+            free(e.name);
+            pos = nl ? end + 1 : len;
+            continue;
         }
         blvm_commons_sums_entry *ne = realloc(sums->entries, (sums->n + 1) * sizeof(*ne));
         if (!ne) {
@@ -456,5 +467,91 @@ bool blvm_commons_sums_write(const blvm_commons_sums *sums, const char *path, ch
     }
     bool ok = blvm_commons_write_file_atomic(path, text, strlen(text), 0644, err, errlen);
     free(text);
+    return ok;
+}
+
+bool blvm_commons_mkdirs(const char *path, int mode, char *err, size_t errlen) {
+    char buf[4096];
+    int m = snprintf(buf, sizeof(buf), "%s", path);
+    if (m < 0 || (size_t)m >= sizeof(buf) || !buf[0]) {
+        if (err) snprintf(err, errlen, "bad directory path '%s'", path);
+        return false;
+    }
+    for (char *p = buf + 1;; p++) {
+        bool end = *p == '\0';
+        if (*p == '/' || end) {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(buf, (mode_t)mode) != 0 && errno != EEXIST) {
+                if (err) snprintf(err, errlen, "cannot create directory '%s': %s", buf, strerror(errno));
+                return false;
+            }
+            *p = c;
+        }
+        if (end) break;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (err) snprintf(err, errlen, "'%s' is not a directory", path);
+        return false;
+    }
+    return true;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    (void)ftw;
+    int r = (flag == FTW_DP) ? rmdir(path) : unlink(path);
+    return r == 0 || errno == ENOENT ? 0 : -1;
+}
+
+bool blvm_commons_remove_tree(const char *path) {
+    struct stat st;
+    if (lstat(path, &st) != 0) return errno == ENOENT;
+    return nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) == 0;
+}
+
+bool blvm_commons_copy_file(const char *from, const char *to, char *err, size_t errlen) {
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        if (err) snprintf(err, errlen, "%s: %s", from, strerror(errno));
+        return false;
+    }
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", to, (long)getpid());
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+        if (err) snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+        close(in);
+        return false;
+    }
+    uint8_t buf[65536];
+    bool ok = true;
+    for (;;) {
+        ssize_t r = read(in, buf, sizeof(buf));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            ok = r == 0;
+            break;
+        }
+        for (ssize_t o = 0; o < r;) {
+            ssize_t w = write(out, buf + o, (size_t)(r - o));
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                ok = false;
+                break;
+            }
+            o += w;
+        }
+        if (!ok) break;
+    }
+    close(in);
+    if (fsync(out) != 0) ok = false;
+    if (close(out) != 0) ok = false;
+    if (ok && rename(tmp, to) != 0) ok = false;
+    if (!ok) {
+        if (err) snprintf(err, errlen, "copy %s -> %s: %s", from, to, strerror(errno));
+        unlink(tmp);
+    }
     return ok;
 }

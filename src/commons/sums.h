@@ -69,4 +69,11 @@ BLVM_WUR char *blvm_commons_read_file(const char *path, size_t max, size_t *len,
 BLVM_WUR bool blvm_commons_write_file_atomic(const char *path, const void *data, size_t len,
                                              int mode, char *err, size_t errlen);
 
+/* mkdir -p with mode for the directories it creates. */
+BLVM_WUR bool blvm_commons_mkdirs(const char *path, int mode, char *err, size_t errlen);
+/* rm -rf without following symlinks. Missing path is success. */
+BLVM_WUR bool blvm_commons_remove_tree(const char *path);
+/* Copies a file (mode 0644), through a temp file and rename. */
+BLVM_WUR bool blvm_commons_copy_file(const char *from, const char *to, char *err, size_t errlen);
+
 #endif
