@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "commons/artifacts.h"
 #include "commons/orchestrate.h"
 
 static int64_t cell_int(const blvm_db_result *r, size_t row, size_t col) {
@@ -42,15 +43,6 @@ static bool parse_id(const char *s, int64_t *out) {
     return true;
 }
 
-static blvm_github *make_github(const blvm_commons_config *cfg) {
-    blvm_github_options go;
-    blvm_github_options_init(&go);
-    if (cfg->github_api_url) go.base_url = cfg->github_api_url;
-    go.token = cfg->github_token;
-    if (cfg->http_timeout_secs > 0) go.timeout_ms = cfg->http_timeout_secs * 1000L;
-    go.max_retries = cfg->http_max_retries;
-    return blvm_github_create(&go);
-}
 
 static int print_status(blvm_db *db, int64_t run_id, bool as_json) {
     blvm_db_param p[1] = {blvm_db_int(run_id)};
@@ -145,7 +137,7 @@ static int print_status(blvm_db *db, int64_t run_id, bool as_json) {
 }
 
 static int drive_cli(blvm_commons_ctx *ctx, blvm_db *db, int64_t run_id, bool wait) {
-    blvm_github *gh = make_github(ctx->cfg);
+    blvm_github *gh = blvm_commons_github_from_config(ctx->cfg);
     char err[512] = "";
     blvm_orchestrator_options oo = {ctx->cfg, db, gh, false};
     blvm_orchestrator *o = blvm_orchestrator_create(&oo, err, sizeof(err));

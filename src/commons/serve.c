@@ -23,6 +23,7 @@
 #include <event2/util.h>
 #include <jansson.h>
 
+#include "commons/artifacts.h"
 #include "commons/governance.h"
 #include "commons/migrations.h"
 #include "commons/orchestrate.h"
@@ -591,15 +592,6 @@ static void *orch_main(void *arg) {
 
 /* ---- main --------------------------------------------------------------- */
 
-static blvm_github *github_client(const blvm_commons_config *cfg) {
-    blvm_github_options go;
-    blvm_github_options_init(&go);
-    if (cfg->github_api_url) go.base_url = cfg->github_api_url;
-    go.token = cfg->github_token;
-    if (cfg->http_timeout_secs > 0) go.timeout_ms = cfg->http_timeout_secs * 1000L;
-    go.max_retries = cfg->http_max_retries;
-    return blvm_github_create(&go);
-}
 
 static void on_signal(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
@@ -694,7 +686,7 @@ int blvm_commons_serve_main(blvm_commons_ctx *ctx, int argc, char **argv) {
         blvm_commons_errorf("cannot create %s: %s", ctx->cfg->data_dir, strerror(errno));
         goto out;
     }
-    s->gh = github_client(ctx->cfg);
+    s->gh = blvm_commons_github_from_config(ctx->cfg);
     if (!s->gh) {
         blvm_commons_errorf("cannot create GitHub client");
         goto out;
