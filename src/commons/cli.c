@@ -14,7 +14,9 @@
 #include "commons/determinism.h"
 #include "commons/keys.h"
 #include "commons/migrations.h"
+#include "commons/orchestrate.h"
 #include "commons/release.h"
+#include "commons/serve.h"
 #include "commons/sums.h"
 #include "util/hex.h"
 
@@ -603,6 +605,8 @@ static const command commands[] = {
     {"deterministic-check", blvm_commons_determinism_main, "--cmd \"...\" --out DIR"},
     {"release", blvm_commons_release_main, "prepare|create VERSION [--run REF] [--notes FILE]"},
     {"db", cmd_db, "migrate | status | dump TABLE"},
+    {"orchestrate", blvm_commons_orchestrate_main, "run [--ref REF] [--version V] | resume RUN | status RUN [--json] | list"},
+    {"serve", blvm_commons_serve_main, "[--listen ADDR] [--port N]   (governance webhook service)"},
     {"help", cmd_help, ""},
 };
 
