@@ -258,7 +258,7 @@ def test_artifacts_and_release(c, tmp, keys, ring, data_dir):
     rc, out, err = c.run("release", "create", "v0.9", "--run", "run2", "--keys", ring, "--threshold", "2")
     check(rc == 1 and "failed verification" in err, "release of a run with failed artifacts refused")
     # prepare, then refuse below threshold, then sign 2 of 3 and publish
-    rc, out, err = c.run("release", "prepare", "v1.0.0-rc1", "--run", "run1")
+    rc, out, err = c.run("release", "prepare", "v1.0.0-rc1", "--run", "run1", "--threshold", "2")
     check(rc == 0 and "staged 3 files" in out, "release prepare stages artifacts + notes")
     staging = os.path.join(data_dir, "releases", "staging", "v1.0.0-rc1")
     sums = os.path.join(staging, "SHA256SUMS")
@@ -285,6 +285,7 @@ def test_artifacts_and_release(c, tmp, keys, ring, data_dir):
     check(rc == 0, "published signatures verify")
     notes = open(os.path.join(pub, "RELEASE_NOTES.md")).read()
     check("pre-release" in notes and hashlib.sha256(b"node" * 100).hexdigest() in notes, "notes list artifacts")
+    check("--threshold 2" in notes, "notes name the signature threshold")
     rc, out, err = c.run("release", "list")
     check("v1.0.0-rc1\tpublished\tlocal" in out and "prerelease=1" in out and "signatures=2" in out,
           "release recorded")
@@ -365,7 +366,8 @@ def main():
     try:
         data_dir = os.path.join(tmp, "data")
         c = Commons(binary, data_dir)
-        test_sums(c, os.path.join(tmp, "sums") if os.makedirs(os.path.join(tmp, "sums")) is None else None)
+        os.makedirs(os.path.join(tmp, "sums"))
+        test_sums(c, os.path.join(tmp, "sums"))
         os.makedirs(os.path.join(tmp, "keys"))
         keys, ring = test_keys(c, os.path.join(tmp, "keys"))
         os.makedirs(os.path.join(tmp, "det"))
