@@ -208,7 +208,12 @@ static void handle_webhook(server *s, struct evhttp_request *req) {
     char hex[65];
     blvm_sha256(digest, body, len);
     blvm_hex_encode(hex, digest, 32);
+    char action_buf[64];
     const char *action = json_string_value(json_object_get(payload, "action"));
+    if (action) {
+        snprintf(action_buf, sizeof(action_buf), "%s", action);
+        action = action_buf;
+    }
     bool known = known_event(event);
     bool ping = strcmp(event, "ping") == 0;
     char *job = NULL;
