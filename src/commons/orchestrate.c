@@ -1224,6 +1224,8 @@ bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id, volatile cons
     }
 }
 
+size_t blvm_orchestrator_local_builds(const blvm_orchestrator *o) { return o->nprocs; }
+
 bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n) {
     *ids = NULL;
     *n = 0;
@@ -1245,3 +1247,63 @@ bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n) {
     return true;
 }
 
+
+bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id, char run_ref[32],
+                                         blvm_commons_collect_summary *sum, char *err,
+                                         size_t errlen) {
+    memset(sum, 0, sizeof(*sum));
+    snprintf(run_ref, 32, "run-%lld", (long long)run_id);
+    char rbuf[300];
+    const char *repo = repo_of(o->cfg, rbuf, sizeof(rbuf));
+    blvm_db_param p[1] = {blvm_db_int(run_id)};
+    blvm_db_result r;
+    if (!blvm_db_query(o->db,
+                       "SELECT component, external_id FROM builds WHERE run_id = ? AND "
+                       "state = 'succeeded' AND trigger_kind = 'dispatch' ORDER BY id",
+                       p, 1, &r)) {
+        set_err(err, errlen, "database: %s", blvm_db_errmsg(o->db));
+        return false;
+    }
+    bool ok = true;
+    size_t done = 0;
+    err[0] = 0;
+    for (size_t i = 0; i < r.nrows; i++) {
+        const char *comp = blvm_db_result_get(&r, i, 0);
+        const char *ext = blvm_db_result_get(&r, i, 1);
+        char *end = NULL;
+        long long gh_run = ext ? strtoll(ext, &end, 10) : 0;
+        if (!ext || !end || *end || gh_run <= 0) {
+            set_err(err, errlen, "build %s has no workflow run id", comp ? comp : "?");
+            ok = false;
+            continue;
+        }
+        if (!o->gh || !repo) {
+            set_err(err, errlen, "no GitHub repository/client configured");
+            ok = false;
+            break;
+        }
+        blvm_commons_collect_summary s;
+        char cerr[512] = "";
+        bool c = blvm_commons_artifacts_collect_github(o->cfg, o->db, o->gh, repo, run_ref, run_id,
+                                                       gh_run, 0, &s, cerr, sizeof(cerr));
+        sum->verified += s.verified;
+        sum->expired += s.expired;
+        sum->failed += s.failed;
+        done++;
+        if (!c) {
+            /* Keep the first problem; go on so every artifact is looked at. */
+            if (ok) set_err(err, errlen, "%s (workflow run %lld): %s", comp ? comp : "?", gh_run,
+                            cerr);
+            ok = false;
+        }
+    }
+    blvm_db_result_clear(&r);
+    if (ok && done == 0) {
+        set_err(err, errlen, "run %lld has no GitHub builds to collect from", (long long)run_id);
+        return false;
+    }
+    progress(o, "run %lld: artifacts %s: %zu verified, %zu expired, %zu failed%s%s",
+             (long long)run_id, run_ref, sum->verified, sum->expired, sum->failed, ok ? "" : ": ",
+             ok ? "" : err);
+    return ok;
+}

@@ -6,6 +6,8 @@
 
 bool blvm_script_get_op(const uint8_t **pc, const uint8_t *end, uint8_t *opcode,
                         const uint8_t **data, size_t *data_len) {
+    /* Mirrors Core's GetScriptOp, including how far *pc moves before a
+     * failure (the legacy signature hash depends on it). */
     const uint8_t *p = *pc;
     *opcode = OP_INVALIDOPCODE;
     *data = NULL;
@@ -17,18 +19,18 @@ bool blvm_script_get_op(const uint8_t **pc, const uint8_t *end, uint8_t *opcode,
         if (op < OP_PUSHDATA1) {
             n = op;
         } else if (op == OP_PUSHDATA1) {
-            if (end - p < 1) return false;
+            if (end - p < 1) goto fail;
             n = *p++;
         } else if (op == OP_PUSHDATA2) {
-            if (end - p < 2) return false;
+            if (end - p < 2) goto fail;
             n = blvm_read_le16(p);
             p += 2;
         } else {
-            if (end - p < 4) return false;
+            if (end - p < 4) goto fail;
             n = blvm_read_le32(p);
             p += 4;
         }
-        if ((size_t)(end - p) < n) return false;
+        if ((size_t)(end - p) < n) goto fail;
         *data = p;
         *data_len = n;
         p += n;
@@ -36,6 +38,9 @@ bool blvm_script_get_op(const uint8_t **pc, const uint8_t *end, uint8_t *opcode,
     *opcode = op;
     *pc = p;
     return true;
+fail:
+    *pc = p;
+    return false;
 }
 
 unsigned blvm_script_sigop_count(const uint8_t *script, size_t len, bool accurate) {

@@ -27,9 +27,6 @@
 /* BIP342: each Schnorr signature check costs this much of the budget. */
 #define BLVM_VALIDATION_WEIGHT_PER_SIGOP_PASSED 50
 #define BLVM_VALIDATION_WEIGHT_OFFSET 50
-/* BIP141 */
-#define BLVM_WITNESS_SCALE_FACTOR 4
-#define BLVM_MAX_BLOCK_SIGOPS_COST 80000
 
 typedef enum {
     /* push value */
@@ -176,8 +173,8 @@ typedef enum {
  * GetScriptOp: on success sets *opcode, and for pushes points *data at the
  * pushed bytes (*data_len its length; both zero/NULL for non-pushes) and moves
  * *pc past the operation. Returns false at the end of the script or on a push
- * running past the end (then *opcode is OP_INVALIDOPCODE and *pc is somewhere
- * in [script, end]; callers stop there, as Core does). */
+ * running past the end: then *opcode is OP_INVALIDOPCODE and *pc has moved
+ * past the opcode and length bytes it read, exactly as in Core. */
 BLVM_WUR bool blvm_script_get_op(const uint8_t **pc, const uint8_t *end, uint8_t *opcode,
                                  const uint8_t **data, size_t *data_len);
 

@@ -10,13 +10,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "node/rpc/json.h"
 #include "util/hex.h"
 #include "util/log.h"
 
+typedef struct active_call {
+    const char *method; /* points into the command table */
+    int64_t start_us;
+    struct active_call *next, *prev;
+} active_call;
+
 struct blvm_rpc_table {
     const blvm_rpc_command **cmds;
+    pthread_mutex_t active_mutex;
+    active_call *active;
     size_t n, cap;
     pthread_mutex_t warmup_mutex;
     bool warmup;
@@ -27,6 +36,7 @@ blvm_rpc_table *blvm_rpc_table_create(void) {
     blvm_rpc_table *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     pthread_mutex_init(&t->warmup_mutex, NULL);
+    pthread_mutex_init(&t->active_mutex, NULL);
     t->warmup = true;
     snprintf(t->warmup_status, sizeof t->warmup_status, "Starting...");
     return t;
@@ -35,6 +45,7 @@ blvm_rpc_table *blvm_rpc_table_create(void) {
 void blvm_rpc_table_destroy(blvm_rpc_table *t) {
     if (!t) return;
     pthread_mutex_destroy(&t->warmup_mutex);
+    pthread_mutex_destroy(&t->active_mutex);
     free(t->cmds);
     free(t);
 }
@@ -108,6 +119,26 @@ bool blvm_rpc_in_warmup(const blvm_rpc_table *t) {
     return w;
 }
 
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+json_t *blvm_rpc_table_active_commands(blvm_rpc_table *t) {
+    json_t *arr = json_array();
+    int64_t now = now_us();
+    pthread_mutex_lock(&t->active_mutex);
+    for (active_call *a = t->active; a; a = a->next) {
+        json_t *o = json_object();
+        json_object_set_new(o, "method", json_string(a->method));
+        json_object_set_new(o, "duration", json_integer(now - a->start_us));
+        json_array_append_new(arr, o);
+    }
+    pthread_mutex_unlock(&t->active_mutex);
+    return arr;
+}
+
 /* ---- errors ---- */
 
 json_t *blvm_rpc_fail(blvm_rpc_error *err, int code, const char *fmt, ...) {
@@ -163,6 +194,7 @@ char *blvm_rpc_command_synopsis(const blvm_rpc_command *c) {
     size_t np = param_count(c);
     for (size_t i = 0; i < np; i++) {
         const blvm_rpc_param *p = &c->params[i];
+        if (p->hidden) break; /* and every parameter after it */
         char part[160];
         int nl = (int)first_name_len(p->name);
         const char *open = "";
@@ -380,7 +412,18 @@ json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *meth
     json_decref(mismatch);
 
     blvm_rpc_error_clear(err);
+    active_call me = {c->name, now_us(), NULL, NULL};
+    pthread_mutex_lock(&t->active_mutex);
+    me.next = t->active;
+    if (t->active) t->active->prev = &me;
+    t->active = &me;
+    pthread_mutex_unlock(&t->active_mutex);
     json_t *result = c->handler(node, positional, err);
+    pthread_mutex_lock(&t->active_mutex);
+    if (me.prev) me.prev->next = me.next;
+    else t->active = me.next;
+    if (me.next) me.next->prev = me.prev;
+    pthread_mutex_unlock(&t->active_mutex);
     json_decref(positional);
     if (!result && err->code == 0) {
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Internal error in %s", method);
@@ -430,18 +473,19 @@ static json_t *reply_obj(json_t *result, json_t *error, const rpc_request *req) 
 /* Core's JSONRPCRequest::parse. false with code and msg set on a bad request; id
  * and version are filled as far as parsed. */
 static bool parse_request(const json_t *v, rpc_request *req, int *code, const char **msg) {
-    memset(req, 0, sizeof *req);
-    req->version = V1_LEGACY;
+    /* Like Core, a non-object leaves the previous request's id and version
+     * in place (in a batch, its error reply carries them). */
     if (!json_is_object(v)) {
         *code = BLVM_RPC_INVALID_REQUEST;
         *msg = "Invalid Request object";
         return false;
     }
+    req->method = NULL;
+    req->params = NULL;
     json_t *id = json_object_get(v, "id");
-    if (id) {
-        req->id = id;
-        req->has_id = true;
-    }
+    req->id = id;
+    req->has_id = id != NULL;
+    req->version = V1_LEGACY;
     json_t *ver = json_object_get(v, "jsonrpc");
     if (ver && !json_is_null(ver)) {
         if (!json_is_string(ver)) {
@@ -528,9 +572,13 @@ char *blvm_rpc_handle_body(blvm_rpc_table *t, blvm_node *node, const char *body,
                            const char *user, int *http_status) {
     json_error_t jerr;
     json_t *v = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    /* Core's JSONRPCRequest starts with a null id and version 1. */
+    json_t *null_id = json_null();
     rpc_request req;
     memset(&req, 0, sizeof req);
     req.version = V1_LEGACY;
+    req.id = null_id;
+    req.has_id = true;
     if (!v) {
         *http_status = 500;
         return finish_body(reply_obj(NULL, error_obj(BLVM_RPC_PARSE_ERROR, "Parse error"), &req));
