@@ -1417,13 +1417,13 @@ static bool verify_witness_program(const blvm_witness *witness, int version,
 bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len, const uint8_t *script_pubkey,
                         size_t spk_len, const blvm_witness *witness, uint32_t flags,
                         const blvm_sig_checker *checker, blvm_script_error *err) {
-    static const blvm_witness empty_witness = {0, NULL};
+    static const blvm_witness empty_witness;
     if (!witness) witness = &empty_witness;
     bool had_witness = false;
     bool ret = false;
-    blvm_stack stack, stack_copy;
+    blvm_stack stack, saved;
     blvm_stack_init(&stack);
-    blvm_stack_init(&stack_copy);
+    blvm_stack_init(&saved);
     blvm_script_exec_data execdata;
     memset(&execdata, 0, sizeof(execdata));
     int version;
@@ -1441,7 +1441,7 @@ bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len, const uint8_t
     if (!blvm_eval_script(&stack, script_sig, sig_len, flags, checker, BLVM_SIGVERSION_BASE,
                           &execdata, err))
         goto done;
-    if ((flags & BLVM_SCRIPT_VERIFY_P2SH) && !stack_copy(&stack_copy, &stack)) {
+    if ((flags & BLVM_SCRIPT_VERIFY_P2SH) && !stack_copy(&saved, &stack)) {
         set_err(err, BLVM_SCRIPT_ERR_UNKNOWN_ERROR);
         goto done;
     }
@@ -1477,8 +1477,8 @@ bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len, const uint8_t
             goto done;
         }
         blvm_stack t = stack;
-        stack = stack_copy;
-        stack_copy = t;
+        stack = saved;
+        saved = t;
         /* Not empty: the P2SH script would have failed on an empty stack. */
         blvm_stack_item redeem = take(&stack, -1);
         bool ok = blvm_eval_script(&stack, redeem.data, redeem.len, flags, checker,
@@ -1523,6 +1523,6 @@ bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len, const uint8_t
     ret = set_err(err, BLVM_SCRIPT_ERR_OK);
 done:
     blvm_stack_clear(&stack);
-    blvm_stack_clear(&stack_copy);
+    blvm_stack_clear(&saved);
     return ret;
 }

@@ -27,9 +27,6 @@
 /* BIP342: each Schnorr signature check costs this much of the budget. */
 #define BLVM_VALIDATION_WEIGHT_PER_SIGOP_PASSED 50
 #define BLVM_VALIDATION_WEIGHT_OFFSET 50
-/* BIP141 */
-#define BLVM_WITNESS_SCALE_FACTOR 4
-#define BLVM_MAX_BLOCK_SIGOPS_COST 80000
 
 typedef enum {
     /* push value */
