@@ -164,6 +164,7 @@ bool blvm_bip30_check_needed(const blvm_params *p, const blvm_chain_entry *block
 bool blvm_contextual_check_block_header(const blvm_block_header *h, const blvm_chain_entry *prev,
                                         const blvm_params *p, int64_t now,
                                         blvm_validation_state *state) {
+    if (prev == NULL) return blvm_state_error(state, "contextual header check without a parent");
     const int32_t height = prev->height + 1;
 
     if (h->bits != blvm_pow_next_work_required(prev, h->time, p))

@@ -127,8 +127,9 @@ bool blvm_bip30_check_needed(const blvm_params *p, const blvm_chain_entry *block
 
 /* --- block checks ----------------------------------------------------- */
 
-/* Core's ContextualCheckBlockHeader for header h on top of prev (never NULL:
- * genesis is not checked). `now` is the node's current time in UNIX seconds.
+/* Core's ContextualCheckBlockHeader for header h on top of prev (genesis is
+ * never checked; a NULL prev gives an error state). `now` is the node's
+ * current time in UNIX seconds.
  * Reasons, in Core's order (all BLVM_BLOCK_INVALID_HEADER unless noted):
  *   "bad-diffbits"          nBits is not blvm_pow_next_work_required()
  *   "time-too-old"          time <= median time past of prev

@@ -142,3 +142,17 @@ int64_t blvm_pow_proof_equivalent_time(const blvm_chain_entry *to, const blvm_ch
     if (blvm_u256_bits(&r) > 63) return sign * INT64_MAX;
     return sign * (int64_t)blvm_u256_low64(&r);
 }
+
+double blvm_pow_difficulty(uint32_t bits) {
+    int shift = (int)((bits >> 24) & 0xff);
+    double diff = (double)0x0000ffff / (double)(bits & 0x00ffffff);
+    while (shift < 29) {
+        diff *= 256.0;
+        shift++;
+    }
+    while (shift > 29) {
+        diff /= 256.0;
+        shift--;
+    }
+    return diff;
+}

@@ -57,4 +57,9 @@ void blvm_pow_block_proof(blvm_u256 *out, uint32_t bits);
 int64_t blvm_pow_proof_equivalent_time(const blvm_chain_entry *to, const blvm_chain_entry *from,
                                        const blvm_chain_entry *tip, const blvm_params *p);
 
+/* Core's GetDifficulty (rpc/blockchain.cpp): how many times harder nBits is
+ * than difficulty 1 (0x1d00ffff), as shown by getdifficulty and
+ * getblockchaininfo. For display only, never for consensus. */
+double blvm_pow_difficulty(uint32_t bits);
+
 #endif

@@ -17,7 +17,7 @@
  *
  *     static const blvm_rpc_command blockchain_commands[] = {
  *         {"blockchain", "getblockhash", rpc_getblockhash,
- *          {{"height", BLVM_RPC_NUM, BLVM_RPC_REQUIRED}},
+ *          {BLVM_RPC_REQ("height", BLVM_RPC_NUM)},
  *          "Returns hash of block in best-block-chain at height provided.\n"},
  *     };
  *     bool blvm_rpc_register_blockchain(blvm_rpc_table *t) {
@@ -43,7 +43,7 @@
  * So a handler receives `params` as a JSON array whose length is at most the
  * number of declared parameters, every present non-null element already has
  * the declared type, and json_array_get(params, i) returns NULL (absent) or
- * json null for an omitted optional parameter: use blvm_rpc_param() which
+ * json null for an omitted optional parameter: use blvm_rpc_arg() which
  * maps both to NULL.
  *
  * Handler contract:
@@ -64,6 +64,7 @@
 #include <stdint.h>
 
 #include "node/node.h"
+#include "node/rpc/json.h"
 #include "util/common.h"
 
 /* Bitcoin Core's error codes (src/rpc/protocol.h). */
@@ -119,25 +120,33 @@ typedef enum {
     BLVM_RPC_STR_OR_NUM,
 } blvm_rpc_type;
 
-#define BLVM_RPC_REQUIRED false
-#define BLVM_RPC_OPTIONAL true
-
 typedef struct blvm_rpc_param {
     const char *name;   /* as used by named parameters and in help */
     blvm_rpc_type type;
     bool optional;
+    bool hidden; /* not shown in help (Core's hidden args, e.g. stop's wait) */
 } blvm_rpc_param;
+
+/* Parameter declarations for blvm_rpc_command.params (designated
+ * initializers, so -Wextra does not ask for every field). */
+#define BLVM_RPC_REQ(n, t) {.name = (n), .type = (t), .optional = false}
+#define BLVM_RPC_OPT(n, t) {.name = (n), .type = (t), .optional = true}
+#define BLVM_RPC_HIDDEN(n, t) {.name = (n), .type = (t), .optional = true, .hidden = true}
+#define BLVM_RPC_NO_PARAMS {{.name = NULL}}
 
 #define BLVM_RPC_MAX_PARAMS 12
 
 typedef json_t *(*blvm_rpc_handler)(blvm_node *node, const json_t *params, blvm_rpc_error *err);
 
 typedef struct blvm_rpc_command {
-    const char *category;  /* "Blockchain", "Control", ... shown by `help` */
+    const char *category;  /* "blockchain", "control", ... (`help` shows
+                            * "== Blockchain =="); "hidden" is not listed */
     const char *name;
     blvm_rpc_handler handler;
-    /* Up to BLVM_RPC_MAX_PARAMS, in positional order; unused slots are
-     * {NULL}. Required parameters come before optional ones. */
+    /* Up to BLVM_RPC_MAX_PARAMS, in positional order, declared with
+     * BLVM_RPC_REQ / BLVM_RPC_OPT / BLVM_RPC_HIDDEN (BLVM_RPC_NO_PARAMS for
+     * none). Required parameters come before optional ones. A name may list
+     * aliases for named calls: "verbosity|verbose". */
     blvm_rpc_param params[BLVM_RPC_MAX_PARAMS];
     /* Description printed by `help <name>` under the generated synopsis line
      * ("getblock \"blockhash\" ( verbosity )"): what it does, Arguments,
@@ -170,6 +179,10 @@ const blvm_rpc_command *blvm_rpc_table_at(const blvm_rpc_table *t, size_t i);
 void blvm_rpc_set_warmup(blvm_rpc_table *t, bool in_warmup, const char *status);
 bool blvm_rpc_in_warmup(const blvm_rpc_table *t);
 
+/* The calls running now, for getrpcinfo: a new JSON array of
+ * {"method": "...", "duration": <microseconds>}. */
+json_t *blvm_rpc_table_active_commands(blvm_rpc_table *t);
+
 /* Calls one method with params (JSON array of positional parameters, or an
  * object of named ones). Returns the result (new reference) or NULL with
  * *err filled (caller frees err->message). Unknown method: -32601 "Method not
@@ -199,7 +212,7 @@ json_t *blvm_rpc_fail(blvm_rpc_error *err, int code, const char *fmt, ...)
 void blvm_rpc_error_clear(blvm_rpc_error *err);
 
 /* The i-th parameter, or NULL when absent or JSON null. */
-const json_t *blvm_rpc_param(const json_t *params, size_t i);
+const json_t *blvm_rpc_arg(const json_t *params, size_t i);
 
 /* Core's ParseHashV: 64 hex digits, shown reversed, into 32 bytes. Errors
  * (-8): "<name> must be of length 64 (not N, for 'x')" and "<name> must be

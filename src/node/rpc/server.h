@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "node/node.h"
 #include "node/rpc/rpc.h"
@@ -33,8 +34,20 @@ void blvm_rpc_server_interrupt(blvm_rpc_server *s);
 /* Joins all threads, removes the cookie file and frees s (NULL is fine). */
 void blvm_rpc_server_stop(blvm_rpc_server *s);
 
-/* Fills a JSON array of the requests being executed, for getrpcinfo:
- * [{"method": "...", "duration": <microseconds>}, ...]. */
-json_t *blvm_rpc_server_active_commands(blvm_rpc_server *s);
+/* Port actually bound (first endpoint). */
+uint16_t blvm_rpc_server_port(const blvm_rpc_server *s);
+
+/* ---- authentication, exposed for tests ---- */
+
+/* Checks an "Authorization" header value ("Basic <base64 user:pass>")
+ * against "user:pass" (cookie or -rpcuser/-rpcpassword; NULL if none) and
+ * the -rpcauth entries ("user:salt$hexhmac", HMAC-SHA256 keyed with the salt
+ * text over the password, as Core's share/rpcauth/rpcauth.py makes them).
+ * On success copies the user name into user (NUL-terminated). */
+BLVM_WUR bool blvm_rpc_check_auth(const char *header, const char *userpass,
+                                  const char *const *rpcauth, size_t nrpcauth, char *user,
+                                  size_t userlen);
+/* True when an -rpcauth value has the user:salt$hash form. */
+bool blvm_rpc_rpcauth_valid(const char *entry);
 
 #endif
