@@ -29,6 +29,14 @@ blvm_chainstate *blvm_rpc_chainstate(blvm_node *node, blvm_rpc_error *err) {
     return node->chainstate;
 }
 
+const blvm_params *blvm_rpc_params(const blvm_node *node) {
+    if (node->chainstate) return blvm_chainstate_params(node->chainstate);
+    if (node->config)
+        return blvm_params_by_name(
+            blvm_config_network_name(blvm_config_get_network(node->config)));
+    return blvm_params_get(BLVM_NETWORK_MAIN);
+}
+
 static json_t *bits_json(uint32_t bits) {
     char s[9];
     snprintf(s, sizeof s, "%08x", bits);
