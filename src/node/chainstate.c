@@ -1587,10 +1587,10 @@ bool blvm_chainstate_process_block_raw(blvm_chainstate *cs, const uint8_t *data,
 }
 
 const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data, size_t len,
-                                        char buf[80]) {
+                                        char *buf, size_t buf_len) {
     blvm_block block;
     if (!blvm_block_decode_bytes(&block, data, len)) {
-        snprintf(buf, 80, "block decode failed");
+        snprintf(buf, buf_len, "block decode failed");
         return buf;
     }
     uint8_t hash[32];
@@ -1615,7 +1615,7 @@ const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data
     if (ok && !res.new_block) return "duplicate";
     if (st.mode == BLVM_STATE_ERROR) return "rejected";
     if (!ok || st.mode == BLVM_STATE_INVALID) {
-        snprintf(buf, 80, "%s", st.reject_reason[0] ? st.reject_reason : "rejected");
+        snprintf(buf, buf_len, "%s", st.reject_reason[0] ? st.reject_reason : "rejected");
         return buf;
     }
     if (!res.checked) return "inconclusive";

@@ -109,9 +109,9 @@ BLVM_WUR bool blvm_chainstate_process_block_raw(blvm_chainstate *cs, const uint8
                                                 blvm_validation_state *state);
 /* submitblock's answer (BIP22): NULL when accepted as the new tip, else
  * "duplicate", "duplicate-invalid", "inconclusive", "rejected" or the reject
- * reason (copied into buf, which holds 80 bytes). */
+ * reason (copied into buf). */
 const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data, size_t len,
-                                        char buf[80]);
+                                        char *buf, size_t buf_len);
 /* Core's ProcessNewBlockHeaders for one header. */
 BLVM_WUR bool blvm_chainstate_process_header(blvm_chainstate *cs, const blvm_block_header *h,
                                              blvm_validation_state *state);
