@@ -16,6 +16,7 @@
 #include "consensus/pow.h"
 #include "consensus/script.h"
 #include "node/config.h"
+#include "node/rpc/areas.h"
 #include "node/rpc/blockchain_util.h"
 #include "node/rpc/tx_json.h"
 #include "node/utxo_stats.h"

@@ -6,6 +6,7 @@
 
 #include "consensus/script.h"
 #include "crypto/hash.h"
+#include "node/rpc/areas.h"
 #include "node/rpc/blockchain_util.h"
 #include "node/rpc/tx_json.h"
 #include "protocol/address.h"
