@@ -1481,7 +1481,12 @@ bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len, const uint8_t
         blvm_stack t = stack;
         stack = saved;
         saved = t;
-        /* Not empty: the P2SH script would have failed on an empty stack. */
+        /* Never empty here (HASH160 would have failed on an empty stack), but
+         * untrusted input must not reach take() on an empty stack. */
+        if (stack.size == 0) {
+            set_err(err, BLVM_SCRIPT_ERR_EVAL_FALSE);
+            goto done;
+        }
         blvm_stack_item redeem = take(&stack, -1);
         bool ok = blvm_eval_script(&stack, redeem.data, redeem.len, flags, checker,
                                    BLVM_SIGVERSION_BASE, &execdata, err);

@@ -97,9 +97,15 @@ static size_t exclude_individual(uint32_t flags, uint32_t *out) {
     return n;
 }
 
-static void one_case(json_t *test, bool valid, vec_tally *tally) {
+static void one_case(json_t *test, bool valid, const char *note, vec_tally *tally) {
     if (!json_is_array(json_array_get(test, 0))) return; /* a comment line */
-    char *text = json_dumps(test, JSON_COMPACT);
+    char *json = json_dumps(test, JSON_COMPACT);
+    /* The comment lines before a case describe it; the case itself follows,
+     * shortened. */
+    char text[400];
+    snprintf(text, sizeof(text), "%s%s%.160s%s", note ? note : "", note ? " | " : "",
+             json ? json : "", json && strlen(json) > 160 ? "..." : "");
+    free(json);
     const char *comment = text;
     blvm_tx tx;
     blvm_tx_init(&tx);
@@ -248,7 +254,6 @@ out:
     free(c.prev);
     free(raw);
     blvm_tx_clear(&tx);
-    free(text);
 }
 
 int vec_run_tx(const char *path, bool valid, vec_tally *tally) {
@@ -259,8 +264,19 @@ int vec_run_tx(const char *path, bool valid, vec_tally *tally) {
         json_decref(root);
         return 1;
     }
-    for (size_t i = 0; i < json_array_size(root); i++)
-        one_case(json_array_get(root, i), valid, tally);
+    const char *note = NULL;
+    bool in_comment = false;
+    for (size_t i = 0; i < json_array_size(root); i++) {
+        json_t *t = json_array_get(root, i);
+        if (json_is_string(json_array_get(t, 0))) {
+            /* keep the first line of a comment block */
+            if (!in_comment) note = json_string_value(json_array_get(t, 0));
+            in_comment = true;
+            continue;
+        }
+        in_comment = false;
+        one_case(t, valid, note, tally);
+    }
     json_decref(root);
     return 0;
 }
