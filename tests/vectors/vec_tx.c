@@ -265,16 +265,13 @@ int vec_run_tx(const char *path, bool valid, vec_tally *tally) {
         return 1;
     }
     const char *note = NULL;
-    bool in_comment = false;
     for (size_t i = 0; i < json_array_size(root); i++) {
         json_t *t = json_array_get(root, i);
         if (json_is_string(json_array_get(t, 0))) {
-            /* keep the first line of a comment block */
-            if (!in_comment) note = json_string_value(json_array_get(t, 0));
-            in_comment = true;
+            /* the last comment line before a case describes it best */
+            note = json_string_value(json_array_get(t, 0));
             continue;
         }
-        in_comment = false;
         one_case(t, valid, note, tally);
     }
     json_decref(root);
