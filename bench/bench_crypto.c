@@ -6,10 +6,13 @@
 #include <string.h>
 
 #include "bench.h"
+#include "crypto/chacha20.h"
+#include "crypto/muhash.h"
 #include "crypto/ripemd160.h"
 #include "crypto/sha256.h"
 #include "crypto/sha256_impl.h"
 #include "crypto/siphash.h"
+#include "util/common.h"
 
 static volatile uint8_t g_sink;
 
@@ -180,4 +183,50 @@ BLVM_BENCH(siphash) {
     report_bytes("siphash 1024 bytes", ns_per_call(do_siphash_bytes, &s), 1024);
     g_sink ^= (uint8_t)s.acc;
     free(buf);
+}
+
+static void do_chacha20(void *arg) {
+    struct msg *m = arg;
+    static blvm_chacha20_ctx c;
+    static const uint8_t key[32] = {1};
+    blvm_chacha20_init(&c, key);
+    blvm_chacha20_keystream(&c, (uint8_t *)m->data, m->len);
+    g_sink ^= m->data[0];
+}
+
+BLVM_BENCH(chacha20) {
+    uint8_t *buf = bench_buf(64 * 1024);
+    struct msg m = {.data = buf, .len = 64 * 1024};
+    report_bytes("chacha20 keystream 64 KiB", ns_per_call(do_chacha20, &m), m.len);
+    free(buf);
+}
+
+struct mh {
+    blvm_muhash acc;
+    uint8_t elem[60]; /* about one serialized coin */
+    uint32_t n;
+};
+
+static void do_muhash_insert(void *arg) {
+    struct mh *h = arg;
+    blvm_write_le32(h->elem, h->n++);
+    blvm_muhash_insert(&h->acc, h->elem, sizeof h->elem);
+}
+
+static void do_muhash_finalize(void *arg) {
+    struct mh *h = arg;
+    uint8_t out[32];
+    blvm_muhash_remove(&h->acc, h->elem, sizeof h->elem);
+    blvm_muhash_finalize(&h->acc, out);
+    g_sink ^= out[0];
+}
+
+BLVM_BENCH(muhash) {
+    static struct mh h;
+    blvm_muhash_init(&h.acc);
+    memset(h.elem, 7, sizeof h.elem);
+    double ins = ns_per_call(do_muhash_insert, &h);
+    blvm_bench_report("muhash insert 60-byte element", ins / 1000, "us", "sha256 + chacha20 + mulmod");
+    double fin = ns_per_call(do_muhash_finalize, &h);
+    blvm_bench_report("muhash finalize", fin / 1e6, "ms", "one modular inverse (binary extended GCD)");
 }
