@@ -13,6 +13,8 @@
 /* The public flag values are the interpreter's. */
 _Static_assert(BLVM_CONSENSUS_VERIFY_TAPROOT == BLVM_SCRIPT_VERIFY_TAPROOT, "flag values");
 _Static_assert(BLVM_CONSENSUS_VERIFY_ALL + 1 == BLVM_SCRIPT_VERIFY_END_MARKER, "flag values");
+_Static_assert(BLVM_CONSENSUS_VERIFY_MANDATORY == BLVM_SCRIPT_VERIFY_MANDATORY, "flag values");
+_Static_assert(BLVM_CONSENSUS_VERIFY_STANDARD == BLVM_SCRIPT_VERIFY_STANDARD, "flag values");
 
 struct blvm_consensus_tx {
     blvm_tx tx;
@@ -71,12 +73,8 @@ static blvm_consensus_error verify(const blvm_consensus_tx *c, unsigned int n_in
                                    unsigned int flags, int *script_error) {
     if (!flags_valid(flags)) return BLVM_CONSENSUS_ERR_INVALID_FLAGS;
     if (n_in >= c->tx.vin_count) return BLVM_CONSENSUS_ERR_TX_INDEX;
-    const blvm_txin *in = &c->tx.vin[n_in];
-    const blvm_txout *out = &c->spent[n_in];
-    blvm_sig_checker chk = {&c->tx, n_in, out->value, &c->pd};
     blvm_script_error err;
-    bool ok = blvm_verify_script(in->script_sig.data, in->script_sig.len, out->script_pubkey.data,
-                                 out->script_pubkey.len, &in->witness, flags, &chk, &err);
+    bool ok = blvm_verify_input(&c->tx, n_in, c->spent, &c->pd, flags, &err);
     if (script_error) *script_error = (int)err;
     return ok ? BLVM_CONSENSUS_OK : BLVM_CONSENSUS_ERR_SCRIPT;
 }

@@ -1533,3 +1533,13 @@ done:
     blvm_stack_clear(&saved);
     return ret;
 }
+
+bool blvm_verify_input(const blvm_tx *tx, size_t n_in, const blvm_txout *spent,
+                       const struct blvm_tx_precomputed *pd, uint32_t flags,
+                       blvm_script_error *err) {
+    const blvm_txin *in = &tx->vin[n_in];
+    const blvm_txout *out = &spent[n_in];
+    blvm_sig_checker c = {tx, n_in, out->value, pd};
+    return blvm_verify_script(in->script_sig.data, in->script_sig.len, out->script_pubkey.data,
+                              out->script_pubkey.len, &in->witness, flags, &c, err);
+}

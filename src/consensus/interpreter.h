@@ -45,6 +45,24 @@ enum {
     BLVM_SCRIPT_VERIFY_END_MARKER = 1u << 21,
 };
 
+/* Core 29's MANDATORY_SCRIPT_VERIFY_FLAGS: the rules blocks must follow
+ * since taproot (policy.h). Which of them apply to a given block is the
+ * chain's decision (Core's GetBlockScriptFlags). */
+#define BLVM_SCRIPT_VERIFY_MANDATORY                                                         \
+    (BLVM_SCRIPT_VERIFY_P2SH | BLVM_SCRIPT_VERIFY_DERSIG | BLVM_SCRIPT_VERIFY_NULLDUMMY |    \
+     BLVM_SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY | BLVM_SCRIPT_VERIFY_CHECKSEQUENCEVERIFY |        \
+     BLVM_SCRIPT_VERIFY_WITNESS | BLVM_SCRIPT_VERIFY_TAPROOT)
+/* Core 29's STANDARD_SCRIPT_VERIFY_FLAGS (mempool policy). */
+#define BLVM_SCRIPT_VERIFY_STANDARD                                                          \
+    (BLVM_SCRIPT_VERIFY_MANDATORY | BLVM_SCRIPT_VERIFY_STRICTENC |                            \
+     BLVM_SCRIPT_VERIFY_MINIMALDATA | BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS |          \
+     BLVM_SCRIPT_VERIFY_CLEANSTACK | BLVM_SCRIPT_VERIFY_MINIMALIF | BLVM_SCRIPT_VERIFY_NULLFAIL | \
+     BLVM_SCRIPT_VERIFY_LOW_S | BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM |     \
+     BLVM_SCRIPT_VERIFY_WITNESS_PUBKEYTYPE | BLVM_SCRIPT_VERIFY_CONST_SCRIPTCODE |            \
+     BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION |                               \
+     BLVM_SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS |                                               \
+     BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE)
+
 /* Core's ScriptError, in Core's order. blvm_script_error_name() gives the
  * name used by Core's script_tests.json ("EVAL_FALSE", "NULLFAIL", ...). */
 typedef enum {
@@ -197,6 +215,15 @@ BLVM_WUR bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len,
                                  const uint8_t *script_pubkey, size_t spk_len,
                                  const blvm_witness *witness, uint32_t flags,
                                  const blvm_sig_checker *checker, blvm_script_error *err);
+
+/* One input of a decoded transaction: VerifyScript of tx->vin[n_in] against
+ * spent[n_in] (spent holds the outputs of every input, as taproot needs).
+ * pd comes from blvm_tx_precompute(pd, tx, spent, false), done once per
+ * transaction; it may be NULL for transactions without taproot inputs (then
+ * taproot signature checks fail). This is what a node calls per input. */
+BLVM_WUR bool blvm_verify_input(const blvm_tx *tx, size_t n_in, const blvm_txout *spent,
+                                const struct blvm_tx_precomputed *pd, uint32_t flags,
+                                blvm_script_error *err);
 
 /* Core's CastToBool. */
 bool blvm_script_cast_to_bool(const uint8_t *data, size_t len);
