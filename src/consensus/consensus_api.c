@@ -42,7 +42,8 @@ static blvm_consensus_error prepare(blvm_consensus_tx *c, const uint8_t *tx, siz
     if (n_spent != c->tx.vin_count) return BLVM_CONSENSUS_ERR_SPENT_OUTPUTS;
     size_t total = 1;
     for (size_t i = 0; i < n_spent; i++) {
-        if (spent[i].amount < 0 || spent[i].amount > BLVM_MAX_MONEY) return BLVM_CONSENSUS_ERR_AMOUNT;
+        if (spent[i].amount < 0 || spent[i].amount > BLVM_MAX_MONEY)
+            return BLVM_CONSENSUS_ERR_AMOUNT;
         if (spent[i].script_pubkey_len && !spent[i].script_pubkey)
             return BLVM_CONSENSUS_ERR_SPENT_OUTPUTS;
         total += spent[i].script_pubkey_len;
@@ -114,11 +115,12 @@ void blvm_consensus_tx_destroy(blvm_consensus_tx *ctx) {
     free(ctx);
 }
 
-size_t blvm_consensus_tx_input_count(const blvm_consensus_tx *ctx) { return ctx->tx.vin_count; }
+size_t blvm_consensus_tx_input_count(const blvm_consensus_tx *ctx) {
+    return ctx->tx.vin_count;
+}
 
-blvm_consensus_error blvm_consensus_tx_verify_input(const blvm_consensus_tx *ctx,
-                                                    unsigned int n_in, unsigned int flags,
-                                                    int *script_error) {
+blvm_consensus_error blvm_consensus_tx_verify_input(const blvm_consensus_tx *ctx, unsigned int n_in,
+                                                    unsigned int flags, int *script_error) {
     return verify(ctx, n_in, flags, script_error);
 }
 
@@ -129,14 +131,22 @@ const char *blvm_consensus_script_error_name(int script_error) {
 
 const char *blvm_consensus_strerror(blvm_consensus_error err) {
     switch (err) {
-    case BLVM_CONSENSUS_OK: return "ok";
-    case BLVM_CONSENSUS_ERR_TX_DESERIALIZE: return "transaction does not deserialize";
-    case BLVM_CONSENSUS_ERR_TX_INDEX: return "input index out of range";
-    case BLVM_CONSENSUS_ERR_SPENT_OUTPUTS: return "spent outputs do not match the inputs";
-    case BLVM_CONSENSUS_ERR_INVALID_FLAGS: return "invalid verification flags";
-    case BLVM_CONSENSUS_ERR_AMOUNT: return "amount out of range";
-    case BLVM_CONSENSUS_ERR_NO_MEMORY: return "out of memory";
-    case BLVM_CONSENSUS_ERR_SCRIPT: return "script verification failed";
+    case BLVM_CONSENSUS_OK:
+        return "ok";
+    case BLVM_CONSENSUS_ERR_TX_DESERIALIZE:
+        return "transaction does not deserialize";
+    case BLVM_CONSENSUS_ERR_TX_INDEX:
+        return "input index out of range";
+    case BLVM_CONSENSUS_ERR_SPENT_OUTPUTS:
+        return "spent outputs do not match the inputs";
+    case BLVM_CONSENSUS_ERR_INVALID_FLAGS:
+        return "invalid verification flags";
+    case BLVM_CONSENSUS_ERR_AMOUNT:
+        return "amount out of range";
+    case BLVM_CONSENSUS_ERR_NO_MEMORY:
+        return "out of memory";
+    case BLVM_CONSENSUS_ERR_SCRIPT:
+        return "script verification failed";
     }
     return "unknown error";
 }

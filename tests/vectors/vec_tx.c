@@ -91,7 +91,8 @@ static size_t exclude_individual(uint32_t flags, uint32_t *out) {
         uint32_t f = trim_flags(flags & ~vec_all_flags[i]);
         if (f == flags) continue;
         bool dup = false;
-        for (size_t k = 0; k < n; k++) dup |= out[k] == f;
+        for (size_t k = 0; k < n; k++)
+            dup |= out[k] == f;
         if (!dup) out[n++] = f;
     }
     return n;
@@ -201,7 +202,8 @@ static void one_case(json_t *test, bool valid, const char *note, vec_tally *tall
                 vec_fail(tally, comment, "tx fails with flag %x unset", vec_all_flags[i]);
                 goto out;
             }
-            f = trim_flags(~(verify_flags | (uint32_t)(vec_rand() & ((1u << vec_all_flags_count) - 1))));
+            f = trim_flags(
+                ~(verify_flags | (uint32_t)(vec_rand() & ((1u << vec_all_flags_count) - 1))));
             if (!check_scripts(&c, f, true, &bad)) {
                 vec_fail(tally, comment, "tx fails with random flags %x", f);
                 goto out;
@@ -232,7 +234,8 @@ static void one_case(json_t *test, bool valid, const char *note, vec_tally *tall
                 vec_fail(tally, comment, "tx passes with flag %x set", vec_all_flags[i]);
                 goto out;
             }
-            f = fill_flags(verify_flags | (uint32_t)(vec_rand() & ((1u << vec_all_flags_count) - 1)));
+            f = fill_flags(verify_flags |
+                           (uint32_t)(vec_rand() & ((1u << vec_all_flags_count) - 1)));
             if (!check_scripts(&c, f, false, &bad)) {
                 vec_fail(tally, comment, "tx passes with random flags %x", f);
                 goto out;
@@ -250,7 +253,8 @@ static void one_case(json_t *test, bool valid, const char *note, vec_tally *tall
     tally->passed++;
 out:
     if (c.prev)
-        for (size_t i = 0; i < c.n_prev; i++) free(c.prev[i].script);
+        for (size_t i = 0; i < c.n_prev; i++)
+            free(c.prev[i].script);
     free(c.prev);
     free(raw);
     blvm_tx_clear(&tx);
