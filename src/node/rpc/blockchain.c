@@ -35,7 +35,7 @@ const blvm_params *blvm_rpc_params(const blvm_node *node) {
     if (node->config)
         return blvm_params_by_name(
             blvm_config_network_name(blvm_config_get_network(node->config)));
-    return blvm_params_get(BLVM_NETWORK_MAIN);
+    return blvm_params_get(BLVM_NET_MAIN);
 }
 
 static json_t *bits_json(uint32_t bits) {
