@@ -246,6 +246,15 @@ def databases(args, tmp):
     return out
 
 
+_fresh = {"fn": lambda: None}
+
+
+def fresh_database():
+    """Another empty database on the engine under test (None on SQLite, where
+    each data dir has its own file)."""
+    return _fresh["fn"]()
+
+
 def run_for_databases(args, test_fn):
     """Runs test_fn(tmp, database_url_or_None, label) on SQLite and/or a fresh
     PostgreSQL server, cleaning up in all cases."""
@@ -257,7 +266,15 @@ def run_for_databases(args, test_fn):
             if label == "postgresql":
                 if pg is None:
                     pg = Postgres(tmp).start()
-                url = pg.new_database("t%d" % int(time.time() * 1000 % 1e9))
+                counter = [0]
+
+                def make():
+                    counter[0] += 1
+                    return pg.new_database("t%d_%d" % (int(time.time() * 1000 % 1e9), counter[0]))
+                _fresh["fn"] = make
+                url = make()
+            else:
+                _fresh["fn"] = lambda: None
             print("== %s" % label, flush=True)
             test_fn(os.path.join(tmp, label), url, label)
         print("OK", flush=True)
