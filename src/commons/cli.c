@@ -605,7 +605,7 @@ static const command commands[] = {
     {"deterministic-check", blvm_commons_determinism_main, "--cmd \"...\" --out DIR"},
     {"release", blvm_commons_release_main, "prepare|create VERSION [--run REF] [--notes FILE]"},
     {"db", cmd_db, "migrate | status | dump TABLE"},
-    {"orchestrate", blvm_commons_orchestrate_main, "run [--ref REF] [--version V] | resume RUN | status RUN [--json] | list"},
+    {"orchestrate", blvm_commons_orchestrate_main, "run [--ref REF] [--version V] | resume RUN | status RUN [--json] | collect RUN | list"},
     {"serve", blvm_commons_serve_main, "[--listen ADDR] [--port N]   (governance webhook service)"},
     {"help", cmd_help, ""},
 };

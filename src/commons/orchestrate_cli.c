@@ -31,6 +31,7 @@ static void usage(void) {
             "usage: blvm-commons orchestrate run [--ref REF] [--version V] [--no-wait]\n"
             "       blvm-commons orchestrate resume RUN\n"
             "       blvm-commons orchestrate status RUN [--json]\n"
+            "       blvm-commons orchestrate collect RUN\n"
             "       blvm-commons orchestrate list\n");
 }
 
@@ -210,7 +211,7 @@ int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv) 
         fflush(stdout);
         return drive_cli(ctx, db, run_id, wait);
     }
-    if (strcmp(sub, "resume") == 0 || strcmp(sub, "status") == 0) {
+    if (strcmp(sub, "resume") == 0 || strcmp(sub, "status") == 0 || strcmp(sub, "collect") == 0) {
         int64_t run_id = 0;
         bool as_json = false;
         for (int i = 2; i < argc; i++) {
@@ -228,6 +229,28 @@ int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv) 
         blvm_db *db = blvm_commons_ctx_db(ctx);
         if (!db) return BLVM_COMMONS_EXIT_FAIL;
         if (strcmp(sub, "status") == 0) return print_status(db, run_id, as_json);
+        if (strcmp(sub, "collect") == 0) {
+            blvm_github *gh = blvm_commons_github_from_config(ctx->cfg);
+            char err[768] = "", run_ref[32];
+            blvm_orchestrator_options oo = {ctx->cfg, db, gh, true};
+            blvm_orchestrator *o = blvm_orchestrator_create(&oo, err, sizeof(err));
+            if (!o) {
+                blvm_github_destroy(gh);
+                blvm_commons_errorf("%s", err);
+                return BLVM_COMMONS_EXIT_USAGE;
+            }
+            blvm_commons_collect_summary sum;
+            bool ok = blvm_orchestrator_collect_artifacts(o, run_id, run_ref, &sum, err, sizeof(err));
+            blvm_orchestrator_destroy(o);
+            blvm_github_destroy(gh);
+            printf("%s: %zu verified, %zu expired, %zu failed\n", run_ref, sum.verified, sum.expired,
+                   sum.failed);
+            if (!ok) {
+                blvm_commons_errorf("%s", err);
+                return BLVM_COMMONS_EXIT_FAIL;
+            }
+            return BLVM_COMMONS_EXIT_OK;
+        }
         return drive_cli(ctx, db, run_id, true);
     }
     if (strcmp(sub, "list") == 0) {

@@ -208,7 +208,12 @@ static void handle_webhook(server *s, struct evhttp_request *req) {
     char hex[65];
     blvm_sha256(digest, body, len);
     blvm_hex_encode(hex, digest, 32);
+    char action_buf[64];
     const char *action = json_string_value(json_object_get(payload, "action"));
+    if (action) {
+        snprintf(action_buf, sizeof(action_buf), "%s", action);
+        action = action_buf;
+    }
     bool known = known_event(event);
     bool ping = strcmp(event, "ping") == 0;
     char *job = NULL;
@@ -554,6 +559,34 @@ static void *worker_main(void *arg) {
 
 /* ---- orchestrator thread ------------------------------------------------ */
 
+/* A release run that succeeded: collect and verify its artifacts, so the
+ * release can be prepared from them (release prepare VERSION --run
+ * run-<id>). A failed check is logged and in the audit log. */
+static void after_run(server *s, blvm_db *db, blvm_orchestrator *o, int64_t run_id) {
+    blvm_db_param p[1] = {blvm_db_int(run_id)};
+    blvm_db_result r;
+    if (!blvm_db_query(db, "SELECT state, trigger, ref FROM runs WHERE id = ?", p, 1, &r)) return;
+    bool release_ok = r.nrows == 1 && blvm_db_result_get(&r, 0, 0) &&
+                      !strcmp(blvm_db_result_get(&r, 0, 0), "succeeded") &&
+                      blvm_db_result_get(&r, 0, 1) &&
+                      !strcmp(blvm_db_result_get(&r, 0, 1), "release");
+    char ref[128];
+    snprintf(ref, sizeof(ref), "%s", r.nrows == 1 && blvm_db_result_get(&r, 0, 2)
+                                         ? blvm_db_result_get(&r, 0, 2)
+                                         : "");
+    blvm_db_result_clear(&r);
+    logf_("run %lld finished", (long long)run_id);
+    if (!release_ok) return;
+    char run_ref[32], err[768];
+    blvm_commons_collect_summary sum;
+    if (blvm_orchestrator_collect_artifacts(o, run_id, run_ref, &sum, err, sizeof(err)))
+        logf_("release %s: %zu artifacts verified (%s); next: release prepare --run %s", ref,
+              sum.verified, run_ref, run_ref);
+    else
+        logf_("release %s: artifact verification FAILED (%s): %s", ref, run_ref, err);
+    (void)s;
+}
+
 static void *orch_main(void *arg) {
     server *s = arg;
     blvm_db *db = NULL;
@@ -580,6 +613,8 @@ static void *orch_main(void *arg) {
             bool fin = false;
             if (!blvm_orchestrator_step(o, ids[i], &fin, err, sizeof(err)))
                 logf_("run %lld: %s", (long long)ids[i], err);
+            else if (fin)
+                after_run(s, db, o, ids[i]);
         }
         free(ids);
         long wait = n ? (blvm_orchestrator_local_builds(o) ? 200 : poll * 1000L) : 5000;
