@@ -557,8 +557,9 @@ static int cmd_db(blvm_commons_ctx *ctx, int argc, char **argv) {
     if (!blvm_commons_parse_args(argc, argv, 2, opts, 2, pos, 1, &npos) || npos != 1) return BLVM_COMMONS_EXIT_USAGE;
     bool known = false;
     for (size_t i = 0; i < BLVM_ARRAY_LEN(all_tables); i++) known |= strcmp(all_tables[i], pos[0]) == 0;
-    for (const char *p = order; *p; p++) known &= (*p == '_' || *p == ',' || *p == ' ' || (*p >= 'a' && *p <= 'z'));
-    for (const char *p = columns; *p; p++) known &= (*p == '_' || *p == ',' || *p == ' ' || *p == '*' || (*p >= 'a' && *p <= 'z'));
+    known |= strcmp(pos[0], "schema_version") == 0;
+    for (const char *p = order; *p; p++) known &= (*p == '_' || *p == ',' || *p == ' ' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'));
+    for (const char *p = columns; *p; p++) known &= (*p == '_' || *p == ',' || *p == ' ' || *p == '*' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'));
     if (!known) {
         blvm_commons_errorf("db dump: unknown table '%s' or bad column list", pos[0]);
         return BLVM_COMMONS_EXIT_USAGE;
