@@ -75,13 +75,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     blvm_tx_precompute(&pd, &tx, spent, amount_byte & 1);
     blvm_sig_checker c = {&tx, 0, spent[0].value, &pd};
     blvm_script_error err = BLVM_SCRIPT_ERR_ERROR_COUNT;
-    bool valid = blvm_verify_script(sig, sig_len, spk, spk_len, &tx.vin[0].witness, flags, &c, &err);
+    bool valid =
+        blvm_verify_script(sig, sig_len, spk, spk_len, &tx.vin[0].witness, flags, &c, &err);
     check(valid == (err == BLVM_SCRIPT_ERR_OK));
     check(blvm_script_error_name(err) != NULL);
 
     /* Each script alone, in every version that runs scripts. */
     static const blvm_sigversion versions[] = {BLVM_SIGVERSION_BASE, BLVM_SIGVERSION_WITNESS_V0,
-                                                BLVM_SIGVERSION_TAPSCRIPT};
+                                               BLVM_SIGVERSION_TAPSCRIPT};
     for (size_t v = 0; v < 3; v++) {
         blvm_stack st;
         blvm_stack_init(&st);

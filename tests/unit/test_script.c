@@ -122,7 +122,8 @@ static void test_sigop_counts(void **state) {
     uint8_t p2wpkh[22] = {OP_0, 20};
     uint32_t f = BLVM_SCRIPT_VERIFY_P2SH | BLVM_SCRIPT_VERIFY_WITNESS;
     assert_int_equal(blvm_script_witness_sigop_count(NULL, 0, p2wpkh, 22, &w, f), 1);
-    assert_int_equal(blvm_script_witness_sigop_count(NULL, 0, p2wpkh, 22, &w, BLVM_SCRIPT_VERIFY_P2SH), 0);
+    assert_int_equal(
+        blvm_script_witness_sigop_count(NULL, 0, p2wpkh, 22, &w, BLVM_SCRIPT_VERIFY_P2SH), 0);
     uint8_t wscript[] = {0x52, 0xae, 0xac}; /* OP_2 CHECKMULTISIG CHECKSIG */
     assert_true(blvm_witness_push(&w, wscript, sizeof wscript));
     uint8_t p2wsh[34] = {OP_0, 32};
@@ -162,14 +163,14 @@ static void test_find_and_delete(void **state) {
     } cases[] = {
         {"0302ff03", "0302ff03", "", 1},
         {"0302ff030302ff03", "0302ff03", "", 2},
-        {"0302ff030302ff03", "02", "0302ff030302ff03", 0},  /* not on an opcode boundary */
+        {"0302ff030302ff03", "02", "0302ff030302ff03", 0}, /* not on an opcode boundary */
         {"0302ff030302ff03", "ff", "0302ff030302ff03", 0},
-        {"0302ff030302ff03", "03", "02ff0302ff03", 2},      /* matches whole opcodes only */
+        {"0302ff030302ff03", "03", "02ff0302ff03", 2}, /* matches whole opcodes only */
         {"02feed5169", "feed51", "02feed5169", 0},
         {"0003feed", "03feed", "00", 1},
         {"0003feed", "00", "03feed", 1},
         {"ab61ab", "ab", "61", 2},
-        {"4c", "4c", "", 1},                                /* truncated push still matches */
+        {"4c", "4c", "", 1}, /* truncated push still matches */
     };
     for (size_t i = 0; i < BLVM_ARRAY_LEN(cases); i++) {
         size_t len, dlen, elen;
@@ -293,41 +294,71 @@ static void check_taproot_sighash(const char *tx_hex, const char *prevouts_hex, 
 static void test_taproot_sighash_vectors(void **state) {
     (void)state;
     check_taproot_sighash(
-        "020000000164eb050a5e3da0c2a65e4786f26d753b7bc69691fabccafb11f7acef36641f1846010000003101b2b404392a22000000000017a9147f2bde86fe78bf68a0544a4f290e12f0b7e0a08c87580200000000000017a91425d11723074ecfb96a0a83c3956bfaf362ae0c908758020000000000001600147e20f938993641de67bb0cdd71682aa34c4d29ad5802000000000000160014c64984dc8761acfa99418bd6bedc79b9287d652d72000000",
-        "01365724000000000023542156b39dab4f8f3508e0432cfb41fab110170acaa2d4c42539cb90a4dc7c093bc500",
+        "020000000164eb050a5e3da0c2a65e4786f26d753b7bc69691fabccafb11f7acef36641f1846010000003101b2"
+        "b404392a22000000000017a9147f2bde86fe78bf68a0544a4f290e12f0b7e0a08c87580200000000000017a914"
+        "25d11723074ecfb96a0a83c3956bfaf362ae0c908758020000000000001600147e20f938993641de67bb0cdd71"
+        "682aa34c4d29ad5802000000000000160014c64984dc8761acfa99418bd6bedc79b9287d652d72000000",
+        "01365724000000000023542156b39dab4f8f3508e0432cfb41fab110170acaa2d4c42539cb90a4dc7c093bc50"
+        "0",
         0, "33ca0ebfb4a945eeee9569fc0f5040221275f88690b7f8592ada88ce3bdf6703", 0x00, NULL, NULL);
     check_taproot_sighash(
-        "0200000002fff49be59befe7566050737910f6ccdc5e749c7f8860ddc140386463d88c5ad0f3000000002cf68eb4a3d67f9d4c079249f7e4f27b8854815cb1ed13842d4fbf395f9e217fd605ee24090100000065235d9203f458520000000000160014b6d48333bb13b4c644e57c43a9a26df3a44b785e58020000000000001976a914eea9461a9e1e3f765d3af3e726162e0229fe3eb688ac58020000000000001976a9143a8869c9f2b5ea1d4ff3aeeb6a8fb2fffb1ad5fe88ac0ad7125c",
-        "02591f220000000000225120f25ad35583ea31998d968871d7de1abd2a52f6fe4178b54ea158274806ff4ece48fb310000000000225120f25ad35583ea31998d968871d7de1abd2a52f6fe4178b54ea158274806ff4ece",
+        "0200000002fff49be59befe7566050737910f6ccdc5e749c7f8860ddc140386463d88c5ad0f3000000002cf68e"
+        "b4a3d67f9d4c079249f7e4f27b8854815cb1ed13842d4fbf395f9e217fd605ee24090100000065235d9203f458"
+        "520000000000160014b6d48333bb13b4c644e57c43a9a26df3a44b785e58020000000000001976a914eea9461a"
+        "9e1e3f765d3af3e726162e0229fe3eb688ac58020000000000001976a9143a8869c9f2b5ea1d4ff3aeeb6a8fb2"
+        "fffb1ad5fe88ac0ad7125c",
+        "02591f220000000000225120f25ad35583ea31998d968871d7de1abd2a52f6fe4178b54ea158274806ff4ece48"
+        "fb310000000000225120f25ad35583ea31998d968871d7de1abd2a52f6fe4178b54ea158274806ff4ece",
         1, "626ab955d58c9a8a600a0c580549d06dc7da4e802eb2a531f62a588e430967a8", 0x01, NULL, NULL);
     check_taproot_sighash(
-        "0200000001350005f65aa830ced2079df348e2d8c2bdb4f10e2dde6a161d8a07b40d1ad87dae000000001611d0d603d9dc0e000000000017a914459b6d7d6bbb4d8837b4bf7e9a4556f952da2f5c8758020000000000001976a9141dd70e1299ffc2d5b51f6f87de9dfe9398c33cbb88ac58020000000000001976a9141dd70e1299ffc2d5b51f6f87de9dfe9398c33cbb88aca71c1f4f",
+        "0200000001350005f65aa830ced2079df348e2d8c2bdb4f10e2dde6a161d8a07b40d1ad87dae000000001611d0"
+        "d603d9dc0e000000000017a914459b6d7d6bbb4d8837b4bf7e9a4556f952da2f5c8758020000000000001976a9"
+        "141dd70e1299ffc2d5b51f6f87de9dfe9398c33cbb88ac58020000000000001976a9141dd70e1299ffc2d5b51f"
+        "6f87de9dfe9398c33cbb88aca71c1f4f",
         "01c4811000000000002251201bf9297d0a2968ae6693aadd0fa514717afefd218087a239afb7418e2d22e65c",
         0, "dfa9437f9c9a1d1f9af271f79f2f5482f287cdb0d2e03fa92c8a9b216cc6061c", 0x81, NULL, NULL);
     check_taproot_sighash(
-        "020000000185bed1a6da2bffbd60ec681a1bfb71c5111d6395b99b3f8b2bf90167111bcb18f5010000007c83ace802ded24a00000000001600142c4698f9f7a773866879755aa78c516fb332af8e5802000000000000160014d38639dfbac4259323b98a472405db0c461b31fa61073747",
+        "020000000185bed1a6da2bffbd60ec681a1bfb71c5111d6395b99b3f8b2bf90167111bcb18f5010000007c83ac"
+        "e802ded24a00000000001600142c4698f9f7a773866879755aa78c516fb332af8e5802000000000000160014d3"
+        "8639dfbac4259323b98a472405db0c461b31fa61073747",
         "0144c84d0000000000225120e3f2107989c88e67296ab2faca930efa2e3a5bd3ff0904835a11c9e807458621",
         0, "3129de36a5d05fff97ffca31eb75fcccbbbc27b3147a7a36a9e4b45d8b625067", 0x02, NULL, NULL);
     check_taproot_sighash(
-        "eb93dbb901028c8515589dac980b6e7f8e4088b77ed866ca0d6d210a7218b6fd0f6b22dd6d7300000000eb4740a9047efc0e0000000000160014913da2128d8fcf292b3691db0e187414aa1783825802000000000000160014913da2128d8fcf292b3691db0e187414aa178382580200000000000017a9143dd27f01c6f7ef9bb9159937b17f17065ed01a0c875802000000000000160014d7630e19df70ada9905ede1722b800c0005f246641000000",
+        "eb93dbb901028c8515589dac980b6e7f8e4088b77ed866ca0d6d210a7218b6fd0f6b22dd6d7300000000eb4740"
+        "a9047efc0e0000000000160014913da2128d8fcf292b3691db0e187414aa178382580200000000000016001491"
+        "3da2128d8fcf292b3691db0e187414aa178382580200000000000017a9143dd27f01c6f7ef9bb9159937b17f17"
+        "065ed01a0c875802000000000000160014d7630e19df70ada9905ede1722b800c0005f246641000000",
         "013fed110000000000225120eb536ae8c33580290630fc495046e998086a64f8f33b93b07967d9029b265c55",
         0, "2441e8b0e063a2083ee790f14f2045022f07258ddde5ee01de543c9e789d80ae", 0x82, NULL, NULL);
     check_taproot_sighash(
-        "02000000017836b409a5fed32211407e44b971591f2032053f14701fb5b3a30c0ff382f2cc9c0100000061ac55f60288fb5600000000001976a9144ea02f6f182b082fb6ce47e36bbde390b6a41b5088ac58020000000000001976a9144ea02f6f182b082fb6ce47e36bbde390b6a41b5088ace4000000",
+        "02000000017836b409a5fed32211407e44b971591f2032053f14701fb5b3a30c0ff382f2cc9c0100000061ac55"
+        "f60288fb5600000000001976a9144ea02f6f182b082fb6ce47e36bbde390b6a41b5088ac580200000000000019"
+        "76a9144ea02f6f182b082fb6ce47e36bbde390b6a41b5088ace4000000",
         "01efa558000000000022512007071ea3dc7e331b0687d0193d1e6d6ed10e645ef36f10ef8831d5e522ac9e80",
         0, "30239345177cadd0e3ea413d49803580abb6cb27971b481b7788a78d35117a88", 0x03, NULL, NULL);
     check_taproot_sighash(
-        "0100000001aa6deae89d5e0aaca58714fc76ef6f3c8284224888089232d4e663843ed3ab3eae010000008b6657a60450cb4c0000000000160014a3d42b5413ef0c0701c4702f3cd7d4df222c147058020000000000001976a91430b4ed8723a4ee8992aa2c8814cfe5c3ad0ab9d988ac5802000000000000160014365b1166a6ed0a5e8e9dff17a6d00bbb43454bc758020000000000001976a914bc98c51a84fe7fad5dc380eb8b39586eff47241688ac4f313247",
+        "0100000001aa6deae89d5e0aaca58714fc76ef6f3c8284224888089232d4e663843ed3ab3eae010000008b6657"
+        "a60450cb4c0000000000160014a3d42b5413ef0c0701c4702f3cd7d4df222c147058020000000000001976a914"
+        "30b4ed8723a4ee8992aa2c8814cfe5c3ad0ab9d988ac5802000000000000160014365b1166a6ed0a5e8e9dff17"
+        "a6d00bbb43454bc758020000000000001976a914bc98c51a84fe7fad5dc380eb8b39586eff47241688ac4f3132"
+        "47",
         "0107af4e00000000002251202c36d243dfc06cb56a248e62df27ecba7417307511a81ae61aa41c597a929c69",
         0, "bf9c83f26c6dd16449e4921f813f551c4218e86f2ec906ca8611175b41b566df", 0x83, NULL, NULL);
     check_taproot_sighash(
-        "0200000001df8123752e8f37d132c4e9f1ff7e4f9b986ade9211267e9ebd5fd22a5e718dec6d01000000ce4023b903cb7b23000000000017a914a18b36ea7a094db2f4940fc09edf154e86de7bd787580200000000000017a914afd0d512a2c5c2b40e25669e9cc460303c325b8b87580200000000000017a914a18b36ea7a094db2f4940fc09edf154e86de7bd787f6020000",
+        "0200000001df8123752e8f37d132c4e9f1ff7e4f9b986ade9211267e9ebd5fd22a5e718dec6d01000000ce4023"
+        "b903cb7b23000000000017a914a18b36ea7a094db2f4940fc09edf154e86de7bd787580200000000000017a914"
+        "afd0d512a2c5c2b40e25669e9cc460303c325b8b87580200000000000017a914a18b36ea7a094db2f4940fc09e"
+        "df154e86de7bd787f6020000",
         "01ea49260000000000225120ab5e9800806bf18cb246edcf5fe63441208fe955a4b5a35bbff65f5db622a010",
         0, "3b003000add359a364a156e73e02846782a59d0d95ca8c4638aaad99f2ef915c", 0x83,
-        "507b979802e62d397acb29f56743a791894b99372872fc5af06a4f6e8d242d0615cda53062bb20e6ec79756fe39183f0c128adfe85559a8fa042b042c018aa8010143799e44f0893c40e1e",
+        "507b979802e62d397acb29f56743a791894b99372872fc5af06a4f6e8d242d0615cda53062bb20e6ec79756fe3"
+        "9183f0c128adfe85559a8fa042b042c018aa8010143799e44f0893c40e1e",
         NULL);
     check_taproot_sighash(
-        "020000000189fc651483f9296b906455dd939813bf086b1bbe7c77635e157c8e14ae29062195010000004445b5c7044561320000000000160014331414dbdada7fb578f700f38fb69995fc9b5ab958020000000000001976a914268db0a8104cc6d8afd91233cc8b3d1ace8ac3ef88ac580200000000000017a914ec00dcb368d6a693e11986d265f659d2f59e8be2875802000000000000160014c715799a49a0bae3956df9c17cb4440a673ac0df6f010000",
+        "020000000189fc651483f9296b906455dd939813bf086b1bbe7c77635e157c8e14ae29062195010000004445b5"
+        "c7044561320000000000160014331414dbdada7fb578f700f38fb69995fc9b5ab958020000000000001976a914"
+        "268db0a8104cc6d8afd91233cc8b3d1ace8ac3ef88ac580200000000000017a914ec00dcb368d6a693e11986d2"
+        "65f659d2f59e8be2875802000000000000160014c715799a49a0bae3956df9c17cb4440a673ac0df6f010000",
         "011bec34000000000022512028055142ea437db73382e991861446040b61dd2185c4891d7daf6893d79f7182",
         0, "d66de5274a60400c7b08c86ba6b7f198f40660079edf53aca89d2a9501317f2e", 0x01, NULL,
         "20cc4e1107aea1d170c5ff5b6817e1303010049724fb3caa7941792ea9d29b3e2bacab");
@@ -337,9 +368,9 @@ static void test_taproot_sighash_vectors(void **state) {
 
 #define F_TAP (BLVM_SCRIPT_VERIFY_P2SH | BLVM_SCRIPT_VERIFY_WITNESS | BLVM_SCRIPT_VERIFY_TAPROOT)
 
-static const uint8_t sk_internal[32] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x58, 0x97, 0x93, 0x23, 0x84, 0x62,
-                                        0x64, 0x33, 0x83, 0x27, 0x95, 0x02, 0x88, 0x41, 0x97, 0x16, 0x93,
-                                        0x99, 0x37, 0x51, 0x05, 0x82, 0x09, 0x74, 0x94, 0x45, 0x92};
+static const uint8_t sk_internal[32] = {
+    0x31, 0x41, 0x59, 0x26, 0x53, 0x58, 0x97, 0x93, 0x23, 0x84, 0x62, 0x64, 0x33, 0x83, 0x27, 0x95,
+    0x02, 0x88, 0x41, 0x97, 0x16, 0x93, 0x99, 0x37, 0x51, 0x05, 0x82, 0x09, 0x74, 0x94, 0x45, 0x92};
 static const uint8_t sk_a[32] = {0x27, 0x18, 0x28, 0x18, 0x28, 0x45, 0x90, 0x45, 0x23, 0x53, 0x60,
                                  0x28, 0x74, 0x71, 0x35, 0x26, 0x62, 0x49, 0x77, 0x57, 0x24, 0x70,
                                  0x93, 0x69, 0x99, 0x59, 0x57, 0x49, 0x66, 0x96, 0x76, 0x27};
@@ -430,7 +461,8 @@ static void tap_build_tx(tap *t) {
     memset(t->tx.vin[0].prevout.hash, 0x22, 32);
     t->tx.vin[0].prevout.n = 3;
     t->tx.vin[0].sequence = 0xfffffffe;
-    static const uint8_t out[22] = {0x00, 0x14, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+    static const uint8_t out[22] = {0x00, 0x14, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+                                    9,    9,    9, 9, 9, 9, 9, 9, 9, 9, 9};
     assert_true(blvm_script_set(&t->tx.vout[0].script_pubkey, out, sizeof out));
     t->tx.vout[0].value = 40000;
     blvm_tx_precompute(&t->pd, &t->tx, &t->spent, true);
@@ -493,7 +525,8 @@ static bool tap_run(tap *t, const item *items, size_t n, bool keypath, const uin
                     size_t annex_len, uint32_t flags, blvm_script_error *err) {
     tap_build_tx(t);
     blvm_witness *w = &t->tx.vin[0].witness;
-    for (size_t i = 0; i < n; i++) assert_true(blvm_witness_push(w, items[i].data, items[i].len));
+    for (size_t i = 0; i < n; i++)
+        assert_true(blvm_witness_push(w, items[i].data, items[i].len));
     if (!keypath) {
         assert_true(blvm_witness_push(w, t->script, t->script_len));
         assert_true(blvm_witness_push(w, t->control, t->control_len));
@@ -594,22 +627,26 @@ static void test_tapscript_checksig(void **state) {
     expect_run(&t, &it, 1, false, annex, sizeof annex, F_TAP, BLVM_SCRIPT_ERR_OK);
     /* a damaged control block: wrong internal key or path */
     t.control[5] ^= 1;
-    expect_run(&t, &it, 1, false, annex, sizeof annex, F_TAP, BLVM_SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
+    expect_run(&t, &it, 1, false, annex, sizeof annex, F_TAP,
+               BLVM_SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
     t.control[5] ^= 1;
     t.control[40] ^= 1;
-    expect_run(&t, &it, 1, false, annex, sizeof annex, F_TAP, BLVM_SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
+    expect_run(&t, &it, 1, false, annex, sizeof annex, F_TAP,
+               BLVM_SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
     t.control[40] ^= 1;
     t.control_len = 34;
-    expect_run(&t, &it, 1, false, annex, sizeof annex, F_TAP, BLVM_SCRIPT_ERR_TAPROOT_WRONG_CONTROL_SIZE);
+    expect_run(&t, &it, 1, false, annex, sizeof annex, F_TAP,
+               BLVM_SCRIPT_ERR_TAPROOT_WRONG_CONTROL_SIZE);
     t.control_len = 65;
     /* wrong parity bit */
     t.control[0] ^= 1;
-    expect_run(&t, &it, 1, false, annex, sizeof annex, F_TAP, BLVM_SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
+    expect_run(&t, &it, 1, false, annex, sizeof annex, F_TAP,
+               BLVM_SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
     blvm_tx_clear(&t.tx);
 }
 
-static void run_script_case(const uint8_t *script, size_t len, uint8_t leaf_ver,
-                            const item *items, size_t n, uint32_t flags, blvm_script_error want) {
+static void run_script_case(const uint8_t *script, size_t len, uint8_t leaf_ver, const item *items,
+                            size_t n, uint32_t flags, blvm_script_error want) {
     tap t;
     tap_setup(&t, script, len, leaf_ver, NULL);
     expect_run(&t, items, n, false, NULL, 0, flags, want);
@@ -672,7 +709,8 @@ static void test_tapscript_rules(void **state) {
     blvm_stack_clear(&st);
     /* CHECKSIGADD only exists in tapscript */
     const uint8_t csa[] = {OP_0, OP_0, OP_0, OP_CHECKSIGADD};
-    assert_false(blvm_eval_script(&st, csa, sizeof csa, F_TAP, NULL, BLVM_SIGVERSION_BASE, &ed, &err));
+    assert_false(
+        blvm_eval_script(&st, csa, sizeof csa, F_TAP, NULL, BLVM_SIGVERSION_BASE, &ed, &err));
     assert_int_equal(err, BLVM_SCRIPT_ERR_BAD_OPCODE);
     blvm_stack_clear(&st);
 }
@@ -721,8 +759,9 @@ static void test_tapscript_multi(void **state) {
 
     /* The signature budget: witness size + 50, 50 per signature checked.
      * 2DUP CHECKSIGVERIFY x4, CHECKSIG: five checks of one (sig, key). */
-    uint8_t w[9] = {OP_2DUP, OP_CHECKSIGVERIFY, OP_2DUP, OP_CHECKSIGVERIFY, OP_2DUP,
-                    OP_CHECKSIGVERIFY, OP_2DUP, OP_CHECKSIGVERIFY, OP_CHECKSIG};
+    uint8_t w[9] = {OP_2DUP,           OP_CHECKSIGVERIFY, OP_2DUP,
+                    OP_CHECKSIGVERIFY, OP_2DUP,           OP_CHECKSIGVERIFY,
+                    OP_2DUP,           OP_CHECKSIGVERIFY, OP_CHECKSIG};
     uint8_t key[32];
     xonly_of(key, sk_a);
     tap_setup(&t, w, sizeof w, 0xc0, NULL);
@@ -740,9 +779,9 @@ static void test_tapscript_multi(void **state) {
 
 /* ---- segwit v0 and legacy spends -------------------------------------- */
 
-static const uint8_t sk_ecdsa[32] = {0x77, 0x01, 0x22, 0x35, 0x99, 0x40, 0x11, 0x6b, 0x3c, 0x50, 0xe2,
-                                     0x1d, 0x4f, 0x91, 0x08, 0x8e, 0x5a, 0x7b, 0x13, 0x64, 0x29, 0xd0,
-                                     0xc5, 0x36, 0x0a, 0xee, 0x81, 0x47, 0x02, 0x6c, 0x19, 0x33};
+static const uint8_t sk_ecdsa[32] = {
+    0x77, 0x01, 0x22, 0x35, 0x99, 0x40, 0x11, 0x6b, 0x3c, 0x50, 0xe2, 0x1d, 0x4f, 0x91, 0x08, 0x8e,
+    0x5a, 0x7b, 0x13, 0x64, 0x29, 0xd0, 0xc5, 0x36, 0x0a, 0xee, 0x81, 0x47, 0x02, 0x6c, 0x19, 0x33};
 
 static size_t ecdsa_sig(uint8_t out[80], const uint8_t h[32], uint8_t hash_type) {
     secp256k1_ecdsa_signature s;
@@ -807,8 +846,8 @@ static void test_witness_v0(void **state) {
     assert_int_equal(err, BLVM_SCRIPT_ERR_WITNESS_MALLEATED);
     /* without WITNESS, the program is just OP_0 <32 bytes>: true, and the
      * witness is ignored */
-    assert_true(blvm_verify_script(NULL, 0, p2wsh, 34, &tx.vin[0].witness,
-                                   BLVM_SCRIPT_VERIFY_P2SH, &c, &err));
+    assert_true(blvm_verify_script(NULL, 0, p2wsh, 34, &tx.vin[0].witness, BLVM_SCRIPT_VERIFY_P2SH,
+                                   &c, &err));
 
     /* The same witness program nested in P2SH (BIP141): scriptSig is one
      * push of the program, scriptPubKey HASH160 of it. */
@@ -836,8 +875,8 @@ static void test_witness_v0(void **state) {
                                    &err));
     const uint8_t v2[] = {OP_2, 2, 0x4e, 0x73};
     assert_false(blvm_verify_script(NULL, 0, v2, sizeof v2, &none,
-                                    f | BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM, &c,
-                                    &err));
+                                    f | BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM,
+                                    &c, &err));
     assert_int_equal(err, BLVM_SCRIPT_ERR_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM);
     blvm_tx_clear(&tx);
 }
@@ -911,10 +950,12 @@ static void test_api(void **state) {
     blvm_consensus_spent_output so = {spk, sizeof spk, 1000};
     int serr = -1;
     unsigned all = BLVM_CONSENSUS_VERIFY_ALL;
-    assert_int_equal(blvm_consensus_verify_input(raw, raw_len, &so, 1, 0, all, &serr), BLVM_CONSENSUS_OK);
-    assert_int_equal(serr, 0);
-    assert_int_equal(blvm_consensus_verify_input(raw, raw_len, &so, 1, 0, BLVM_CONSENSUS_VERIFY_MANDATORY, NULL),
+    assert_int_equal(blvm_consensus_verify_input(raw, raw_len, &so, 1, 0, all, &serr),
                      BLVM_CONSENSUS_OK);
+    assert_int_equal(serr, 0);
+    assert_int_equal(
+        blvm_consensus_verify_input(raw, raw_len, &so, 1, 0, BLVM_CONSENSUS_VERIFY_MANDATORY, NULL),
+        BLVM_CONSENSUS_OK);
     /* wrong amount: the signature no longer matches */
     blvm_consensus_spent_output wrong = {spk, sizeof spk, 1001};
     assert_int_equal(blvm_consensus_verify_input(raw, raw_len, &wrong, 1, 0, all, &serr),
@@ -929,9 +970,9 @@ static void test_api(void **state) {
                      BLVM_CONSENSUS_ERR_SPENT_OUTPUTS);
     assert_int_equal(blvm_consensus_verify_input(raw, raw_len, &so, 1, 0, 1u << 21, NULL),
                      BLVM_CONSENSUS_ERR_INVALID_FLAGS);
-    assert_int_equal(blvm_consensus_verify_input(raw, raw_len, &so, 1, 0,
-                                                 BLVM_CONSENSUS_VERIFY_WITNESS, NULL),
-                     BLVM_CONSENSUS_ERR_INVALID_FLAGS);
+    assert_int_equal(
+        blvm_consensus_verify_input(raw, raw_len, &so, 1, 0, BLVM_CONSENSUS_VERIFY_WITNESS, NULL),
+        BLVM_CONSENSUS_ERR_INVALID_FLAGS);
     blvm_consensus_spent_output neg = {spk, sizeof spk, -1};
     assert_int_equal(blvm_consensus_verify_input(raw, raw_len, &neg, 1, 0, all, NULL),
                      BLVM_CONSENSUS_ERR_AMOUNT);
