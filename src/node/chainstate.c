@@ -818,6 +818,19 @@ static void invalid_block_found(blvm_chainstate *cs, blvm_block_index *b,
         b->status |= BLVM_BLOCK_FAILED_VALID;
         b->dirty = true;
         array_remove(cs->cand, &cs->ncand, b);
+        /* Core's AcceptBlockHeader refuses ("bad-prevblk") a header on any
+         * descendant of a block found invalid (its m_failed_blocks walk):
+         * mark the descendants known now, so the parent check catches them
+         * and the best header leaves the invalid branch. */
+        for (size_t i = 0; i < cs->tree.count; i++) {
+            blvm_block_index *x = cs->tree.all[i];
+            if (x->entry.height > b->entry.height &&
+                blvm_block_index_ancestor(x, b->entry.height) == b) {
+                x->status |= BLVM_BLOCK_FAILED_CHILD;
+                x->dirty = true;
+                array_remove(cs->cand, &cs->ncand, x);
+            }
+        }
         if (cs->best_header == b || (cs->best_header && blvm_block_index_ancestor(
                                                             cs->best_header, b->entry.height) == b))
             recompute_best_header(cs);
