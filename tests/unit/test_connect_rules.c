@@ -1232,6 +1232,130 @@ static void test_script_flags(void **state) {
     blvm_chainstate_close(cs);
 }
 
+/* n headers on `from` (their merkle roots are filler: only headers are
+ * processed); returns the last. */
+static parent_ref add_headers(blvm_chainstate *cs, parent_ref from, int n, uint8_t filler) {
+    for (int i = 0; i < n; i++) {
+        blvm_block_header h;
+        memset(&h, 0, sizeof h);
+        h.version = 0x20000000;
+        memcpy(h.prev_hash, from.hash, 32);
+        h.time = from.time + 1;
+        h.bits = P->genesis_header.bits;
+        memset(h.merkle_root, filler, 32);
+        uint8_t hh[32];
+        for (h.nonce = 0;; h.nonce++) {
+            blvm_header_hash(&h, hh);
+            if (blvm_pow_check(hh, h.bits, P)) break;
+        }
+        blvm_validation_state st;
+        assert_true(blvm_chainstate_process_header(cs, &h, &st));
+        memcpy(from.hash, hh, 32);
+        from.height++;
+        from.time = h.time;
+    }
+    return from;
+}
+
+/* Assume-valid, Core's conditions in ConnectBlock: the block is an ancestor
+ * of the assumed-valid block AND of the best header, the best header has the
+ * minimum chain work, and it is more than two weeks of work past the block.
+ * Block 103 spends an OP_2 OP_EQUAL output with OP_3: accepted only when its
+ * scripts are skipped. */
+static void test_assume_valid_conditions(void **state) {
+    static const uint8_t two_equal[2] = {0x52, 0x87};
+    static const uint8_t three = 0x53;
+    static const char *const bad_script =
+        "mandatory-script-verify-flag-failed (Script evaluated without error but finished with a "
+        "false/empty top stack element)";
+    enum { FORK_ABOVE, FORK_BELOW, TWO_WEEKS, TWO_WEEKS_PLUS_ONE, LOW_WORK, CASES };
+    for (int c = 0; c < CASES; c++) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/%d", (char *)*state, c);
+        /* the blocks, built once per case on a throwaway chainstate */
+        blvm_params prm = *P;
+        if (c == LOW_WORK) blvm_u256_set_u64(&prm.minimum_chain_work, 1000000);
+        blvm_chainstate *cs = open_params(dir, &prm, NULL);
+        parent_ref p = mine(cs, 101);
+        blvm_tx fund, bad;
+        blvm_outpoint cb1 = g_cb[1];
+        make_spend(&fund, &cb1, 50 * BLVM_COIN, two_equal, sizeof two_equal);
+        blvm_block b102, b103;
+        build(&b102, &p, &fund, 1, 0, NULL);
+        parent_ref p102 = accept(cs, &b102);
+        blvm_outpoint fo = out_of(&fund, 0);
+        make_spend(&bad, &fo, 50 * BLVM_COIN, NULL, 0);
+        assert_true(blvm_script_set(&bad.vin[0].script_sig, &three, 1));
+        blvm_tx_compute_hashes(&bad);
+        build(&b103, &p102, &bad, 1, 0, NULL);
+        blvm_validation_state st;
+        assert_true(blvm_chainstate_process_header(cs, &b103.header, &st));
+        parent_ref p103 = ref_of(&b103, 103);
+        parent_ref av;
+        bool skip;
+        switch (c) {
+        case FORK_ABOVE: /* best header forks off after 103: Core skips */
+            av = add_headers(cs, p103, 10, 0x11);
+            add_headers(cs, p103, 2100, 0x22);
+            skip = true;
+            break;
+        case FORK_BELOW: /* best header does not contain 103 */
+            av = add_headers(cs, p103, 10, 0x11);
+            add_headers(cs, p102, 2200, 0x22);
+            skip = false;
+            break;
+        case TWO_WEEKS: /* exactly two weeks of work: not more */
+            av = add_headers(cs, p103, 2016, 0x11);
+            skip = false;
+            break;
+        case TWO_WEEKS_PLUS_ONE:
+            av = add_headers(cs, p103, 2017, 0x11);
+            skip = true;
+            break;
+        default: /* LOW_WORK: the best header is below the minimum work */
+            av = add_headers(cs, p103, 2100, 0x11);
+            skip = false;
+            break;
+        }
+        blvm_chainstate_close(cs);
+        /* Same chain again with -assumevalid=<av>. */
+        nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+        cs = open_params(dir, &prm, av.hash);
+        p = mine(cs, 101);
+        accept(cs, &b102);
+        assert_true(blvm_chainstate_process_header(cs, &b103.header, &st));
+        switch (c) {
+        case FORK_ABOVE:
+            add_headers(cs, p103, 10, 0x11);
+            add_headers(cs, p103, 2100, 0x22);
+            break;
+        case FORK_BELOW:
+            add_headers(cs, p103, 10, 0x11);
+            add_headers(cs, p102, 2200, 0x22);
+            break;
+        case TWO_WEEKS:
+            add_headers(cs, p103, 2016, 0x11);
+            break;
+        case TWO_WEEKS_PLUS_ONE:
+            add_headers(cs, p103, 2017, 0x11);
+            break;
+        default:
+            add_headers(cs, p103, 2100, 0x11);
+            break;
+        }
+        if (skip) {
+            accept(cs, &b103);
+        } else {
+            reject(cs, &b103, bad_script);
+        }
+        blvm_chainstate_close(cs);
+        blvm_block_clear(&b102);
+        blvm_block_clear(&b103);
+        blvm_tx_clear(&fund);
+        blvm_tx_clear(&bad);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bip34_and_versions, setup_dir, teardown_dir),
@@ -1244,6 +1368,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_time_too_new, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_chain_selection, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_script_flags, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_assume_valid_conditions, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
