@@ -534,12 +534,13 @@ static bool disconnect_txs(blvm_chainstate *cs, const blvm_block *block, int32_t
 
 static bool assume_valid_applies(blvm_chainstate *cs, const blvm_block_index *b) {
     /* Core's ConnectBlock: skip scripts when the block is an ancestor of the
-     * assumed-valid block, that block is in our best header chain, and the
-     * best header is at least two weeks of work past this block. */
+     * assumed-valid block and of the best header (which need not contain the
+     * assumed-valid block itself), the best header has the minimum chain
+     * work, and it is more than two weeks of work past this block. */
     if (!cs->has_assume_valid) return false;
     blvm_block_index *av = blvm_block_tree_find(&cs->tree, cs->assume_valid);
     if (!av || blvm_block_index_ancestor(av, b->entry.height) != b) return false;
-    if (!cs->best_header || blvm_block_index_ancestor(cs->best_header, av->entry.height) != av)
+    if (!cs->best_header || blvm_block_index_ancestor(cs->best_header, b->entry.height) != b)
         return false;
     if (blvm_u256_cmp(&cs->best_header->entry.chain_work, &cs->params->minimum_chain_work) < 0)
         return false;
