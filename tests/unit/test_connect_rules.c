@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "consensus/chain_rules.h"
 #include "consensus/interpreter.h"
@@ -1356,6 +1357,59 @@ static void test_assume_valid_conditions(void **state) {
     }
 }
 
+/* A block whose stored copy no longer matches its merkle root (disk
+ * corruption) is mutated, not invalid: Core's ConnectBlock stops with a
+ * fatal error there. The chainstate must report an error, never mark the
+ * block invalid, and never retry it forever. */
+static void test_corrupt_block_on_disk(void **state) {
+    blvm_chainstate *cs = open_cs(*state);
+    parent_ref base = mine(cs, 3);
+    blvm_block m1, s1, s2;
+    bopts tm = {.tag = 1}, ts = {.tag = 9};
+    build(&m1, &base, NULL, 0, 0, &tm);
+    build(&s1, &base, NULL, 0, 0, &ts);
+    accept(cs, &m1);
+    blvm_validation_state st;
+    assert_true(submit(cs, &s1, &st)); /* stored, same work: not connected */
+    assert_true(blvm_chainstate_flush(cs));
+    /* flip the coinbase tag of s1 in blk00000.dat */
+    blvm_writer w;
+    blvm_writer_init(&w);
+    blvm_block_encode(&s1, &w, true);
+    char path[600];
+    snprintf(path, sizeof path, "%s/blocks/blk00000.dat", (char *)*state);
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    uint8_t *buf = malloc((size_t)size);
+    fseek(f, 0, SEEK_SET);
+    assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+    long at = -1;
+    for (long i = 0; i + (long)w.len <= size; i++)
+        if (memcmp(buf + i, w.data, w.len) == 0) at = i;
+    assert_true(at >= 0);
+    size_t tag_off = 80 + 1 + 4 + 1 + 36 + 1 + 2; /* header, count, version, vin, prevout, len, OP_4, push1 */
+    assert_int_equal(buf[at + (long)tag_off], 9);
+    fseek(f, at + (long)tag_off, SEEK_SET);
+    fputc(0x5a, f);
+    fclose(f);
+    free(buf);
+    blvm_writer_clear(&w);
+
+    parent_ref ps1 = ref_of(&s1, 4);
+    build(&s2, &ps1, NULL, 0, 0, NULL);
+    alarm(60); /* a retry loop would hang here */
+    assert_false(submit(cs, &s2, &st));
+    alarm(0);
+    assert_int_equal(st.mode, BLVM_STATE_ERROR);
+    assert_int_equal(block_status(cs, &s1) & BLVM_BLOCK_FAILED_MASK, 0);
+    blvm_chainstate_close(cs);
+    blvm_block_clear(&m1);
+    blvm_block_clear(&s1);
+    blvm_block_clear(&s2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bip34_and_versions, setup_dir, teardown_dir),
@@ -1369,6 +1423,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_chain_selection, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_script_flags, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_assume_valid_conditions, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_corrupt_block_on_disk, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
