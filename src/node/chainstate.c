@@ -578,7 +578,15 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     blvm_block_undo_init(undo);
 
     /* The block may come from disk: check it again (Core does). */
-    if (!blvm_check_block(block, cs->params, true, true, state)) return false;
+    if (!blvm_check_block(block, cs->params, true, true, state)) {
+        /* Mutated here means the stored copy was damaged after it passed
+         * these checks: Core stops with a fatal error. Not the block's
+         * fault, so never mark it invalid (and never retry it forever). */
+        if (state->mode == BLVM_STATE_INVALID && state->result == BLVM_BLOCK_MUTATED)
+            return blvm_state_error(state, "corrupt block found indicating potential hardware "
+                                           "failure");
+        return false;
+    }
 
     if (is_genesis_hash(cs, idx->entry.hash)) return true; /* its coinbase is not spendable */
 
