@@ -727,6 +727,7 @@ static void test_bip68_bip113(void **state) {
     blvm_block b;
     build(&b, &p, &fund, 1, 50 * BLVM_COIN - 8 * BLVM_COIN, NULL);
     p = accept(cs, &b); /* height 102: the coins' height */
+    blvm_block_clear(&b);
     assert_int_equal(p.height, 102);
 
     const uint32_t seq_time = BLVM_SEQUENCE_LOCKTIME_TYPE_FLAG | 1; /* 512 s */
