@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "consensus/params.h"
 
@@ -371,7 +372,7 @@ static bool add_setting(blvm_config *cfg, int source, const char *section, const
         return false;
     }
     if (source == SRC_CONF && (spec->flags & BLVM_ARG_CLI_ONLY)) {
-        set_err(err, errlen, "-%s%s is only valid on the command line", spec->name, where);
+        set_err(err, errlen, "-%s is only valid on the command line%s", spec->name, where);
         return false;
     }
     char *norm = malloc(65536);
@@ -895,6 +896,15 @@ blvm_config *blvm_config_load(const blvm_config_options *opts, int argc, char *c
 
     /* 3. Config files, relative to the base data dir. */
     if (!set_dirs(cfg, opts, err, errlen)) goto fail;
+    if (blvm_config_get_str(cfg, "datadir", NULL)) {
+        /* An explicit -datadir must exist (Core's CheckDataDirOption); the
+         * default one is created later. */
+        struct stat st;
+        if (stat(cfg->datadir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            set_err(err, errlen, "Specified data directory \"%s\" does not exist.", cfg->datadir);
+            goto fail;
+        }
+    }
     if (!blvm_config_is_negated(cfg, "conf")) {
         const char *conf = blvm_config_get_str(cfg, "conf", NULL);
         bool explicit_conf = conf != NULL && conf[0];
