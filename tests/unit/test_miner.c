@@ -53,11 +53,8 @@ static const blvm_chain_entry *chain_tip(const chain *c) {
 
 /* Every check a block goes through before its inputs are looked at. */
 static bool check_block_all(const chain *c, const blvm_block *b, blvm_validation_state *st) {
-    uint8_t limit[32];
-    blvm_u256_to_le(&c->p->pow_limit, limit);
-    blvm_check_block_opts opts = {.check_pow = true, .check_merkle_root = true, .pow_limit = limit};
     blvm_state_init(st);
-    if (!blvm_check_block(b, &opts, st)) return false;
+    if (!blvm_check_block(b, c->p, true, true, st)) return false;
     if (!blvm_contextual_check_block_header(&b->header, chain_tip(c), c->p, c->clock + 60, st))
         return false;
     return blvm_contextual_check_block(b, chain_tip(c), c->p, st);
