@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "node/chainstate_init.h"
 #include "node/config.h"
 #include "node/init.h"
 #include "node/node.h"
@@ -191,7 +192,9 @@ int main(int argc, char **argv) {
     }
 
     node.rpc_table = blvm_rpc_table_create();
-    if (!node.rpc_table || !blvm_rpc_register_control(node.rpc_table)) {
+    if (!node.rpc_table || !blvm_rpc_register_control(node.rpc_table) ||
+        !blvm_rpc_register_blockchain(node.rpc_table) ||
+        !blvm_rpc_register_mining(node.rpc_table)) {
         rc = fail("Unable to set up the RPC method table");
         goto shutdown;
     }
@@ -216,6 +219,10 @@ int main(int argc, char **argv) {
 
     /* The chainstate is loaded here (it registers its own flush/close hook
      * before the RPC server is started when it needs RPC during loading). */
+    if (!blvm_init_chainstate(&node, cfg, err, sizeof err)) {
+        rc = fail(err);
+        goto shutdown;
+    }
 
     blvm_rpc_set_warmup(node.rpc_table, false, "Done loading");
     BLVM_LOG_INFO("init message: Done loading");
@@ -228,6 +235,7 @@ shutdown:
     BLVM_LOG_INFO("Shutdown: In progress...");
     blvm_node_request_shutdown(&node);
     blvm_init_run_shutdown(&node);
+    blvm_init_chainstate_close(&node);
     if (node.rpc_table) blvm_rpc_table_destroy(node.rpc_table);
     BLVM_LOG_INFO("Shutdown: done");
 out:
