@@ -91,6 +91,7 @@ struct blvm_chainstate {
     uint64_t tip_changes;
 
     blvm_chainstate_stats stats;
+    bool just_check; /* connect_block runs for blvm_chainstate_test_block_validity */
     int64_t progress_time;
     int32_t progress_height;
     bool bulk;
@@ -576,8 +577,16 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     int32_t height = idx->entry.height;
     blvm_block_undo_init(undo);
 
+<<<<<<< HEAD
     /* The block may come from disk: check it again (Core does). */
     if (!blvm_check_block(block, cs->params, true, true, state)) return false;
+=======
+    /* The block may come from disk: check it again (Core does), except for
+     * TestBlockValidity (Core's fJustCheck), whose caller checked it with
+     * its own proof-of-work and merkle root flags. */
+
+    if (!blvm_check_block(block, cs->params, !cs->just_check, !cs->just_check, state)) return false;
+>>>>>>> mining
 
     if (is_genesis_hash(cs, idx->entry.hash)) return true; /* its coinbase is not spendable */
 
@@ -1048,6 +1057,10 @@ static bool accept_block(blvm_chainstate *cs, const blvm_block *block, const uin
     *out = b;
     if (b->status & BLVM_BLOCK_HAVE_DATA) return true; /* duplicate */
 
+<<<<<<< HEAD
+=======
+
+>>>>>>> mining
     blvm_block_index *prev = blvm_block_index_prev(b);
     if (!blvm_check_block(block, cs->params, true, true, state) ||
         (prev && !blvm_contextual_check_block(block, &prev->entry, cs->params, state))) {
@@ -1544,6 +1557,10 @@ static bool process_block_locked(blvm_chainstate *cs, const blvm_block *block, c
     bool nb = false;
     /* Core's ProcessNewBlock: CheckBlock before the header is even looked
      * at, so a mutated block is reported as such. */
+<<<<<<< HEAD
+=======
+
+>>>>>>> mining
     bool ok = blvm_check_block(block, cs->params, true, true, state) &&
               accept_block(cs, block, hash, raw, raw_len, NULL, &b, &nb, state);
     if (!ok && state->mode == BLVM_STATE_INVALID) cs->watch_checked = true;
@@ -1630,6 +1647,48 @@ const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data
     }
     if (!res.checked) return "inconclusive";
     return NULL;
+}
+
+bool blvm_chainstate_test_block_validity(blvm_chainstate *cs, const blvm_block *block,
+                                         bool check_pow, bool check_merkle_root,
+                                         blvm_validation_state *state) {
+    blvm_state_init(state);
+    uint8_t hash[32];
+    blvm_header_hash(&block->header, hash);
+    pthread_mutex_lock(&cs->lock);
+    blvm_block_index *prev = tip(cs);
+    bool ok;
+    if (!prev || memcmp(block->header.prev_hash, prev->entry.hash, 32) != 0) {
+        ok = blvm_state_invalid(state, BLVM_BLOCK_MISSING_PREV, "inconclusive-not-best-prevblk",
+                                NULL);
+    } else {
+        /* Core's TestBlockValidity: a dummy index entry on the tip, the
+         * checks in Core's order, then ConnectBlock(fJustCheck) whose coin
+         * changes are rolled back. */
+        blvm_block_index dummy;
+        memset(&dummy, 0, sizeof dummy);
+        blvm_chain_entry_init(&dummy.entry, &block->header, hash, &prev->entry);
+        dummy.file = -1;
+        blvm_block_undo undo;
+        ok = blvm_contextual_check_block_header(&block->header, &prev->entry, cs->params,
+                                                now_seconds(cs), state) &&
+             blvm_check_block(block, cs->params, check_pow, check_merkle_root, state) &&
+             blvm_contextual_check_block(block, &prev->entry, cs->params, state);
+        if (ok) {
+            cs->just_check = true;
+            ok = connect_block(cs, block, &dummy, &undo, state);
+            cs->just_check = false;
+            if (ok) {
+                bool clean;
+                if (!disconnect_txs(cs, block, dummy.entry.height, &undo, block->tx_count, &clean) ||
+                    !clean)
+                    ok = blvm_state_error(state, "rollback of a checked block failed");
+                blvm_block_undo_clear(&undo);
+            }
+        }
+    }
+    pthread_mutex_unlock(&cs->lock);
+    return ok;
 }
 
 bool blvm_chainstate_process_header(blvm_chainstate *cs, const blvm_block_header *h,

@@ -112,6 +112,14 @@ BLVM_WUR bool blvm_chainstate_process_block_raw(blvm_chainstate *cs, const uint8
  * reason (copied into buf). */
 const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data, size_t len,
                                         char *buf, size_t buf_len);
+/* Core's TestBlockValidity: whether block would be valid as the next block
+ * on the current tip (contextual header checks, CheckBlock with the given
+ * proof-of-work and merkle root flags, contextual block checks, and every
+ * input and script, with nothing stored or changed). A block not built on
+ * the tip is invalid with "inconclusive-not-best-prevblk". */
+BLVM_WUR bool blvm_chainstate_test_block_validity(blvm_chainstate *cs, const blvm_block *block,
+                                                 bool check_pow, bool check_merkle_root,
+                                                 blvm_validation_state *state);
 /* Core's ProcessNewBlockHeaders for one header. */
 BLVM_WUR bool blvm_chainstate_process_header(blvm_chainstate *cs, const blvm_block_header *h,
                                              blvm_validation_state *state);
