@@ -9,11 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-<<<<<<< HEAD
 #include "node/chain_setup.h"
-=======
-#include "node/chainstate_init.h"
->>>>>>> mining
 #include "node/config.h"
 #include "node/init.h"
 #include "node/node.h"
@@ -199,12 +195,8 @@ int main(int argc, char **argv) {
     node.rpc_table = blvm_rpc_table_create();
     if (!node.rpc_table || !blvm_rpc_register_control(node.rpc_table) ||
         !blvm_rpc_register_blockchain(node.rpc_table) ||
-<<<<<<< HEAD
         !blvm_rpc_register_rawtransactions(node.rpc_table) ||
-        !blvm_rpc_register_util(node.rpc_table)) {
-=======
-        !blvm_rpc_register_mining(node.rpc_table)) {
->>>>>>> mining
+        !blvm_rpc_register_util(node.rpc_table) || !blvm_rpc_register_mining(node.rpc_table)) {
         rc = fail("Unable to set up the RPC method table");
         goto shutdown;
     }
@@ -226,15 +218,9 @@ int main(int argc, char **argv) {
         }
     }
 
-<<<<<<< HEAD
     /* RPC answers "in warm-up" (-28) while the chainstate loads. */
     blvm_rpc_set_warmup(node.rpc_table, true, "Loading block index...");
     if (!blvm_node_open_chainstate(&node, cfg, err, sizeof err)) {
-=======
-    /* The chainstate is loaded here (it registers its own flush/close hook
-     * before the RPC server is started when it needs RPC during loading). */
-    if (!blvm_init_chainstate(&node, cfg, err, sizeof err)) {
->>>>>>> mining
         rc = fail(err);
         goto shutdown;
     }
@@ -251,7 +237,6 @@ shutdown:
     BLVM_LOG_INFO("Shutdown: In progress...");
     blvm_node_request_shutdown(&node);
     blvm_init_run_shutdown(&node);
-    blvm_init_chainstate_close(&node);
     if (node.rpc_table) blvm_rpc_table_destroy(node.rpc_table);
     BLVM_LOG_INFO("Shutdown: done");
 out:

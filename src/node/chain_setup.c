@@ -71,6 +71,9 @@ bool blvm_node_open_chainstate(blvm_node *node, const blvm_config *cfg, char *er
     opt.prune_target_bytes = prune > 1 ? (uint64_t)prune << 20 : prune == 1 ? UINT64_MAX : 0;
     opt.reindex = blvm_config_get_bool(cfg, "reindex", false);
     opt.reindex_chainstate = blvm_config_get_bool(cfg, "reindex-chainstate", false);
+    /* Tests only (Core's -fastprune): 64 KiB block files so pruning and
+     * file rollover can be exercised with a few hundred small blocks. */
+    if (blvm_config_get_bool(cfg, "fastprune", false)) opt.max_blockfile_size = 64 * 1024;
     uint8_t assume_valid[32];
     if (blvm_config_is_set(cfg, "assumevalid")) {
         const char *av = blvm_config_get_str(cfg, "assumevalid", "0");

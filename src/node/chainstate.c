@@ -577,16 +577,11 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     int32_t height = idx->entry.height;
     blvm_block_undo_init(undo);
 
-<<<<<<< HEAD
-    /* The block may come from disk: check it again (Core does). */
-    if (!blvm_check_block(block, cs->params, true, true, state)) return false;
-=======
     /* The block may come from disk: check it again (Core does), except for
      * TestBlockValidity (Core's fJustCheck), whose caller checked it with
      * its own proof-of-work and merkle root flags. */
 
     if (!blvm_check_block(block, cs->params, !cs->just_check, !cs->just_check, state)) return false;
->>>>>>> mining
 
     if (is_genesis_hash(cs, idx->entry.hash)) return true; /* its coinbase is not spendable */
 
@@ -1057,10 +1052,6 @@ static bool accept_block(blvm_chainstate *cs, const blvm_block *block, const uin
     *out = b;
     if (b->status & BLVM_BLOCK_HAVE_DATA) return true; /* duplicate */
 
-<<<<<<< HEAD
-=======
-
->>>>>>> mining
     blvm_block_index *prev = blvm_block_index_prev(b);
     if (!blvm_check_block(block, cs->params, true, true, state) ||
         (prev && !blvm_contextual_check_block(block, &prev->entry, cs->params, state))) {
@@ -1557,10 +1548,6 @@ static bool process_block_locked(blvm_chainstate *cs, const blvm_block *block, c
     bool nb = false;
     /* Core's ProcessNewBlock: CheckBlock before the header is even looked
      * at, so a mutated block is reported as such. */
-<<<<<<< HEAD
-=======
-
->>>>>>> mining
     bool ok = blvm_check_block(block, cs->params, true, true, state) &&
               accept_block(cs, block, hash, raw, raw_len, NULL, &b, &nb, state);
     if (!ok && state->mode == BLVM_STATE_INVALID) cs->watch_checked = true;

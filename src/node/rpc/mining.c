@@ -107,7 +107,7 @@ static void state_string(const blvm_validation_state *st, char *out, size_t n) {
 static json_t *bip22_result(const blvm_validation_state *st, blvm_rpc_error *err) {
     if (st->mode == BLVM_STATE_VALID) return json_null();
     if (st->mode == BLVM_STATE_ERROR) {
-        char s[256];
+        char s[sizeof st->reject_reason + sizeof st->debug + 2];
         state_string(st, s, sizeof s);
         return blvm_rpc_fail(err, BLVM_RPC_VERIFY_ERROR, "%s", s);
     }
@@ -321,7 +321,7 @@ static json_t *rpc_generateblock(blvm_node *node, const json_t *params, blvm_rpc
     }
     blvm_validation_state st;
     if (!blvm_chainstate_test_block_validity(cs, &t.block, false, false, &st)) {
-        char s[256];
+        char s[sizeof st.reject_reason + sizeof st.debug + 2];
         state_string(&st, s, sizeof s);
         blvm_rpc_fail(err, BLVM_RPC_VERIFY_ERROR, "TestBlockValidity failed: %s", s);
         blvm_miner_template_clear(&t);
@@ -823,7 +823,7 @@ static json_t *rpc_submitheader(blvm_node *node, const json_t *params, blvm_rpc_
     blvm_validation_state st;
     if (blvm_chainstate_process_header(cs, &h, &st) && blvm_state_is_valid(&st)) return json_null();
     if (st.mode == BLVM_STATE_ERROR) {
-        char s[256];
+        char s[sizeof st.reject_reason + sizeof st.debug + 2];
         state_string(&st, s, sizeof s);
         return blvm_rpc_fail(err, BLVM_RPC_VERIFY_ERROR, "%s", s);
     }
