@@ -126,10 +126,11 @@ void blvm_node_import_blocks(blvm_node *node, const blvm_config *cfg) {
         blvm_chainstate_tip(node->chainstate, &tip);
         BLVM_LOG_INFO("Loaded %llu blocks from external file %s (tip height %d)",
                       (unsigned long long)imported, files[i], tip.height);
-        if (report.rejected || report.skipped_bytes || report.truncated)
+        /* Zero padding at the end (preallocated space) is normal. */
+        uint64_t skipped = report.skipped_bytes - report.zero_tail;
+        if (report.rejected || skipped || report.truncated)
             BLVM_LOG_WARN("Blocks file %s: %llu records refused, %llu bytes skipped%s", files[i],
-                          (unsigned long long)report.rejected,
-                          (unsigned long long)report.skipped_bytes,
+                          (unsigned long long)report.rejected, (unsigned long long)skipped,
                           report.truncated ? ", truncated at the end" : "");
     }
 }

@@ -1704,7 +1704,7 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
         cs_log(cs, BLVM_CS_LOG_INFO,
                "loaded %llu blocks from %s (%llu records rejected, %llu bytes skipped%s)",
                (unsigned long long)x.imported, path, (unsigned long long)report->rejected,
-               (unsigned long long)report->skipped_bytes,
+               (unsigned long long)(report->skipped_bytes - report->zero_tail),
                report->truncated ? ", last record truncated" : "");
         ok = activate_best_chain(cs, NULL, NULL) || true;
     } else {

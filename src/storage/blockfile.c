@@ -538,7 +538,22 @@ bool blvm_blockfile_scan(const char *path, const uint8_t magic[4], uint64_t star
             off = moff + 1;
         }
     }
-    if (fsize > consumed) report->skipped_bytes += fsize - consumed;
+    if (fsize > consumed) {
+        report->skipped_bytes += fsize - consumed;
+        /* Zero padding after the last record is preallocated space, not
+         * damage: measure it so callers need not warn about it. */
+        uint64_t end = fsize;
+        bool nonzero = false;
+        while (ok && end > consumed && !nonzero) {
+            size_t wlen = (size_t)(end - consumed < SCAN_WINDOW ? end - consumed : SCAN_WINDOW);
+            if (!pread_all(fd, win, wlen, (off_t)(end - wlen))) break;
+            size_t z = wlen;
+            while (z > 0 && win[z - 1] == 0) z--;
+            nonzero = z > 0;
+            end -= wlen - z;
+        }
+        report->zero_tail = fsize - end;
+    }
     free(win);
     close(fd);
     return ok;

@@ -131,6 +131,8 @@ typedef struct {
     uint64_t records;         /* records handed to fn that it accepted */
     uint64_t rejected;        /* records fn refused */
     uint64_t skipped_bytes;   /* bytes that were not part of any accepted record */
+    uint64_t zero_tail;       /* of those, the zero bytes at the end of the file
+                               * (preallocated space, as Core's files have) */
     bool truncated;           /* the last record was cut off by end of file */
     uint64_t truncated_at;    /* file offset of that record's magic */
     uint64_t end;             /* offset just past the last accepted record */

@@ -301,6 +301,7 @@ static void test_scan_damaged_file(void **state) {
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(rep.skipped_bytes, (uint64_t)st.st_size - 320 - 16);
+    assert_int_equal(rep.zero_tail, 0); /* ends with a truncated record */
 
     /* Starting past the first record finds only the second. */
     memset(&c, 0, sizeof c);
@@ -316,6 +317,7 @@ static void test_scan_damaged_file(void **state) {
     assert_true(blvm_blockfile_scan(path, REGTEST_MAGIC, 0, scan_cb, &c, &rep));
     assert_int_equal(c.count, 0);
     assert_int_equal(rep.skipped_bytes, 5000u * sizeof garbage);
+    assert_int_equal(rep.zero_tail, 0);
     assert_false(rep.truncated);
     f = fopen(path, "wb");
     fclose(f);
@@ -342,6 +344,11 @@ static void test_scan_finds_written_blocks(void **state) {
     for (int i = 0; i < 3; i++) assert_int_equal(c.offs[i], pos[i].pos);
     assert_false(rep.truncated);
     assert_int_equal(rep.end, 3 * (1234 + 8));
+    /* Everything after the records is preallocated zeros. */
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(rep.skipped_bytes, (uint64_t)st.st_size - rep.end);
+    assert_int_equal(rep.zero_tail, rep.skipped_bytes);
     free(b);
     blvm_blockstore_destroy(bs);
 }
