@@ -1058,7 +1058,8 @@ static const blvm_rpc_command blockchain_commands[] = {
      "Compute statistics about the total number and rate of transactions in the chain.\n"},
     {"blockchain", "getblockstats", rpc_getblockstats,
      {BLVM_RPC_REQ("hash_or_height", BLVM_RPC_STR_OR_NUM),
-      BLVM_RPC_OPT("stats", BLVM_RPC_ARR)},
+      /* Core declares oneline_description "stats" for this array. */
+      {.name = "stats", .type = BLVM_RPC_ARR, .optional = true, .oneline = "stats"}},
      "Compute per block statistics for a given window. All amounts are in satoshis.\n"},
     {"blockchain", "gettxout", rpc_gettxout,
      {BLVM_RPC_REQ("txid", BLVM_RPC_STR),

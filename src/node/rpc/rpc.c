@@ -200,7 +200,14 @@ char *blvm_rpc_command_synopsis(const blvm_rpc_command *c) {
         const char *open = "";
         if (p->optional && !was_optional) open = "( ";
         was_optional = p->optional;
-        switch (p->type) {
+        switch (p->oneline ? BLVM_RPC_ANY : p->type) {
+        case BLVM_RPC_ANY:
+            if (p->oneline) {
+                snprintf(part, sizeof part, " %s%s", open, p->oneline);
+                break;
+            }
+            snprintf(part, sizeof part, " %s%.*s", open, nl, p->name);
+            break;
         case BLVM_RPC_STR:
             snprintf(part, sizeof part, " %s\"%.*s\"", open, nl, p->name);
             break;

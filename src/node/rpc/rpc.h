@@ -125,6 +125,8 @@ typedef struct blvm_rpc_param {
     blvm_rpc_type type;
     bool optional;
     bool hidden; /* not shown in help (Core's hidden args, e.g. stop's wait) */
+    const char *oneline; /* shown as is in the synopsis when set (Core's
+                          * RPCArgOptions::oneline_description) */
 } blvm_rpc_param;
 
 /* Parameter declarations for blvm_rpc_command.params (designated
