@@ -367,6 +367,8 @@ static size_t find_files_to_prune(blvm_chainstate *cs, int32_t manual_height, in
                           : (uint64_t)BLVM_BLOCKFILE_CHUNK_SIZE + BLVM_UNDOFILE_CHUNK_SIZE;
     uint64_t target = cs->opt.prune_target_bytes;
     if (manual_height < 0 && usage + buffer < target) return 0;
+    /* Core's FindFilesToPrune: no automatic pruning of a short chain. */
+    if (manual_height < 0 && t->entry.height <= blvm_chainstate_prune_after_height(cs)) return 0;
     size_t k = 0;
     int last_file = blvm_blockstore_last_file(cs->bs);
     for (int f = 0; f < last_file && k < cap; f++) {
@@ -2000,12 +2002,16 @@ bool blvm_chainstate_flush(blvm_chainstate *cs) {
     return ok;
 }
 
+int32_t blvm_chainstate_prune_after_height(const blvm_chainstate *cs) {
+    return cs->params->network == BLVM_NET_MAIN ? 100000 : 1000;
+}
+
 int32_t blvm_chainstate_prune_to(blvm_chainstate *cs, int32_t height) {
     pthread_mutex_lock(&cs->lock);
-    int32_t ret = -1;
+    int32_t ret = -2;
     if (!cs->opt.prune_target_bytes) {
         pthread_mutex_unlock(&cs->lock);
-        return -1;
+        return -2;
     }
     blvm_block_index *t = tip(cs);
     if (t && height >= 0) {

@@ -203,9 +203,13 @@ BLVM_WUR bool blvm_chainstate_precious_block(blvm_chainstate *cs, const uint8_t 
 /* Writes everything to disk now. */
 BLVM_WUR bool blvm_chainstate_flush(blvm_chainstate *cs);
 /* pruneblockchain: prunes files whose blocks are all at or below height
- * (keeping the last 288 blocks); returns the height pruned up to, -1 on
- * error or when pruning is off. */
+ * (keeping the last 288 blocks); returns the height of the last pruned
+ * block (Core's GetPruneHeight), -1 when no block is pruned, -2 on error or
+ * when pruning is off. */
 int32_t blvm_chainstate_prune_to(blvm_chainstate *cs, int32_t height);
+/* Core's CChainParams::PruneAfterHeight: no pruning of a shorter chain
+ * (100,000 on mainnet, 1,000 on the test networks). */
+int32_t blvm_chainstate_prune_after_height(const blvm_chainstate *cs);
 
 /* Called (outside the lock, on the validating thread) after each change of
  * the tip, with the new tip. One listener. */

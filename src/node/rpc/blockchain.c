@@ -911,13 +911,15 @@ static json_t *rpc_pruneblockchain(blvm_node *node, const json_t *params, blvm_r
     if (h < 0) return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Negative block height.");
     blvm_tip_info tip;
     blvm_chainstate_tip(cs, &tip);
-    /* Core: a height above 1e9 is a unix time; find the last block before it. */
+    /* Core: a height above 1e9 is a unix time: the earliest block whose
+     * maximum time is at least that time less TIMESTAMP_WINDOW (2 hours),
+     * as FindEarliestAtLeast. */
     if (h > 1000000000) {
         blvm_chainstate_lock(cs);
         int32_t found = -1;
-        for (int32_t k = tip.height; k >= 0; k--) {
+        for (int32_t k = 0; k <= tip.height; k++) {
             blvm_block_index *b = blvm_chainstate_at_height_locked(cs, k);
-            if (b && (int64_t)b->time_max < h - 7200) {
+            if (b && (int64_t)b->time_max >= h - 7200) {
                 found = k;
                 break;
             }
@@ -928,11 +930,13 @@ static json_t *rpc_pruneblockchain(blvm_node *node, const json_t *params, blvm_r
                                  "Could not find block with at least the specified timestamp.");
         h = found;
     }
+    if (tip.height < blvm_chainstate_prune_after_height(cs))
+        return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Blockchain is too short for pruning.");
     if (h > tip.height)
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
                              "Blockchain is shorter than the attempted prune height.");
     int32_t pruned = blvm_chainstate_prune_to(cs, (int32_t)h);
-    if (pruned < 0) return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Error while pruning.");
+    if (pruned < -1) return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Error while pruning.");
     return json_integer(pruned);
 }
 
