@@ -1036,18 +1036,25 @@ static void test_pruning(void **state) {
     o.prune_target_bytes = 1 << 20;  /* 1 MiB */
     blvm_chainstate *cs = open_with(&o);
     assert_non_null(cs);
-    mine(cs, 400, 20000); /* ~20 KB blocks: 3 per file */
+    /* Regtest prunes nothing automatically up to height 1000 (Core's
+     * PruneAfterHeight). */
+    mine(cs, 1000, 5000);
+    assert_true(blvm_chainstate_flush(cs));
+    blvm_chainstate_lock(cs);
+    assert_int_equal(blvm_chainstate_prune_height_locked(cs), 0);
+    blvm_chainstate_unlock(cs);
+    mine(cs, 100, 5000); /* ~5 KB blocks: 12 per file */
     assert_true(blvm_chainstate_flush(cs));
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
-    assert_int_equal(t.height, 400);
+    assert_int_equal(t.height, 1100);
     blvm_chainstate_lock(cs);
     int32_t ph = blvm_chainstate_prune_height_locked(cs);
     blvm_block_index *old = blvm_chainstate_at_height_locked(cs, 5);
-    blvm_block_index *recent = blvm_chainstate_at_height_locked(cs, 400 - 287);
+    blvm_block_index *recent = blvm_chainstate_at_height_locked(cs, 1100 - 287);
     blvm_chainstate_unlock(cs);
     assert_true(ph > 50);
-    assert_true(ph <= 400 - 288 + 1);
+    assert_true(ph <= 1100 - 288 + 1);
     uint8_t *raw;
     size_t len;
     assert_false(blvm_chainstate_read_block(cs, old, &raw, &len));
@@ -1060,7 +1067,7 @@ static void test_pruning(void **state) {
     utxo_digest d = utxo(cs);
     /* a reorg within the kept range still works */
     uint8_t h[32];
-    assert_true(blvm_chainstate_hash_at_height(cs, 390, h));
+    assert_true(blvm_chainstate_hash_at_height(cs, 1090, h));
     blvm_validation_state st;
     assert_true(blvm_chainstate_invalidate_block(cs, h, &st));
     assert_true(blvm_chainstate_reconsider_block(cs, h, &st));
@@ -1071,7 +1078,7 @@ static void test_pruning(void **state) {
     cs = open_with(&o);
     assert_non_null(cs);
     blvm_chainstate_tip(cs, &t);
-    assert_int_equal(t.height, 400);
+    assert_int_equal(t.height, 1100);
     assert_true(blvm_chainstate_is_pruned(cs));
     blvm_chainstate_close(cs);
     /* -reindex-chainstate needs every block */
