@@ -5,11 +5,9 @@
  * reconsiderblock, preciousblock, pruneblockchain, waitfornewblock,
  * waitforblock, waitforblockheight. Handlers parse, ask the chainstate,
  * format: the rules live in src/node and src/consensus. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "consensus/block_check.h"
 #include "consensus/chain_rules.h"
@@ -192,36 +190,6 @@ static json_t *rpc_getdifficulty(blvm_node *node, const json_t *params, blvm_rpc
     return json_real(blvm_pow_difficulty(tip.bits));
 }
 
-/* Bytes of blk/rev files in the blocks directory (Core's
- * CalculateCurrentUsage). */
-static uint64_t blocks_dir_size(const blvm_node *node) {
-    const char *dir = node->config ? blvm_config_get_str(node->config, "blocksdir", NULL) : NULL;
-    char path[4096];
-    if (dir)
-        snprintf(path, sizeof path, "%s/%s/blocks", dir,
-                 strrchr(blvm_config_netdir(node->config), '/') &&
-                         strcmp(blvm_config_netdir(node->config), blvm_config_datadir(node->config))
-                     ? strrchr(blvm_config_netdir(node->config), '/') + 1
-                     : "");
-    else if (node->config)
-        snprintf(path, sizeof path, "%s/blocks", blvm_config_netdir(node->config));
-    else
-        return 0;
-    DIR *d = opendir(path);
-    if (!d) return 0;
-    uint64_t total = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strncmp(e->d_name, "blk", 3) && strncmp(e->d_name, "rev", 3)) continue;
-        char f[4400];
-        struct stat st;
-        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-        if (stat(f, &st) == 0) total += (uint64_t)st.st_size;
-    }
-    closedir(d);
-    return total;
-}
-
 /* Core's GuessVerificationProgress: transactions so far over an estimate of
  * all transactions up to now. Without chain tx statistics for the network
  * (regtest, or before any data) it is what Core gives for its own chain. */
@@ -260,7 +228,11 @@ static json_t *rpc_getblockchaininfo(blvm_node *node, const json_t *params, blvm
     json_object_set_new(o, "initialblockdownload",
                         json_boolean(blvm_chainstate_is_initial_block_download(cs)));
     json_object_set_new(o, "chainwork", work_json(&tip.chain_work));
-    json_object_set_new(o, "size_on_disk", json_integer((json_int_t)blocks_dir_size(node)));
+    /* Core's CalculateCurrentUsage: the bytes of block and undo records
+     * (not the preallocated file size). */
+    blvm_chainstate_stats stats;
+    blvm_chainstate_get_stats(cs, &stats);
+    json_object_set_new(o, "size_on_disk", json_integer((json_int_t)stats.size_on_disk));
     json_object_set_new(o, "pruned", json_boolean(pruned));
     if (pruned) {
         int64_t target_mib = node->config ? blvm_config_get_int(node->config, "prune", 0) : 0;
