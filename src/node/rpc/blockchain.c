@@ -732,8 +732,9 @@ static json_t *rpc_gettxout(blvm_node *node, const json_t *params, blvm_rpc_erro
     if (!blvm_rpc_parse_hash(blvm_rpc_arg(params, 0), "txid", op.hash, err)) return NULL;
     int64_t n;
     if (!blvm_rpc_parse_int(blvm_rpc_arg(params, 1), &n, err)) return NULL;
+    /* Core 29 reads n with getInt<uint32_t>(). */
     if (n < 0 || n > UINT32_MAX)
-        return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
+        return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON integer out of range");
     op.n = (uint32_t)n;
     blvm_coin coin;
     blvm_coin_init(&coin);
