@@ -12,6 +12,7 @@
 #include "node/chainstate_init.h"
 #include "node/config.h"
 #include "node/init.h"
+#include "node/miner.h"
 #include "node/node.h"
 #include "node/rpc/rpc.h"
 #include "node/rpc/server.h"
@@ -219,7 +220,10 @@ int main(int argc, char **argv) {
 
     /* The chainstate is loaded here (it registers its own flush/close hook
      * before the RPC server is started when it needs RPC during loading). */
-    if (!blvm_init_chainstate(&node, cfg, err, sizeof err)) {
+    blvm_miner_options mopt;
+    blvm_miner_options_init(&mopt);
+    if (!blvm_miner_options_from_config(&mopt, cfg, err, sizeof err) ||
+        !blvm_init_chainstate(&node, cfg, err, sizeof err)) {
         rc = fail(err);
         goto shutdown;
     }

@@ -304,6 +304,13 @@ class MiningBasicTest(BlvmTestFramework):
         assert_equal(node.submitblock(b.hex()), None)
         assert_equal(node.getbestblockhash(), b.hash())
         assert_equal(node.getblock(b.hash(), 2)["tx"][0]["vin"][0]["txinwitness"], ["00" * 32])
+        # A competing block at the same height: stored, not connected (the
+        # first seen wins among equal work), so its verdict is unknown.
+        rival = block_from_template(t, script=bytes.fromhex(P2WPKH[1]))
+        assert_equal(node.submitblock(rival.hex()), "inconclusive")
+        assert_equal(node.getbestblockhash(), b.hash())
+        assert_equal(node.getblocktemplate({"mode": "proposal", "data": rival.hex()}),
+                     "duplicate-inconclusive")
         # A proposal on a block that is not on the tip.
         t_old = t
         stale = block_from_template(t_old)
@@ -488,6 +495,27 @@ class MiningBasicTest(BlvmTestFramework):
         hashes = node.generatetoaddress(1, P2PKH[0])
         assert_equal(node.getblockheader(hashes[0])["previousblockhash"], best)
         assert_in(hashes[0], node.getbestblockhash())
+
+        self.log("block creation options")
+        node.stop_node()
+        node.assert_start_raises_init_error(
+            ["-blockmaxweight=4000001"],
+            "Specified -blockmaxweight (4000001) exceeds consensus maximum block weight (4000000)")
+        node.assert_start_raises_init_error(
+            ["-blockreservedweight=1999"],
+            "Specified -blockreservedweight (1999) is lower than minimum safety value of (2000)")
+        node.assert_start_raises_init_error(
+            ["-blockreservedweight=4000001"],
+            "Specified -blockreservedweight (4000001) exceeds consensus maximum block weight")
+        # Core's mining_basic: -blockversion overrides the version on regtest.
+        node.start(["-blockversion=1337", "-blockreservedweight=10000"])
+        assert_equal(node.getblocktemplate(GBT)["version"], 1337)
+        h = node.generatetoaddress(1, P2PKH[0])[0]
+        assert_equal(node.getblockheader(h)["version"], 1337)
+        assert_equal(node.getmininginfo()["currentblockweight"], 10000)
+        node.stop_node()
+        node.start()
+        assert_equal(node.getblocktemplate(GBT)["version"], 0x30000000)
 
 
 if __name__ == "__main__":

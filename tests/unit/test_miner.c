@@ -9,8 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -22,6 +24,7 @@
 #include "consensus/params.h"
 #include "consensus/pow.h"
 #include "consensus/script.h"
+#include "node/config.h"
 #include "node/miner.h"
 #include "node/versionbits.h"
 
@@ -541,6 +544,72 @@ static void test_versionbits_not_signalled(void **state) {
     free(c.e);
 }
 
+/* ---- block creation settings ------------------------------------------- */
+
+static const char *no_env(const char *name) {
+    (void)name;
+    return NULL;
+}
+
+static blvm_config *load_args(const char *dir, const char *arg, char *err, size_t errlen) {
+    char dd[300];
+    snprintf(dd, sizeof dd, "-datadir=%s", dir);
+    char *argv[4] = {(char *)"blvmd", dd, (char *)"-regtest", (char *)arg};
+    blvm_config_options o = {.specs = blvm_config_blvmd_args,
+                             .nspecs = blvm_config_blvmd_args_count,
+                             .getenv_fn = no_env};
+    return blvm_config_load(&o, arg ? 4 : 3, argv, err, errlen);
+}
+
+static void test_options_from_config(void **state) {
+    (void)state;
+    char dir[] = "/tmp/blvm_test_miner_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char err[256];
+    blvm_miner_options opt;
+    blvm_config *cfg = load_args(dir, NULL, err, sizeof err);
+    assert_non_null(cfg);
+    blvm_miner_options_init(&opt);
+    assert_true(blvm_miner_options_from_config(&opt, cfg, err, sizeof err));
+    assert_int_equal(opt.block_max_weight, BLVM_MAX_BLOCK_WEIGHT);
+    assert_int_equal(opt.block_reserved_weight, BLVM_MINER_DEFAULT_RESERVED_WEIGHT);
+    assert_false(opt.has_version_override);
+    blvm_config_destroy(cfg);
+
+    cfg = load_args(dir, "-blockversion=1337", err, sizeof err);
+    assert_non_null(cfg);
+    assert_true(blvm_miner_options_from_config(&opt, cfg, err, sizeof err));
+    assert_true(opt.has_version_override);
+    assert_int_equal(opt.version_override, 1337);
+    blvm_config_destroy(cfg);
+
+    static const struct {
+        const char *arg, *msg;
+    } bad[] = {
+        {"-blockmaxweight=4000001",
+         "Specified -blockmaxweight (4000001) exceeds consensus maximum block weight (4000000)"},
+        {"-blockreservedweight=4000001",
+         "Specified -blockreservedweight (4000001) exceeds consensus maximum block weight "
+         "(4000000)"},
+        {"-blockreservedweight=1999",
+         "Specified -blockreservedweight (1999) is lower than minimum safety value of (2000)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg = load_args(dir, bad[i].arg, err, sizeof err);
+        assert_non_null(cfg);
+        blvm_miner_options_init(&opt);
+        assert_false(blvm_miner_options_from_config(&opt, cfg, err, sizeof err));
+        assert_string_equal(err, bad[i].msg);
+        blvm_config_destroy(cfg);
+    }
+    cfg = load_args(dir, "-blockreservedweight=2000", err, sizeof err);
+    assert_non_null(cfg);
+    assert_true(blvm_miner_options_from_config(&opt, cfg, err, sizeof err));
+    assert_int_equal(opt.block_reserved_weight, 2000);
+    blvm_config_destroy(cfg);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_coinbase_shape),
@@ -552,6 +621,7 @@ int main(void) {
         cmocka_unit_test(test_update_uncommitted),
         cmocka_unit_test(test_versionbits_regtest),
         cmocka_unit_test(test_versionbits_not_signalled),
+        cmocka_unit_test(test_options_from_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

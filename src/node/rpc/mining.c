@@ -13,6 +13,7 @@
 #include "consensus/block_check.h"
 #include "consensus/pow.h"
 #include "node/chainstate.h"
+#include "node/config.h"
 #include "node/miner.h"
 #include "node/rpc/blockchain_util.h"
 #include "node/rpc/rpc.h"
@@ -143,11 +144,15 @@ static int script_from_descriptor(const blvm_params *p, const char *text, uint8_
 
 /* Builds a block on the tip with the coinbase paying to script; txs (may be
  * NULL) are appended in order (generateblock). */
-static bool build_block(blvm_chainstate *cs, const uint8_t *script, size_t script_len,
-                        const blvm_tx *txs, size_t ntx, blvm_block_template *t) {
+static bool build_block(blvm_chainstate *cs, const blvm_config *cfg, const uint8_t *script,
+                        size_t script_len, const blvm_tx *txs, size_t ntx,
+                        blvm_block_template *t) {
     const blvm_params *p = blvm_chainstate_params(cs);
     blvm_miner_options opt;
     blvm_miner_options_init(&opt);
+    char cerr[256];
+    if (cfg && !blvm_miner_options_from_config(&opt, cfg, cerr, sizeof cerr))
+        return false; /* checked at start-up */
     opt.coinbase_script = script;
     opt.coinbase_script_len = script_len;
     opt.now = node_now();
@@ -170,7 +175,7 @@ static json_t *generate_blocks(blvm_node *node, blvm_chainstate *cs, const uint8
     if (!hashes) return blvm_rpc_fail(err, BLVM_RPC_OUT_OF_MEMORY, "out of memory");
     while (nblocks > 0 && !blvm_node_shutdown_requested(node)) {
         blvm_block_template t;
-        if (!build_block(cs, script, script_len, NULL, 0, &t)) {
+        if (!build_block(cs, node->config, script, script_len, NULL, 0, &t)) {
             json_decref(hashes);
             return blvm_rpc_fail(err, BLVM_RPC_INTERNAL_ERROR, "Failed to create a block template");
         }
@@ -315,7 +320,7 @@ static json_t *rpc_generateblock(blvm_node *node, const json_t *params, blvm_rpc
     if (sv) submit = json_is_true(sv);
 
     blvm_block_template t;
-    if (!build_block(cs, script, script_len, txs, n, &t)) {
+    if (!build_block(cs, node->config, script, script_len, txs, n, &t)) {
         blvm_rpc_fail(err, BLVM_RPC_INTERNAL_ERROR, "Failed to create a block template");
         goto out;
     }
@@ -598,6 +603,11 @@ static json_t *rpc_getblocktemplate(blvm_node *node, const json_t *params, blvm_
     blvm_block_template t;
     blvm_miner_options opt;
     blvm_miner_options_init(&opt);
+    char cerr[256];
+    if (node->config && !blvm_miner_options_from_config(&opt, node->config, cerr, sizeof cerr)) {
+        blvm_rpc_fail(err, BLVM_RPC_INTERNAL_ERROR, "%s", cerr);
+        goto done;
+    }
     static const uint8_t empty_script[1] = {0};
     opt.coinbase_script = empty_script;
     opt.coinbase_script_len = 0;
