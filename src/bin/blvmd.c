@@ -9,11 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "node/chainstate_init.h"
+#include "node/chain_setup.h"
 #include "node/config.h"
 #include "node/init.h"
 #include "node/miner.h"
 #include "node/node.h"
+#include "node/rpc/areas.h"
 #include "node/rpc/rpc.h"
 #include "node/rpc/server.h"
 #include "util/log.h"
@@ -195,11 +196,12 @@ int main(int argc, char **argv) {
     node.rpc_table = blvm_rpc_table_create();
     if (!node.rpc_table || !blvm_rpc_register_control(node.rpc_table) ||
         !blvm_rpc_register_blockchain(node.rpc_table) ||
+        !blvm_rpc_register_rawtransactions(node.rpc_table) ||
+        !blvm_rpc_register_util(node.rpc_table) ||
         !blvm_rpc_register_mining(node.rpc_table)) {
         rc = fail("Unable to set up the RPC method table");
         goto shutdown;
     }
-    /* More RPC areas register here: blvm_rpc_register_blockchain(node.rpc_table), ... */
 
     if (blvm_config_get_bool(cfg, "server", true)) {
         node.rpc_server = blvm_rpc_server_start(&node, cfg, err, sizeof err);
@@ -218,12 +220,12 @@ int main(int argc, char **argv) {
         }
     }
 
-    /* The chainstate is loaded here (it registers its own flush/close hook
-     * before the RPC server is started when it needs RPC during loading). */
-    blvm_miner_options mopt;
+    /* RPC answers "in warm-up" (-28) while the chainstate loads. */
+    blvm_rpc_set_warmup(node.rpc_table, true, "Loading block index...");
+    blvm_miner_options mopt; /* Core's -blockmaxweight / -blockreservedweight checks */
     blvm_miner_options_init(&mopt);
     if (!blvm_miner_options_from_config(&mopt, cfg, err, sizeof err) ||
-        !blvm_init_chainstate(&node, cfg, err, sizeof err)) {
+        !blvm_node_open_chainstate(&node, cfg, err, sizeof err)) {
         rc = fail(err);
         goto shutdown;
     }
@@ -232,6 +234,7 @@ int main(int argc, char **argv) {
     BLVM_LOG_INFO("init message: Done loading");
     blvm_init_daemon_notify(true);
 
+    blvm_node_import_blocks(&node, cfg);
     blvm_init_wait_for_shutdown(&node);
     rc = 0;
 
@@ -239,7 +242,6 @@ shutdown:
     BLVM_LOG_INFO("Shutdown: In progress...");
     blvm_node_request_shutdown(&node);
     blvm_init_run_shutdown(&node);
-    blvm_init_chainstate_close(&node);
     if (node.rpc_table) blvm_rpc_table_destroy(node.rpc_table);
     BLVM_LOG_INFO("Shutdown: done");
 out:

@@ -580,7 +580,6 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     /* The block may come from disk: check it again (Core does), except for
      * TestBlockValidity (Core's fJustCheck), whose caller checked it with
      * its own proof-of-work and merkle root flags. */
-
     if (!blvm_check_block(block, cs->params, !cs->just_check, !cs->just_check, state)) return false;
 
     if (is_genesis_hash(cs, idx->entry.hash)) return true; /* its coinbase is not spendable */
@@ -739,7 +738,7 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
             }
         }
         applied = i + 1;
-        cs->stats.inputs_checked += is_cb ? 0 : tx->vin_count;
+        cs->stats.inputs_connected += is_cb ? 0 : tx->vin_count;
     }
 
     if (ok) {
@@ -1051,7 +1050,6 @@ static bool accept_block(blvm_chainstate *cs, const blvm_block *block, const uin
     }
     *out = b;
     if (b->status & BLVM_BLOCK_HAVE_DATA) return true; /* duplicate */
-
 
     blvm_block_index *prev = blvm_block_index_prev(b);
     if (!blvm_check_block(block, cs->params, true, true, state) ||
@@ -1381,6 +1379,19 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
         goto fail;
     }
     recompute_best_header(cs);
+    if (cs->have_pruned && !reindex) {
+        /* Files pruned in the store but still on disk (a crash between the
+         * commit and the unlink): delete them now. */
+        int last = blvm_blockstore_last_file(cs->bs);
+        for (int f = 0; f < last; f++) {
+            blvm_blockfile_info info;
+            char path[PATH_MAX];
+            blvm_blockstore_file_path(cs->bs, f, false, path, sizeof path);
+            if (blvm_blockstore_get_info(cs->bs, f, &info) && info.size == 0 &&
+                access(path, F_OK) == 0 && !blvm_blockstore_remove_file(cs->bs, f))
+                cs_log(cs, BLVM_CS_LOG_WARN, "could not delete pruned block file %d", f);
+        }
+    }
 
     if (reindex) {
         cs->reindexing = true;
@@ -1536,7 +1547,6 @@ static bool process_block_locked(blvm_chainstate *cs, const blvm_block *block, c
     bool nb = false;
     /* Core's ProcessNewBlock: CheckBlock before the header is even looked
      * at, so a mutated block is reported as such. */
-
     bool ok = blvm_check_block(block, cs->params, true, true, state) &&
               accept_block(cs, block, hash, raw, raw_len, NULL, &b, &nb, state);
     if (!ok && state->mode == BLVM_STATE_INVALID) cs->watch_checked = true;
@@ -1590,10 +1600,10 @@ bool blvm_chainstate_process_block_raw(blvm_chainstate *cs, const uint8_t *data,
 }
 
 const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data, size_t len,
-                                        char buf[80]) {
+                                        char *buf, size_t buf_len) {
     blvm_block block;
     if (!blvm_block_decode_bytes(&block, data, len)) {
-        snprintf(buf, 80, "block decode failed");
+        snprintf(buf, buf_len, "block decode failed");
         return buf;
     }
     uint8_t hash[32];
@@ -1618,7 +1628,7 @@ const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data
     if (ok && !res.new_block) return "duplicate";
     if (st.mode == BLVM_STATE_ERROR) return "rejected";
     if (!ok || st.mode == BLVM_STATE_INVALID) {
-        snprintf(buf, 80, "%s", st.reject_reason[0] ? st.reject_reason : "rejected");
+        snprintf(buf, buf_len, "%s", st.reject_reason[0] ? st.reject_reason : "rejected");
         return buf;
     }
     if (!res.checked) return "inconclusive";
@@ -2055,5 +2065,6 @@ void blvm_chainstate_get_stats(blvm_chainstate *cs, blvm_chainstate_stats *out) 
     *out = cs->stats;
     out->inputs_checked = blvm_checkqueue_total(cs->checks);
     out->coins_cache_bytes = blvm_coins_usage(cs->coins);
+    out->size_on_disk = blvm_blockstore_disk_usage(cs->bs);
     pthread_mutex_unlock(&cs->lock);
 }

@@ -165,6 +165,30 @@ static void build_block(blvm_block *b, const parent_ref *parent, const blvm_tx *
     assert_true(make_coinbase(&b->txs[0], height, blvm_block_subsidy(height, P) + fees + bo->cb_extra,
                               bo->opreturn, bo->tag));
     for (size_t i = 0; i < ntx; i++) assert_true(blvm_tx_copy(&b->txs[i + 1], &txs[i]));
+    bool any_witness = false;
+    for (size_t i = 1; i < b->tx_count; i++) any_witness |= blvm_tx_has_witness(&b->txs[i]);
+    if (any_witness) {
+        /* BIP141 commitment: coinbase witness nonce (zero) and an output
+         * OP_RETURN aa21a9ed || sha256d(witness root || nonce) */
+        blvm_tx *cb = &b->txs[0];
+        uint8_t nonce[32] = {0}, root[32], commit[32];
+        bool mut;
+        assert_true(blvm_witness_push(&cb->vin[0].witness, nonce, 32));
+        assert_true(blvm_block_witness_merkle_root(b, root, &mut));
+        blvm_witness_commitment_compute(root, nonce, commit);
+        size_t n = cb->vout_count;
+        blvm_tx fresh;
+        blvm_tx_init(&fresh);
+        assert_true(blvm_tx_copy(&fresh, cb));
+        assert_true(blvm_tx_resize(&fresh, 1, n + 1));
+        uint8_t spk[38] = {0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed};
+        memcpy(spk + 6, commit, 32);
+        fresh.vout[n].value = 0;
+        assert_true(blvm_script_set(&fresh.vout[n].script_pubkey, spk, sizeof spk));
+        blvm_tx_compute_hashes(&fresh);
+        blvm_tx_clear(cb);
+        *cb = fresh;
+    }
     b->header.version = 0x20000000;
     memcpy(b->header.prev_hash, parent->hash, 32);
     b->header.time = (uint32_t)((int64_t)parent->time + 1 + bo->time_delta);
@@ -396,8 +420,8 @@ static void test_spend_and_invalid_blocks(void **state) {
         blvm_writer w;
         blvm_writer_init(&w);
         blvm_block_encode(&b, &w, true);
-        char buf[80];
-        const char *r = blvm_chainstate_submitblock(cs, w.data, w.len, buf);
+        char buf[160];
+        const char *r = blvm_chainstate_submitblock(cs, w.data, w.len, buf, sizeof buf);
         assert_non_null(r);
         blvm_writer_clear(&w);
         blvm_block_clear(&b);
@@ -405,9 +429,9 @@ static void test_spend_and_invalid_blocks(void **state) {
         assert_same_utxo(&before, &after);
     }
     /* garbage and an unknown parent */
-    char buf[80];
+    char buf[160];
     const uint8_t junk[] = {1, 2, 3};
-    assert_string_equal(blvm_chainstate_submitblock(cs, junk, sizeof junk, buf),
+    assert_string_equal(blvm_chainstate_submitblock(cs, junk, sizeof junk, buf, sizeof buf),
                         "block decode failed");
     blvm_block orphan;
     parent_ref nowhere = p;
@@ -428,11 +452,11 @@ static void test_spend_and_invalid_blocks(void **state) {
     blvm_block good;
     build_block(&good, &p, txs, 3, 2500, NULL);
     assert_true(submit(cs, &good, &st));
-    char gbuf[80];
+    char gbuf[160];
     blvm_writer w;
     blvm_writer_init(&w);
     blvm_block_encode(&good, &w, true);
-    assert_string_equal(blvm_chainstate_submitblock(cs, w.data, w.len, gbuf), "duplicate");
+    assert_string_equal(blvm_chainstate_submitblock(cs, w.data, w.len, gbuf, sizeof gbuf), "duplicate");
     blvm_writer_clear(&w);
     blvm_coin coin;
     assert_int_equal(blvm_chainstate_get_coin(cs, &cb1, &coin), 0);
@@ -554,7 +578,7 @@ static void test_precious_block(void **state) {
     assert_true(blvm_chainstate_process_block(cs, &b, &res, &st));
     assert_true(res.new_block);
     assert_false(res.checked); /* same work: stored, not connected */
-    char buf[80];
+    char buf[160];
     uint8_t ha[32], hb[32];
     blvm_header_hash(&a.header, ha);
     blvm_header_hash(&b.header, hb);
@@ -575,7 +599,7 @@ static void test_precious_block(void **state) {
     blvm_writer w;
     blvm_writer_init(&w);
     blvm_block_encode(&c, &w, true);
-    assert_null(blvm_chainstate_submitblock(cs, w.data, w.len, buf));
+    assert_null(blvm_chainstate_submitblock(cs, w.data, w.len, buf, sizeof buf));
     blvm_writer_clear(&w);
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 5);
@@ -583,6 +607,202 @@ static void test_precious_block(void **state) {
     blvm_block_clear(&b);
     blvm_block_clear(&c);
     blvm_chainstate_close(cs);
+}
+
+/* Script checks on the worker threads: a bare script, a P2WSH spend with
+ * its witness (and the block's witness commitment), failures reported as
+ * Core reports them, and blocks with witnesses read back for a reorg. */
+static void test_script_checks(void **state) {
+    blvm_chainstate *cs = open_cs(*state);
+    mine(cs, 101, 0);
+    blvm_outpoint cb1 = coinbase_out(cs, 1);
+    static const uint8_t two_equal[2] = {0x52, 0x87}; /* OP_2 OP_EQUAL */
+    uint8_t p2wsh[34] = {0x00, 0x20};
+    blvm_sha256(p2wsh + 2, TRUE_SCRIPT, 1);
+
+    blvm_tx fund;
+    blvm_tx_init(&fund);
+    assert_true(blvm_tx_resize(&fund, 1, 3));
+    fund.version = 2;
+    fund.vin[0].prevout = cb1;
+    fund.vin[0].sequence = BLVM_SEQUENCE_FINAL;
+    fund.vout[0].value = 10 * BLVM_COIN;
+    assert_true(blvm_script_set(&fund.vout[0].script_pubkey, two_equal, 2));
+    fund.vout[1].value = 10 * BLVM_COIN;
+    assert_true(blvm_script_set(&fund.vout[1].script_pubkey, p2wsh, sizeof p2wsh));
+    fund.vout[2].value = 30 * BLVM_COIN;
+    assert_true(blvm_script_set(&fund.vout[2].script_pubkey, TRUE_SCRIPT, 1));
+    blvm_tx_compute_hashes(&fund);
+    parent_ref p = tip_ref(cs);
+    blvm_block a;
+    build_block(&a, &p, &fund, 1, 0, NULL);
+    blvm_validation_state st;
+    assert_true(submit(cs, &a, &st));
+    p = ref_of(&a, p.height + 1);
+    utxo_digest before = utxo(cs);
+
+    struct {
+        uint8_t sig_op;     /* scriptSig for the bare output */
+        uint8_t witness_op; /* witness script for the P2WSH output */
+        const char *reason; /* NULL: valid */
+    } cases[] = {
+        {0x53, 0x51,
+         "mandatory-script-verify-flag-failed (Script evaluated without error but finished "
+         "with a false/empty top stack element)"},
+        {0x52, 0x00, "mandatory-script-verify-flag-failed (Witness program hash mismatch)"},
+        {0x52, 0x51, NULL},
+    };
+    uint8_t good_hash[32];
+    for (size_t i = 0; i < BLVM_ARRAY_LEN(cases); i++) {
+        blvm_tx spend;
+        blvm_tx_init(&spend);
+        assert_true(blvm_tx_resize(&spend, 2, 1));
+        spend.version = 2;
+        for (int k = 0; k < 2; k++) {
+            memcpy(spend.vin[k].prevout.hash, fund.txid, 32);
+            spend.vin[k].prevout.n = (uint32_t)k;
+            spend.vin[k].sequence = BLVM_SEQUENCE_FINAL;
+        }
+        assert_true(blvm_script_set(&spend.vin[0].script_sig, &cases[i].sig_op, 1));
+        assert_true(blvm_witness_push(&spend.vin[1].witness, &cases[i].witness_op, 1));
+        spend.vout[0].value = 20 * BLVM_COIN - 1000;
+        assert_true(blvm_script_set(&spend.vout[0].script_pubkey, TRUE_SCRIPT, 1));
+        blvm_tx_compute_hashes(&spend);
+        blvm_block b;
+        block_opts bo = {.tag = (uint8_t)i};
+        build_block(&b, &p, &spend, 1, 1000, &bo);
+        bool ok = submit(cs, &b, &st);
+        if (cases[i].reason) {
+            assert_false(ok);
+            assert_string_equal(st.reject_reason, cases[i].reason);
+            utxo_digest after = utxo(cs);
+            assert_same_utxo(&before, &after);
+        } else {
+            assert_true(ok);
+            blvm_header_hash(&b.header, good_hash);
+        }
+        blvm_tx_clear(&spend);
+        blvm_block_clear(&b);
+    }
+    utxo_digest after = utxo(cs);
+    assert_int_equal(after.count, before.count - 2 + 1 + 1);
+    blvm_chainstate_stats stats;
+    blvm_chainstate_get_stats(cs, &stats);
+    assert_true(stats.inputs_checked >= 5);
+    blvm_chainstate_close(cs);
+
+    /* After a restart the block (with its witness) is read back from disk
+     * to be disconnected, and connected again. */
+    cs = open_cs(*state);
+    assert_true(blvm_chainstate_invalidate_block(cs, good_hash, &st));
+    utxo_digest undone = utxo(cs);
+    assert_same_utxo(&before, &undone);
+    assert_true(blvm_chainstate_reconsider_block(cs, good_hash, &st));
+    utxo_digest redone = utxo(cs);
+    assert_same_utxo(&after, &redone);
+    blvm_chainstate_close(cs);
+    blvm_tx_clear(&fund);
+    blvm_block_clear(&a);
+}
+
+/* Assume-valid (Core's rules): scripts of an ancestor of the assumed-valid
+ * block are not checked once the best header is two weeks of work past it;
+ * without the setting the same block is rejected. */
+static void test_assume_valid(void **state) {
+    char dir_a[512], dir_b[512];
+    snprintf(dir_a, sizeof dir_a, "%s/a", (char *)*state);
+    snprintf(dir_b, sizeof dir_b, "%s/b", (char *)*state);
+    blvm_chainstate *cs = open_cs(dir_a);
+    enum { N = 103, HEADERS = 2100 };
+    blvm_block *blocks = calloc(N + 1, sizeof(blvm_block));
+    parent_ref p = tip_ref(cs);
+    static const uint8_t two_equal[2] = {0x52, 0x87};
+    blvm_tx fund, bad;
+    for (int h = 1; h <= N; h++) {
+        blvm_tx *txs = NULL;
+        size_t ntx = 0;
+        if (h == 102) { /* fund an OP_2 OP_EQUAL output from block 1's coinbase */
+            blvm_outpoint cb1 = coinbase_out(cs, 1);
+            make_spend(&fund, &cb1, 50 * BLVM_COIN, 0, 1);
+            assert_true(blvm_script_set(&fund.vout[0].script_pubkey, two_equal, 2));
+            blvm_tx_compute_hashes(&fund);
+            txs = &fund;
+            ntx = 1;
+        }
+        if (h == N) { /* spend it with the wrong number */
+            blvm_outpoint o = {.n = 0};
+            memcpy(o.hash, fund.txid, 32);
+            make_spend(&bad, &o, 50 * BLVM_COIN, 0, 1);
+            static const uint8_t three = 0x53;
+            assert_true(blvm_script_set(&bad.vin[0].script_sig, &three, 1));
+            blvm_tx_compute_hashes(&bad);
+            txs = &bad;
+            ntx = 1;
+        }
+        build_block(&blocks[h], &p, txs, ntx, 0, NULL);
+        p = ref_of(&blocks[h], h);
+        if (h < N) {
+            blvm_validation_state st;
+            assert_true(submit(cs, &blocks[h], &st));
+        }
+    }
+    /* headers on top of the bad block */
+    blvm_block_header *hdrs = calloc(HEADERS, sizeof(blvm_block_header));
+    for (int i = 0; i < HEADERS; i++) {
+        blvm_block_header *h = &hdrs[i];
+        h->version = 0x20000000;
+        memcpy(h->prev_hash, p.hash, 32);
+        h->time = p.time + 1;
+        h->bits = P->genesis_header.bits;
+        memset(h->merkle_root, 0x5a, 32);
+        uint8_t hh[32];
+        for (h->nonce = 0;; h->nonce++) {
+            blvm_header_hash(h, hh);
+            if (blvm_pow_check(hh, h->bits, P)) break;
+        }
+        memcpy(p.hash, hh, 32);
+        p.time = h->time;
+    }
+    uint8_t assumed[32];
+    memcpy(assumed, p.hash, 32);
+
+    for (int with_av = 0; with_av < 2; with_av++) {
+        if (with_av) {
+            blvm_chainstate_options o = default_opts(dir_b);
+            o.assume_valid = assumed;
+            cs = open_with(&o);
+            for (int h = 1; h < N; h++) {
+                blvm_validation_state st;
+                assert_true(submit(cs, &blocks[h], &st));
+            }
+        }
+        blvm_validation_state st;
+        assert_true(blvm_chainstate_process_header(cs, &blocks[N].header, &st));
+        for (int i = 0; i < HEADERS; i++) assert_true(blvm_chainstate_process_header(cs, &hdrs[i], &st));
+        blvm_chainstate_lock(cs);
+        blvm_block_index *best = blvm_chainstate_best_header_locked(cs);
+        assert_memory_equal(best->entry.hash, assumed, 32);
+        blvm_chainstate_unlock(cs);
+        bool ok = submit(cs, &blocks[N], &st);
+        blvm_tip_info t;
+        blvm_chainstate_tip(cs, &t);
+        if (with_av) {
+            assert_true(ok);
+            assert_int_equal(t.height, N);
+        } else {
+            assert_false(ok);
+            assert_string_equal(st.reject_reason,
+                                "mandatory-script-verify-flag-failed (Script evaluated without "
+                                "error but finished with a false/empty top stack element)");
+            assert_int_equal(t.height, N - 1);
+        }
+        blvm_chainstate_close(cs);
+    }
+    for (int h = 1; h <= N; h++) blvm_block_clear(&blocks[h]);
+    free(blocks);
+    free(hdrs);
+    blvm_tx_clear(&fund);
+    blvm_tx_clear(&bad);
 }
 
 /* A child process mines and dies without flushing: the next open finds the
@@ -866,6 +1086,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_spend_and_invalid_blocks, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_reorg_round_trip, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_precious_block, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_script_checks, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_assume_valid, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_replay_after_crash, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_kill_9_while_mining, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_loadblock_and_damaged_files, setup_dir, teardown_dir),

@@ -16,6 +16,7 @@
 #include "consensus/pow.h"
 #include "consensus/script.h"
 #include "node/config.h"
+#include "node/rpc/areas.h"
 #include "node/rpc/blockchain_util.h"
 #include "node/rpc/tx_json.h"
 #include "node/utxo_stats.h"
@@ -27,6 +28,14 @@ blvm_chainstate *blvm_rpc_chainstate(blvm_node *node, blvm_rpc_error *err) {
         return NULL;
     }
     return node->chainstate;
+}
+
+const blvm_params *blvm_rpc_params(const blvm_node *node) {
+    if (node->chainstate) return blvm_chainstate_params(node->chainstate);
+    if (node->config)
+        return blvm_params_by_name(
+            blvm_config_network_name(blvm_config_get_network(node->config)));
+    return blvm_params_get(BLVM_NET_MAIN);
 }
 
 static json_t *bits_json(uint32_t bits) {

@@ -13,6 +13,10 @@
 /* The node's chainstate, or NULL after filling err with RPC_IN_WARMUP. */
 blvm_chainstate *blvm_rpc_chainstate(blvm_node *node, blvm_rpc_error *err);
 
+/* The network's consensus parameters (from the chainstate, or from the
+ * configuration before it is loaded). */
+const blvm_params *blvm_rpc_params(const blvm_node *node);
+
 /* Core's blockheaderToJSON for an index entry. Call with the chainstate
  * locked. */
 json_t *blvm_rpc_header_json(blvm_chainstate *cs, blvm_block_index *b);

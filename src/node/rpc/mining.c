@@ -16,6 +16,7 @@
 #include "node/config.h"
 #include "node/miner.h"
 #include "node/rpc/blockchain_util.h"
+#include "node/rpc/areas.h"
 #include "node/rpc/rpc.h"
 #include "node/rpc/tx_json.h"
 #include "node/versionbits.h"
@@ -108,7 +109,7 @@ static void state_string(const blvm_validation_state *st, char *out, size_t n) {
 static json_t *bip22_result(const blvm_validation_state *st, blvm_rpc_error *err) {
     if (st->mode == BLVM_STATE_VALID) return json_null();
     if (st->mode == BLVM_STATE_ERROR) {
-        char s[256];
+        char s[sizeof st->reject_reason + sizeof st->debug + 8];
         state_string(st, s, sizeof s);
         return blvm_rpc_fail(err, BLVM_RPC_VERIFY_ERROR, "%s", s);
     }
@@ -326,7 +327,7 @@ static json_t *rpc_generateblock(blvm_node *node, const json_t *params, blvm_rpc
     }
     blvm_validation_state st;
     if (!blvm_chainstate_test_block_validity(cs, &t.block, false, false, &st)) {
-        char s[256];
+        char s[sizeof st.reject_reason + sizeof st.debug + 8];
         state_string(&st, s, sizeof s);
         blvm_rpc_fail(err, BLVM_RPC_VERIFY_ERROR, "TestBlockValidity failed: %s", s);
         blvm_miner_template_clear(&t);
@@ -797,7 +798,7 @@ static json_t *rpc_submitblock(blvm_node *node, const json_t *params, blvm_rpc_e
         return blvm_rpc_fail(err, BLVM_RPC_OUT_OF_MEMORY, "out of memory");
     }
     char buf[80];
-    const char *res = blvm_chainstate_submitblock(cs, w.data, w.len, buf);
+    const char *res = blvm_chainstate_submitblock(cs, w.data, w.len, buf, sizeof buf);
     blvm_writer_clear(&w);
     return res ? json_string(res) : json_null();
 }
@@ -833,7 +834,7 @@ static json_t *rpc_submitheader(blvm_node *node, const json_t *params, blvm_rpc_
     blvm_validation_state st;
     if (blvm_chainstate_process_header(cs, &h, &st) && blvm_state_is_valid(&st)) return json_null();
     if (st.mode == BLVM_STATE_ERROR) {
-        char s[256];
+        char s[sizeof st.reject_reason + sizeof st.debug + 8];
         state_string(&st, s, sizeof s);
         return blvm_rpc_fail(err, BLVM_RPC_VERIFY_ERROR, "%s", s);
     }
