@@ -54,8 +54,8 @@ static void base_tx(blvm_tx *tx, int64_t value) {
     memset(tx->vin[0].prevout.hash, 0xab, 32);
     tx->vin[0].prevout.n = 1;
     tx->vin[0].sequence = 0xfffffffd;
-    static const uint8_t out_spk[22] = {0x00, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-                                        11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    static const uint8_t out_spk[22] = {0x00, 0x14, 1,  2,  3,  4,  5,  6,  7,  8,  9,
+                                        10,   11,   12, 13, 14, 15, 16, 17, 18, 19, 20};
     if (!blvm_script_set(&tx->vout[0].script_pubkey, out_spk, sizeof(out_spk))) die("script");
     tx->vout[0].value = value - 1000;
 }
@@ -171,7 +171,8 @@ static void make_p2tr(fixture *f) {
     memset(&ed, 0, sizeof(ed));
     ed.annex_init = true;
     static const uint8_t zero_aux[32];
-    if (!blvm_sighash_taproot(hash, &ed, &tx, 0, BLVM_SIGHASH_DEFAULT, BLVM_SIGVERSION_TAPROOT, &pd) ||
+    if (!blvm_sighash_taproot(hash, &ed, &tx, 0, BLVM_SIGHASH_DEFAULT, BLVM_SIGVERSION_TAPROOT,
+                              &pd) ||
         !secp256k1_schnorrsig_sign32(ctx, sig, hash, &kp, zero_aux))
         die("schnorr sign");
     if (!blvm_witness_push(&tx.vin[0].witness, sig, 64)) die("witness");
@@ -214,8 +215,7 @@ static int op_ecdsa_check(const void *arg) {
 
 static int op_schnorr_verify(const void *arg) {
     const bare_data *b = arg;
-    return secp256k1_schnorrsig_verify(secp256k1_context_static, b->schnorr_sig, msg, 32,
-                                       &b->xpub);
+    return secp256k1_schnorrsig_verify(secp256k1_context_static, b->schnorr_sig, msg, 32, &b->xpub);
 }
 
 static int op_schnorr_check(const void *arg) {
@@ -241,7 +241,8 @@ static int op_prepared(const void *arg) {
 
 static void time_ops(size_t n, op_fn *fns, const void **args, double *best_ns) {
     uint64_t per_round = (uint64_t)(blvm_bench_target_seconds() * 1e9 / ROUNDS);
-    for (size_t i = 0; i < n; i++) best_ns[i] = 1e30;
+    for (size_t i = 0; i < n; i++)
+        best_ns[i] = 1e30;
     for (int r = 0; r < ROUNDS; r++) {
         for (size_t i = 0; i < n; i++) {
             uint64_t iters = 0, t0 = blvm_bench_now_ns(), t1;
@@ -319,6 +320,12 @@ static void bench_spend(const char *label, void (*make)(fixture *), bool schnorr
     free(f.raw);
 }
 
-BLVM_BENCH(script_verify_p2pkh) { bench_spend("p2pkh", make_p2pkh, false); }
-BLVM_BENCH(script_verify_p2tr) { bench_spend("p2tr keypath", make_p2tr, true); }
-BLVM_BENCH(script_verify_p2wpkh) { bench_spend("p2wpkh", make_p2wpkh, false); }
+BLVM_BENCH(script_verify_p2pkh) {
+    bench_spend("p2pkh", make_p2pkh, false);
+}
+BLVM_BENCH(script_verify_p2tr) {
+    bench_spend("p2tr keypath", make_p2tr, true);
+}
+BLVM_BENCH(script_verify_p2wpkh) {
+    bench_spend("p2wpkh", make_p2wpkh, false);
+}

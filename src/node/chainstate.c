@@ -577,8 +577,7 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     blvm_block_undo_init(undo);
 
     /* The block may come from disk: check it again (Core does). */
-    blvm_check_block_opts copts = {true, true, cs->pow_limit_le};
-    if (!blvm_check_block(block, &copts, state)) return false;
+    if (!blvm_check_block(block, cs->params, true, true, state)) return false;
 
     if (is_genesis_hash(cs, idx->entry.hash)) return true; /* its coinbase is not spendable */
 
@@ -1011,7 +1010,7 @@ static bool accept_header(blvm_chainstate *cs, const blvm_block_header *h, const
                                       "block is marked invalid");
         return true;
     }
-    if (!blvm_check_block_header(h, cs->pow_limit_le, state)) return false;
+    if (!blvm_check_block_header(h, cs->params, state)) return false;
     if (is_genesis_hash(cs, hash)) {
         b = blvm_block_tree_add(&cs->tree, h, hash);
         if (!b) return blvm_state_error(state, "out of memory");
@@ -1049,9 +1048,8 @@ static bool accept_block(blvm_chainstate *cs, const blvm_block *block, const uin
     *out = b;
     if (b->status & BLVM_BLOCK_HAVE_DATA) return true; /* duplicate */
 
-    blvm_check_block_opts copts = {true, true, cs->pow_limit_le};
     blvm_block_index *prev = blvm_block_index_prev(b);
-    if (!blvm_check_block(block, &copts, state) ||
+    if (!blvm_check_block(block, cs->params, true, true, state) ||
         (prev && !blvm_contextual_check_block(block, &prev->entry, cs->params, state))) {
         if (state->mode == BLVM_STATE_INVALID) {
             record_watch(cs, b, state);
@@ -1546,8 +1544,7 @@ static bool process_block_locked(blvm_chainstate *cs, const blvm_block *block, c
     bool nb = false;
     /* Core's ProcessNewBlock: CheckBlock before the header is even looked
      * at, so a mutated block is reported as such. */
-    blvm_check_block_opts copts = {true, true, cs->pow_limit_le};
-    bool ok = blvm_check_block(block, &copts, state) &&
+    bool ok = blvm_check_block(block, cs->params, true, true, state) &&
               accept_block(cs, block, hash, raw, raw_len, NULL, &b, &nb, state);
     if (!ok && state->mode == BLVM_STATE_INVALID) cs->watch_checked = true;
     res->new_block = nb;
