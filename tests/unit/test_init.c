@@ -123,7 +123,7 @@ static void test_pidfile(void **state) {
     assert_non_null(strstr(err, "Unable to create the PID file"));
 }
 
-static char g_order[64];
+static char g_order[256];
 
 static void hook(blvm_node *node, void *arg) {
     assert_true(blvm_node_shutdown_requested(node));
