@@ -228,5 +228,5 @@ BLVM_BENCH(muhash) {
     double ins = ns_per_call(do_muhash_insert, &h);
     blvm_bench_report("muhash insert 60-byte element", ins / 1000, "us", "sha256 + chacha20 + mulmod");
     double fin = ns_per_call(do_muhash_finalize, &h);
-    blvm_bench_report("muhash finalize", fin / 1e6, "ms", "one modular inverse (Fermat)");
+    blvm_bench_report("muhash finalize", fin / 1e6, "ms", "one modular inverse (binary extended GCD)");
 }

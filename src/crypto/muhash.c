@@ -145,6 +145,134 @@ void blvm_num3072_inverse(blvm_num3072 *r, const blvm_num3072 *a) {
     *r = x;
 }
 
+/* ---- variable-time inverse ---------------------------------------------- */
+
+/* p's limbs: all ones except the low one. */
+static inline uint64_t p_limb(int i) { return i ? ~(uint64_t)0 : (uint64_t)0 - PRIME_DIFF; }
+
+static bool is_one(const uint64_t a[N], int len) {
+    if (a[0] != 1) return false;
+    for (int i = 1; i < len; i++)
+        if (a[i]) return false;
+    return true;
+}
+
+/* a >= b over the first len limbs. */
+static bool geq(const uint64_t a[N], const uint64_t b[N], int len) {
+    for (int i = len - 1; i >= 0; i--)
+        if (a[i] != b[i]) return a[i] > b[i];
+    return true;
+}
+
+/* a -= b over len limbs (a >= b). */
+static void sub_len(uint64_t a[N], const uint64_t b[N], int len) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < len; i++) {
+        uint64_t bi = b[i] + borrow;
+        uint64_t nb = (bi < borrow) | (a[i] < bi);
+        a[i] -= bi;
+        borrow = nb;
+    }
+}
+
+/* a >>= k (k < 64) over len limbs. */
+static void shr_len(uint64_t a[N], int len, int k) {
+    for (int i = 0; i < len - 1; i++) a[i] = (a[i] >> k) | (a[i + 1] << (64 - k));
+    a[len - 1] >>= k;
+}
+
+/* x = x / 2^k mod p for x in [0, p), 0 < k < 64: add the multiple m*p (m
+ * below 2^k) that clears the low k bits, then shift; the result stays below
+ * p since x + m*p < 2^k * p. p = -C mod 2^64, so m = x * C^-1 mod 2^k, with
+ * C^-1 computed once by Newton iteration. */
+static void halve_k_mod(uint64_t x[N], int k, uint64_t cinv) {
+    uint64_t mask = ((uint64_t)1 << k) - 1;
+    uint64_t m = (x[0] * cinv) & mask;
+    /* x + m*p = x + m*2^3072 - m*C: a value below 2^(3072+k). */
+    u128 acc = (u128)x[0] + (u128)m * p_limb(0);
+    x[0] = (uint64_t)acc;
+    acc >>= 64;
+    for (int i = 1; i < N; i++) {
+        acc += (u128)x[i] + (u128)m * p_limb(i);
+        x[i] = (uint64_t)acc;
+        acc >>= 64;
+    }
+    uint64_t top = (uint64_t)acc;
+    for (int i = 0; i < N - 1; i++) x[i] = (x[i] >> k) | (x[i + 1] << (64 - k));
+    x[N - 1] = (x[N - 1] >> k) | (top << (64 - k));
+}
+
+/* x = (x - y) mod p for x, y in [0, p). */
+static void sub_mod(uint64_t x[N], const uint64_t y[N]) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < N; i++) {
+        uint64_t yi = y[i] + borrow;
+        uint64_t nb = (yi < borrow) | (x[i] < yi);
+        x[i] -= yi;
+        borrow = nb;
+    }
+    if (borrow) {
+        /* Wrapped below zero: add p, i.e. subtract C modulo 2^3072. */
+        uint64_t b = PRIME_DIFF;
+        for (int i = 0; i < N && b; i++) {
+            uint64_t nb = x[i] < b;
+            x[i] -= b;
+            b = nb;
+        }
+    }
+}
+
+/* Binary extended Euclid (variable time: a is public here). Invariants:
+ * x1 * a = u and x2 * a = v (mod p); u and v only shrink. */
+void blvm_num3072_inverse_var(blvm_num3072 *r, const blvm_num3072 *a) {
+    uint64_t u[N], v[N], x1[N], x2[N];
+    memcpy(u, a->limbs, sizeof u);
+    full_reduce(u);
+    int len = N;
+    while (len > 0 && u[len - 1] == 0) len--;
+    if (len == 0) {
+        memset(r->limbs, 0, sizeof r->limbs);
+        return;
+    }
+    /* C^-1 mod 2^64 (C is odd): each Newton step doubles the good bits. */
+    uint64_t cinv = PRIME_DIFF;
+    for (int i = 0; i < 6; i++) cinv *= 2 - (uint64_t)PRIME_DIFF * cinv;
+    for (int i = 0; i < N; i++) v[i] = p_limb(i);
+    memset(x1, 0, sizeof x1);
+    memset(x2, 0, sizeof x2);
+    x1[0] = 1;
+    len = N;
+    for (;;) {
+        /* Strip factors of two, at most 63 at a time. */
+        while (!(u[0] & 1)) {
+            int k = u[0] ? __builtin_ctzll(u[0]) : 63;
+            shr_len(u, len, k);
+            halve_k_mod(x1, k, cinv);
+        }
+        while (!(v[0] & 1)) {
+            int k = v[0] ? __builtin_ctzll(v[0]) : 63;
+            shr_len(v, len, k);
+            halve_k_mod(x2, k, cinv);
+        }
+        if (is_one(u, len)) {
+            memcpy(r->limbs, x1, sizeof x1);
+            return;
+        }
+        if (is_one(v, len)) {
+            memcpy(r->limbs, x2, sizeof x2);
+            return;
+        }
+        if (geq(u, v, len)) {
+            sub_len(u, v, len);
+            sub_mod(x1, x2);
+        } else {
+            sub_len(v, u, len);
+            sub_mod(x2, x1);
+        }
+        while (len > 1 && u[len - 1] == 0 && v[len - 1] == 0) len--;
+    }
+}
+
 /* ---- the multiset hash --------------------------------------------------- */
 
 /* Core's ToNum3072: ChaCha20 keystream keyed by SHA-256 of the element. */
@@ -197,7 +325,7 @@ void blvm_muhash_divide(blvm_muhash *m, const blvm_muhash *other) {
 void blvm_muhash_finalize(blvm_muhash *m, uint8_t out[32]) {
     blvm_num3072 inv;
     uint8_t bytes[BLVM_NUM3072_BYTES];
-    blvm_num3072_inverse(&inv, &m->denominator);
+    blvm_num3072_inverse_var(&inv, &m->denominator);
     blvm_num3072_mul(&m->numerator, &m->numerator, &inv);
     blvm_num3072_set_one(&m->denominator);
     blvm_num3072_to_bytes(&m->numerator, bytes);

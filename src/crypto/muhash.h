@@ -65,7 +65,10 @@ void blvm_num3072_from_bytes(blvm_num3072 *a, const uint8_t in[BLVM_NUM3072_BYTE
 void blvm_num3072_to_bytes(const blvm_num3072 *a, uint8_t out[BLVM_NUM3072_BYTES]);
 /* r = a * b mod p, fully reduced; r may alias a or b. */
 void blvm_num3072_mul(blvm_num3072 *r, const blvm_num3072 *a, const blvm_num3072 *b);
-/* r = a^-1 mod p (0 for a = 0 mod p); r may alias a. */
+/* r = a^-1 mod p (0 for a = 0 mod p); r may alias a. The plain version is
+ * Fermat exponentiation (running time independent of a); _var is a binary
+ * extended GCD, many times faster, for public values such as set hashes. */
 void blvm_num3072_inverse(blvm_num3072 *r, const blvm_num3072 *a);
+void blvm_num3072_inverse_var(blvm_num3072 *r, const blvm_num3072 *a);
 
 #endif

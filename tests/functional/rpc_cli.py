@@ -23,7 +23,8 @@ class RpcCliTest(BlvmTestFramework):
         assert_equal(r.returncode, 0)
         assert int(r.stdout) >= 0
         r = node.cli("help")
-        assert r.stdout.startswith("== Control ==\n"), r.stdout
+        # help is plain text by category, e.g. "== Blockchain ==" first
+        assert r.stdout.startswith("== ") and "\n== Control ==\n" in r.stdout, r.stdout
         assert not r.stdout.startswith('"')
         r = node.cli("getrpcinfo")
         assert r.stdout.startswith('{\n  "active_commands": [\n    {\n      "method": "getrpcinfo",'), r.stdout

@@ -332,11 +332,26 @@ static void test_num3072_inverse(void **state) {
     blvm_num3072_set_one(&one);
     blvm_num3072_inverse(&inv, &one);
     assert_memory_equal(&inv, &one, sizeof one);
+    blvm_num3072_inverse_var(&inv, &one);
+    assert_memory_equal(&inv, &one, sizeof one);
     /* p - 1 = -1 is its own inverse. */
     for (int i = 0; i < BLVM_NUM3072_LIMBS; i++) a.limbs[i] = ~(uint64_t)0;
     a.limbs[0] = (uint64_t)0 - 1103717u - 1;
     blvm_num3072_inverse(&inv, &a);
     assert_memory_equal(&inv, &a, sizeof a);
+    blvm_num3072_inverse_var(&inv, &a);
+    assert_memory_equal(&inv, &a, sizeof a);
+    /* Small values and powers of two exercise the long runs of halving. */
+    for (uint64_t small = 2; small < 40; small++) {
+        memset(&a, 0, sizeof a);
+        if (small <= 20)
+            a.limbs[0] = small;
+        else
+            a.limbs[small % BLVM_NUM3072_LIMBS] = (uint64_t)1 << 63;
+        blvm_num3072_inverse_var(&inv, &a);
+        blvm_num3072_mul(&prod, &a, &inv);
+        assert_memory_equal(&prod, &one, sizeof one);
+    }
     for (int iter = 0; iter < 4; iter++) {
         uint8_t bytes[BLVM_NUM3072_BYTES];
         rnd_bytes(bytes, sizeof bytes);
@@ -344,16 +359,26 @@ static void test_num3072_inverse(void **state) {
         blvm_num3072_inverse(&inv, &a);
         blvm_num3072_mul(&prod, &a, &inv);
         assert_memory_equal(&prod, &one, sizeof one);
+        /* The fast variable-time inverse gives the same number. */
+        blvm_num3072 inv_var;
+        blvm_num3072_inverse_var(&inv_var, &a);
+        assert_memory_equal(&inv_var, &inv, sizeof inv);
         /* Squaring and general multiplication agree. */
         blvm_num3072 sq, sq2, copy = a;
         blvm_num3072_mul(&sq, &a, &a);
         blvm_num3072_mul(&sq2, &a, &copy);
         assert_memory_equal(&sq, &sq2, sizeof sq);
     }
-    /* Zero has no inverse; the function returns zero like Core's. */
+    /* Zero (and p itself) has no inverse; both functions return zero. */
     memset(&a, 0, sizeof a);
     blvm_num3072_inverse(&inv, &a);
     assert_memory_equal(&inv, &a, sizeof a);
+    blvm_num3072_inverse_var(&inv, &a);
+    assert_memory_equal(&inv, &a, sizeof a);
+    for (int i = 0; i < BLVM_NUM3072_LIMBS; i++) a.limbs[i] = ~(uint64_t)0;
+    a.limbs[0] = (uint64_t)0 - 1103717u;
+    blvm_num3072_inverse_var(&inv, &a);
+    for (int i = 0; i < BLVM_NUM3072_LIMBS; i++) assert_true(inv.limbs[i] == 0);
 }
 
 int main(void) {
