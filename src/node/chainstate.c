@@ -1992,6 +1992,68 @@ bool blvm_chainstate_precious_block(blvm_chainstate *cs, const uint8_t hash[32],
     return ok;
 }
 
+bool blvm_chainstate_verify(blvm_chainstate *cs, int level, int nblocks,
+                            blvm_validation_state *state) {
+    blvm_state_init(state);
+    pthread_mutex_lock(&cs->lock);
+    blvm_block_index *t = tip(cs);
+    int32_t height = t ? t->entry.height : -1;
+    if (nblocks <= 0 || nblocks > height) nblocks = height;
+    int32_t low = height - nblocks + 1; /* lowest height checked; genesis never */
+    bool ok = true;
+    for (int32_t h = height; ok && h >= low && h > 0; h--) {
+        blvm_block_index *b = blvm_active_chain_at(&cs->chain, h);
+        if (!(b->status & BLVM_BLOCK_HAVE_DATA)) break; /* pruned below here */
+        blvm_block block;
+        if (!read_block_at(cs, b, &block)) {
+            ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                    "failed to read block at height %d", h);
+            break;
+        }
+        if (level >= 1) {
+            blvm_check_block_opts copts = {true, true, cs->pow_limit_le};
+            blvm_validation_state bs;
+            blvm_state_init(&bs);
+            if (!blvm_check_block(&block, &copts, &bs))
+                ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                        "bad block at height %d: %s", h, bs.reject_reason);
+        }
+        blvm_block_clear(&block);
+        if (ok && level >= 2 && (b->status & BLVM_BLOCK_HAVE_UNDO)) {
+            blvm_block_undo u;
+            if (!read_undo_at(cs, b, &u))
+                ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                        "bad undo data at height %d", h);
+            blvm_block_undo_clear(&u);
+        }
+    }
+    if (ok && level >= 3 && t) {
+        /* Disconnect down to `low - 1`, then connect back up to the tip. */
+        uint64_t changes = cs->tip_changes;
+        blvm_block_index *target = low > 0 ? blvm_active_chain_at(&cs->chain, low - 1) : NULL;
+        while (ok && target && tip(cs) != target) {
+            if (!(tip(cs)->status & BLVM_BLOCK_HAVE_UNDO) || !disconnect_tip(cs))
+                ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                        "cannot disconnect block at height %d",
+                                        tip(cs)->entry.height);
+        }
+        for (int32_t h = tip(cs) ? tip(cs)->entry.height + 1 : 0; h <= height; h++) {
+            bool invalid = false;
+            blvm_block_index *b = blvm_block_index_ancestor(t, h);
+            if (!connect_tip(cs, b, NULL, &invalid) || invalid) {
+                ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                        "block at height %d does not connect again", h);
+                if (!invalid) break;
+                (void)activate_best_chain(cs, NULL, NULL);
+                break;
+            }
+        }
+        if (tip(cs) == t) cs->tip_changes = changes; /* nothing changed for waiters */
+    }
+    pthread_mutex_unlock(&cs->lock);
+    return ok;
+}
+
 bool blvm_chainstate_flush(blvm_chainstate *cs) {
     pthread_mutex_lock(&cs->lock);
     bool ok = flush_state(cs, FLUSH_ALWAYS, -1);

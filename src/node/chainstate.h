@@ -200,6 +200,14 @@ BLVM_WUR bool blvm_chainstate_reconsider_block(blvm_chainstate *cs, const uint8_
 /* preciousblock: prefers this block over others with the same work. */
 BLVM_WUR bool blvm_chainstate_precious_block(blvm_chainstate *cs, const uint8_t hash[32],
                                              blvm_validation_state *state);
+/* verifychain (Core's CVerifyDB): checks the top `nblocks` blocks of the
+ * active chain (0: all) at `level`: 0 the block reads back from disk, 1 it
+ * passes CheckBlock, 2 its undo data reads back with a good checksum,
+ * 3 disconnecting it from the UTXO set is clean, 4 it connects again.
+ * Levels 3 and 4 disconnect and reconnect the blocks for real (the tip is
+ * the same afterwards). false with the reason in state on a problem. */
+BLVM_WUR bool blvm_chainstate_verify(blvm_chainstate *cs, int level, int nblocks,
+                                     blvm_validation_state *state);
 /* Writes everything to disk now. */
 BLVM_WUR bool blvm_chainstate_flush(blvm_chainstate *cs);
 /* pruneblockchain: prunes files whose blocks are all at or below height

@@ -15,6 +15,7 @@ struct blvm_checkqueue {
     blvm_script_check *items;
     size_t count, cap, next;
     size_t busy; /* workers running a batch */
+    size_t idle; /* workers waiting for checks */
     bool failed;
     bool oom;
     blvm_script_error err;
@@ -70,7 +71,11 @@ static void *worker(void *arg) {
     pthread_mutex_lock(&q->m);
     for (;;) {
         size_t n;
-        while (!q->quit && (n = take(q, batch)) == 0) pthread_cond_wait(&q->work_cv, &q->m);
+        while (!q->quit && (n = take(q, batch)) == 0) {
+            q->idle++;
+            pthread_cond_wait(&q->work_cv, &q->m);
+            q->idle--;
+        }
         if (q->quit) break;
         q->busy++;
         run_batch(q, batch, n);
@@ -136,7 +141,8 @@ bool blvm_checkqueue_add(blvm_checkqueue *q, const blvm_script_check *checks, si
     if (ok) {
         memcpy(q->items + q->count, checks, n * sizeof(*checks));
         q->count += n;
-        if (q->nthreads) pthread_cond_broadcast(&q->work_cv);
+        /* wake sleepers only: a busy worker takes more when it is done */
+        if (q->idle) pthread_cond_broadcast(&q->work_cv);
     }
     pthread_mutex_unlock(&q->m);
     return ok;

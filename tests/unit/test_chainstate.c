@@ -562,6 +562,34 @@ static void test_reorg_round_trip(void **state) {
     cs = open_cs(*state);
     blvm_chainstate_tip(cs, &t);
     assert_memory_equal(t.hash, side_tip, 32);
+
+    /* verifychain at every level: all blocks, then the top 10 disconnected
+     * and connected again with the same UTXO set after. */
+    utxo_digest d0 = utxo(cs);
+    for (int level = 0; level <= 4; level++) {
+        assert_true(blvm_chainstate_verify(cs, level, level >= 3 ? 10 : 0, &st));
+        utxo_digest d = utxo(cs);
+        assert_same_utxo(&d0, &d);
+    }
+    blvm_tip_info t2;
+    blvm_chainstate_tip(cs, &t2);
+    assert_memory_equal(t2.hash, side_tip, 32);
+    /* A damaged undo record is found at level 2. */
+    blvm_chainstate_lock(cs);
+    blvm_block_index *tb = blvm_chainstate_tip_locked(cs);
+    uint32_t undo_pos = tb->undo_pos;
+    int file = tb->file;
+    blvm_chainstate_unlock(cs);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/blocks/rev%05d.dat", (char *)*state, file);
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    uint8_t x = 0xff;
+    assert_int_equal(pwrite(fd, &x, 1, undo_pos + 1), 1);
+    close(fd);
+    assert_true(blvm_chainstate_verify(cs, 1, 10, &st));
+    assert_false(blvm_chainstate_verify(cs, 2, 10, &st));
+    assert_string_equal(st.reject_reason, "verifychain");
     blvm_chainstate_close(cs);
 }
 
