@@ -6,8 +6,9 @@ mode), submitblock of blocks built here from a template (accepted,
 duplicate, missing witness reserved value added, bad coinbase amount with no
 state change), submitheader, and Core's errors for bad input."""
 import hashlib
-import struct
 
+from test_framework.blocktools import (COIN, OP_TRUE, Block, Tx, block_from_template, push_int,
+                                       sha256d)
 from test_framework.test_framework import BlvmTestFramework
 from test_framework.util import assert_equal, assert_greater_than, assert_in, assert_raises_rpc_error
 
@@ -18,123 +19,6 @@ P2WPKH = ("bcrt1q65nhlm4hf2ptg3t264al57p7wjxj2c3s6kyt83",
           "0014d5277feeb74a82b4456ad57bfa783e748d256230")
 P2TR = ("bcrt1p39a4s4vdcw9kqa8w2t0rp7aj8kfxyw7mce5sk5d70x6wnnmpvt7skf2kxy",
         "5120897b58558dc38b6074ee52de30fbb23d92623bdbc6690b51be79b4e9cf6162fd")
-OP_TRUE = "51"
-COIN = 100_000_000
-
-
-def sha256d(b):
-    return hashlib.sha256(hashlib.sha256(b).digest()).digest()
-
-
-def compact(n):
-    if n < 0xfd:
-        return bytes([n])
-    if n <= 0xffff:
-        return b"\xfd" + struct.pack("<H", n)
-    return b"\xfe" + struct.pack("<I", n)
-
-
-def push_int(n):
-    """CScript() << n (Core's push_int64) for n >= 0."""
-    if n == 0:
-        return b"\x00"
-    if 1 <= n <= 16:
-        return bytes([0x50 + n])
-    out = bytearray()
-    while n:
-        out.append(n & 0xff)
-        n >>= 8
-    if out[-1] & 0x80:
-        out.append(0)
-    return bytes([len(out)]) + bytes(out)
-
-
-class Tx:
-    def __init__(self, version=2, locktime=0):
-        self.version = version
-        self.vin = []   # (txid hex as shown, n, scriptSig bytes, sequence)
-        self.vout = []  # (value, script bytes)
-        self.wit = []   # per input: list of items
-        self.locktime = locktime
-
-    def serialize(self, with_witness=True):
-        has_wit = with_witness and any(self.wit)
-        r = struct.pack("<I", self.version)
-        if has_wit:
-            r += b"\x00\x01"
-        r += compact(len(self.vin))
-        for txid, n, ss, seq in self.vin:
-            r += bytes.fromhex(txid)[::-1] + struct.pack("<I", n) + compact(len(ss)) + ss
-            r += struct.pack("<I", seq)
-        r += compact(len(self.vout))
-        for value, spk in self.vout:
-            r += struct.pack("<q", value) + compact(len(spk)) + spk
-        if has_wit:
-            for i in range(len(self.vin)):
-                items = self.wit[i] if i < len(self.wit) else []
-                r += compact(len(items))
-                for it in items:
-                    r += compact(len(it)) + it
-        return r + struct.pack("<I", self.locktime)
-
-    def txid(self):
-        return sha256d(self.serialize(False))[::-1].hex()
-
-    def hex(self):
-        return self.serialize().hex()
-
-
-def merkle_root(hashes):
-    level = list(hashes)
-    while len(level) > 1:
-        if len(level) % 2:
-            level.append(level[-1])
-        level = [sha256d(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-    return level[0]
-
-
-class Block:
-    def __init__(self, version, prev, time, bits, txs):
-        self.version, self.prev, self.time, self.bits = version, prev, time, bits
-        self.nonce = 0
-        self.txs = txs
-        self.merkle = merkle_root([bytes.fromhex(t.txid())[::-1] for t in txs])
-
-    def header(self):
-        return (struct.pack("<i", self.version) + bytes.fromhex(self.prev)[::-1] + self.merkle +
-                struct.pack("<III", self.time, int(self.bits, 16), self.nonce))
-
-    def hash(self):
-        return sha256d(self.header())[::-1].hex()
-
-    def solve(self):
-        target = int(self.bits[2:], 16) << (8 * (int(self.bits[:2], 16) - 3))
-        while int(self.hash(), 16) > target:
-            self.nonce += 1
-
-    def hex(self):
-        return (self.header() + compact(len(self.txs)) +
-                b"".join(t.serialize() for t in self.txs)).hex()
-
-
-def block_from_template(tmpl, script=bytes.fromhex(OP_TRUE), value=None, witness=True):
-    """The block a pool would build from getblocktemplate: coinbase with the
-    BIP34 height, the template's value and witness commitment."""
-    cb = Tx()
-    cb.vin = [("00" * 32, 0xffffffff, push_int(tmpl["height"]) + b"\x00", 0xffffffff)]
-    cb.vout = [(tmpl["coinbasevalue"] if value is None else value, script)]
-    if "default_witness_commitment" in tmpl:
-        cb.vout.append((0, bytes.fromhex(tmpl["default_witness_commitment"])))
-        if witness:
-            cb.wit = [[b"\x00" * 32]]
-    txs = [cb]
-    for t in tmpl["transactions"]:
-        raise AssertionError(f"unexpected template transaction {t}")
-    b = Block(tmpl["version"], tmpl["previousblockhash"], tmpl["curtime"], tmpl["bits"], txs)
-    b.solve()
-    return b
-
-
 GBT = {"rules": ["segwit"]}
 
 
