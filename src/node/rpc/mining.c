@@ -797,7 +797,7 @@ static json_t *rpc_submitblock(blvm_node *node, const json_t *params, blvm_rpc_e
         blvm_writer_clear(&w);
         return blvm_rpc_fail(err, BLVM_RPC_OUT_OF_MEMORY, "out of memory");
     }
-    char buf[80];
+    char buf[256]; /* a whole reject reason */
     const char *res = blvm_chainstate_submitblock(cs, w.data, w.len, buf, sizeof buf);
     blvm_writer_clear(&w);
     return res ? json_string(res) : json_null();
@@ -869,15 +869,15 @@ static const blvm_rpc_command mining_commands[] = {
     {"mining", "submitheader", rpc_submitheader, {BLVM_RPC_REQ("hexdata", BLVM_RPC_STR)},
      "Decode the given hexdata as a header and submit it as a candidate chain tip if valid.\n"
      "Throws when the header is invalid.\n"},
-    {"generating", "generatetoaddress", rpc_generatetoaddress,
+    {"hidden", "generatetoaddress", rpc_generatetoaddress,
      {BLVM_RPC_REQ("nblocks", BLVM_RPC_NUM), BLVM_RPC_REQ("address", BLVM_RPC_STR),
       BLVM_RPC_OPT("maxtries", BLVM_RPC_NUM)},
      "Mine to a specified address and return the block hashes.\n"},
-    {"generating", "generatetodescriptor", rpc_generatetodescriptor,
+    {"hidden", "generatetodescriptor", rpc_generatetodescriptor,
      {BLVM_RPC_REQ("num_blocks", BLVM_RPC_NUM), BLVM_RPC_REQ("descriptor", BLVM_RPC_STR),
       BLVM_RPC_OPT("maxtries", BLVM_RPC_NUM)},
      "Mine to a specified descriptor and return the block hashes.\n"},
-    {"generating", "generateblock", rpc_generateblock,
+    {"hidden", "generateblock", rpc_generateblock,
      {BLVM_RPC_REQ("output", BLVM_RPC_STR), BLVM_RPC_REQ("transactions", BLVM_RPC_ARR),
       BLVM_RPC_OPT("submit", BLVM_RPC_BOOL)},
      "Mine a set of ordered transactions to a specified address or descriptor and return the "
