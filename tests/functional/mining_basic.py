@@ -149,7 +149,9 @@ class MiningBasicTest(BlvmTestFramework):
         # Core's errors.
         assert_raises_rpc_error(
             -8, 'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})',
-            node.getblocktemplate)
+            node.getblocktemplate, {})
+        # template_request is required (Core 29): the help text, -1.
+        assert_raises_rpc_error(-1, "getblocktemplate", node.getblocktemplate)
         assert_raises_rpc_error(-8, "getblocktemplate must be called with the segwit rule set",
                                 node.getblocktemplate, {"rules": ["csv"]})
         assert_raises_rpc_error(-8, "Invalid mode", node.getblocktemplate,

@@ -853,7 +853,7 @@ static const blvm_rpc_command mining_commands[] = {
     {"mining", "getmininginfo", rpc_getmininginfo, BLVM_RPC_NO_PARAMS,
      "Returns a json object containing mining-related information.\n"},
     {"mining", "getblocktemplate", rpc_getblocktemplate,
-     {BLVM_RPC_OPT("template_request", BLVM_RPC_OBJ)},
+     {BLVM_RPC_REQ("template_request", BLVM_RPC_OBJ)},
      "If the request parameters include a 'mode' key, that is used to explicitly select between "
      "the default 'template' request or a 'proposal'.\n"
      "It returns data needed to construct a block to work on.\n"
