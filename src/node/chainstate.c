@@ -1966,10 +1966,9 @@ bool blvm_chainstate_verify(blvm_chainstate *cs, int level, int nblocks,
             break;
         }
         if (level >= 1) {
-            blvm_check_block_opts copts = {true, true, cs->pow_limit_le};
             blvm_validation_state bs;
             blvm_state_init(&bs);
-            if (!blvm_check_block(&block, &copts, &bs))
+            if (!blvm_check_block(&block, cs->params, true, true, &bs))
                 ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
                                         "bad block at height %d: %s", h, bs.reject_reason);
         }
