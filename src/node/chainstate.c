@@ -46,7 +46,6 @@ struct blvm_chainstate {
     char datadir[PATH_MAX - 64];
     char blocksdir[PATH_MAX - 64];
     char dbdir[PATH_MAX];
-    uint8_t pow_limit_le[32];
 
     pthread_mutex_t lock;
     pthread_cond_t tip_cv;
@@ -1313,7 +1312,6 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
     snprintf(cs->dbdir, sizeof cs->dbdir, "%s/chainstate", cs->datadir);
     cs->opt.datadir = cs->datadir;
     cs->opt.blocksdir = cs->blocksdir;
-    blvm_u256_to_le(&params->pow_limit, cs->pow_limit_le);
     pthread_mutex_init(&cs->lock, NULL);
     pthread_cond_init(&cs->tip_cv, NULL);
     cs->next_sequence_id = 2; /* loaded entries have 1 (Core's SEQ_ID_INIT_FROM_DISK) */
