@@ -1167,10 +1167,20 @@ typedef struct {
     uint64_t imported;
 } scan_ctx;
 
+static void notify_listener(blvm_chainstate *cs, uint64_t before);
+
+/* One record of a scanned file. The lock is taken per block, so RPC calls
+ * (and blocks from elsewhere) get their turn during a long import. */
 static bool scan_cb(void *arg, const uint8_t *data, size_t len, uint64_t off) {
     scan_ctx *x = arg;
+    blvm_chainstate *cs = x->cs;
     blvm_flatpos pos = {x->file, (uint32_t)off};
-    return import_one(x->cs, data, len, x->file >= 0 ? &pos : NULL, x->activate, &x->imported);
+    pthread_mutex_lock(&cs->lock);
+    uint64_t before = cs->tip_changes;
+    bool ok = import_one(cs, data, len, x->file >= 0 ? &pos : NULL, x->activate, &x->imported);
+    pthread_mutex_unlock(&cs->lock);
+    if (x->activate) notify_listener(cs, before);
+    return ok;
 }
 
 /* Scans our blk files from `first_file` (from offset `start` in that one)
@@ -1648,7 +1658,10 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
     uint64_t before = cs->tip_changes;
     scan_ctx x = {cs, -1, true, 0};
     cs->bulk = true;
+    pthread_mutex_unlock(&cs->lock);
     bool ok = blvm_blockfile_scan(path, cs->params->message_start, 0, scan_cb, &x, report);
+    pthread_mutex_lock(&cs->lock);
+    before = cs->tip_changes; /* each block already notified */
     if (ok) {
         if (cs->npending)
             cs_log(cs, BLVM_CS_LOG_WARN, "%s: %zu blocks whose parent never came were skipped",
