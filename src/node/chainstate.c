@@ -144,6 +144,10 @@ static bool better(const blvm_block_index *a, const blvm_block_index *b) {
     return a->sequence_id < b->sequence_id;
 }
 
+static bool stopping(const blvm_chainstate *cs) {
+    return cs->interrupted || (cs->opt.should_stop && cs->opt.should_stop(cs->opt.should_stop_ctx));
+}
+
 static blvm_block_index *tip(const blvm_chainstate *cs) {
     return blvm_active_chain_tip(&cs->chain);
 }
@@ -944,6 +948,7 @@ static bool activate_best_chain(blvm_chainstate *cs, const blvm_block *hint,
         int32_t from = fork ? fork->entry.height + 1 : 0;
         bool invalid = false;
         for (int32_t h = from; h <= best->entry.height && !invalid; h++) {
+            if (stopping(cs)) return flush_state(cs, FLUSH_PERIODIC, -1);
             blvm_block_index *b = blvm_block_index_ancestor(best, h);
             const blvm_block *blk = b == hint_index ? hint : NULL;
             if (!connect_tip(cs, b, blk, &invalid)) return false;
@@ -1177,7 +1182,9 @@ static bool scan_cb(void *arg, const uint8_t *data, size_t len, uint64_t off) {
     blvm_flatpos pos = {x->file, (uint32_t)off};
     pthread_mutex_lock(&cs->lock);
     uint64_t before = cs->tip_changes;
-    bool ok = import_one(cs, data, len, x->file >= 0 ? &pos : NULL, x->activate, &x->imported);
+    /* when stopping, the rest of the file is passed over quickly */
+    bool ok = stopping(cs) ||
+              import_one(cs, data, len, x->file >= 0 ? &pos : NULL, x->activate, &x->imported);
     pthread_mutex_unlock(&cs->lock);
     if (x->activate) notify_listener(cs, before);
     return ok;
