@@ -46,7 +46,6 @@ struct blvm_chainstate {
     char datadir[PATH_MAX - 64];
     char blocksdir[PATH_MAX - 64];
     char dbdir[PATH_MAX];
-    uint8_t pow_limit_le[32];
 
     pthread_mutex_t lock;
     pthread_cond_t tip_cv;
@@ -144,6 +143,10 @@ static bool better(const blvm_block_index *a, const blvm_block_index *b) {
     int c = blvm_u256_cmp(&a->entry.chain_work, &b->entry.chain_work);
     if (c != 0) return c > 0;
     return a->sequence_id < b->sequence_id;
+}
+
+static bool stopping(const blvm_chainstate *cs) {
+    return cs->interrupted || (cs->opt.should_stop && cs->opt.should_stop(cs->opt.should_stop_ctx));
 }
 
 static blvm_block_index *tip(const blvm_chainstate *cs) {
@@ -948,6 +951,7 @@ static bool activate_best_chain(blvm_chainstate *cs, const blvm_block *hint,
         int32_t from = fork ? fork->entry.height + 1 : 0;
         bool invalid = false;
         for (int32_t h = from; h <= best->entry.height && !invalid; h++) {
+            if (stopping(cs)) return flush_state(cs, FLUSH_PERIODIC, -1);
             blvm_block_index *b = blvm_block_index_ancestor(best, h);
             const blvm_block *blk = b == hint_index ? hint : NULL;
             if (!connect_tip(cs, b, blk, &invalid)) return false;
@@ -1171,10 +1175,22 @@ typedef struct {
     uint64_t imported;
 } scan_ctx;
 
+static void notify_listener(blvm_chainstate *cs, uint64_t before);
+
+/* One record of a scanned file. The lock is taken per block, so RPC calls
+ * (and blocks from elsewhere) get their turn during a long import. */
 static bool scan_cb(void *arg, const uint8_t *data, size_t len, uint64_t off) {
     scan_ctx *x = arg;
+    blvm_chainstate *cs = x->cs;
     blvm_flatpos pos = {x->file, (uint32_t)off};
-    return import_one(x->cs, data, len, x->file >= 0 ? &pos : NULL, x->activate, &x->imported);
+    pthread_mutex_lock(&cs->lock);
+    uint64_t before = cs->tip_changes;
+    /* when stopping, the rest of the file is passed over quickly */
+    bool ok = stopping(cs) ||
+              import_one(cs, data, len, x->file >= 0 ? &pos : NULL, x->activate, &x->imported);
+    pthread_mutex_unlock(&cs->lock);
+    if (x->activate) notify_listener(cs, before);
+    return ok;
 }
 
 /* Scans our blk files from `first_file` (from offset `start` in that one)
@@ -1316,7 +1332,6 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
     snprintf(cs->dbdir, sizeof cs->dbdir, "%s/chainstate", cs->datadir);
     cs->opt.datadir = cs->datadir;
     cs->opt.blocksdir = cs->blocksdir;
-    blvm_u256_to_le(&params->pow_limit, cs->pow_limit_le);
     pthread_mutex_init(&cs->lock, NULL);
     pthread_cond_init(&cs->tip_cv, NULL);
     cs->next_sequence_id = 2; /* loaded entries have 1 (Core's SEQ_ID_INIT_FROM_DISK) */
@@ -1695,7 +1710,10 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
     uint64_t before = cs->tip_changes;
     scan_ctx x = {cs, -1, true, 0};
     cs->bulk = true;
+    pthread_mutex_unlock(&cs->lock);
     bool ok = blvm_blockfile_scan(path, cs->params->message_start, 0, scan_cb, &x, report);
+    pthread_mutex_lock(&cs->lock);
+    before = cs->tip_changes; /* each block already notified */
     if (ok) {
         if (cs->npending)
             cs_log(cs, BLVM_CS_LOG_WARN, "%s: %zu blocks whose parent never came were skipped",

@@ -71,6 +71,11 @@ typedef struct {
     int64_t flush_interval;
     /* Clock in UNIX seconds (future block time check); NULL: time(). */
     int64_t (*now)(void);
+    /* Polled during long work (start-up replay, reindex, -loadblock, long
+     * reorganisations): returning true stops connecting more blocks; what is
+     * done so far stays consistent and is flushed. NULL: never. */
+    bool (*should_stop)(void *ctx);
+    void *should_stop_ctx;
     /* Log sink; NULL: quiet. msg has no trailing newline. */
     void (*log)(void *ctx, int level, const char *msg);
     void *log_ctx;
@@ -224,7 +229,7 @@ void blvm_chainstate_set_tip_listener(blvm_chainstate *cs, blvm_chainstate_tip_f
  * Returns true if the tip changed. (waitfornewblock, waitforblock*) */
 bool blvm_chainstate_wait_tip_change(blvm_chainstate *cs, const uint8_t *old_hash,
                                      int64_t timeout_ms, blvm_tip_info *out);
-/* Wakes every waiter (at shutdown). */
+/* Wakes every waiter and stops long work (at shutdown). */
 void blvm_chainstate_interrupt_waiters(blvm_chainstate *cs);
 
 typedef struct {

@@ -833,6 +833,39 @@ static void test_assume_valid(void **state) {
     blvm_tx_clear(&bad);
 }
 
+static bool stop_after(void *ctx) {
+    int *left = ctx;
+    return (*left)-- <= 0;
+}
+
+/* A -reindex-chainstate stopped half way (shutdown) leaves a consistent
+ * state that the next start completes. */
+static void test_interrupted_reindex(void **state) {
+    blvm_chainstate *cs = open_cs(*state);
+    mine(cs, 50, 0);
+    utxo_digest full = utxo(cs);
+    blvm_chainstate_close(cs);
+
+    blvm_chainstate_options o = default_opts(*state);
+    o.reindex_chainstate = true;
+    int polls = 20;
+    o.should_stop = stop_after;
+    o.should_stop_ctx = &polls;
+    cs = open_with(&o);
+    assert_non_null(cs);
+    blvm_tip_info t;
+    blvm_chainstate_tip(cs, &t);
+    assert_true(t.height >= 0 && t.height < 50);
+    blvm_chainstate_close(cs);
+
+    cs = open_cs(*state);
+    blvm_chainstate_tip(cs, &t);
+    assert_int_equal(t.height, 50);
+    utxo_digest again = utxo(cs);
+    assert_same_utxo(&full, &again);
+    blvm_chainstate_close(cs);
+}
+
 /* A child process mines and dies without flushing: the next open finds the
  * blocks past the recorded end of the block file and connects them again. */
 static void test_replay_after_crash(void **state) {
@@ -1116,6 +1149,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_precious_block, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_script_checks, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_assume_valid, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_interrupted_reindex, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_replay_after_crash, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_kill_9_while_mining, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_loadblock_and_damaged_files, setup_dir, teardown_dir),
