@@ -6,9 +6,12 @@ mode), submitblock of blocks built here from a template (accepted,
 duplicate, missing witness reserved value added, bad coinbase amount with no
 state change), submitheader, and Core's errors for bad input."""
 import hashlib
+import threading
+import time
 
 from test_framework.blocktools import (COIN, OP_TRUE, Block, Tx, block_from_template, push_int,
                                        sha256d)
+from test_framework.authproxy import AuthServiceProxy
 from test_framework.test_framework import BlvmTestFramework
 from test_framework.util import assert_equal, assert_greater_than, assert_in, assert_raises_rpc_error
 
@@ -41,6 +44,8 @@ class MiningBasicTest(BlvmTestFramework):
         self.test_generateblock()
         self.test_generate_errors()
         self.test_submitheader()
+        self.test_longpoll()
+        self.test_testdummy_active()
         self.test_restart()
 
     def coinbase(self, height):
@@ -370,6 +375,44 @@ class MiningBasicTest(BlvmTestFramework):
         b.bits = "1d00ffff"  # not the required bits, and its proof of work fails
         assert_raises_rpc_error(-25, None, node.submitheader, b.header().hex())
 
+    def test_longpoll(self):
+        node = self.node
+        self.log("getblocktemplate long polling returns when the tip changes")
+        t = node.getblocktemplate(GBT)
+        rpc = node.rpc
+        other = AuthServiceProxy(rpc.host, rpc.port, rpc.user, rpc.password, timeout=60)
+        result = {}
+
+        def poll():
+            result["t"] = other.getblocktemplate({"rules": ["segwit"],
+                                                  "longpollid": t["longpollid"]})
+
+        th = threading.Thread(target=poll)
+        th.start()
+        time.sleep(0.5)
+        assert th.is_alive()  # still waiting: the tip did not change
+        new = node.generatetoaddress(1, P2WPKH[0])[0]
+        th.join(30)
+        assert not th.is_alive()
+        assert_equal(result["t"]["previousblockhash"], new)
+        assert_equal(result["t"]["height"], t["height"] + 1)
+
+    def test_testdummy_active(self):
+        node = self.node
+        self.log("BIP9 testdummy: locked in from 288, active from 432 (regtest)")
+        count = node.getblockcount()
+        node.generatetodescriptor(431 - count, "raw(51)")
+        assert_equal(node.getblockcount(), 431)
+        assert_equal(node.getblockheader(node.getblockhash(300))["versionHex"], "30000000")
+        t = node.getblocktemplate(GBT)
+        assert_equal(t["height"], 432)
+        assert_equal(t["version"], 0x20000000)
+        assert_equal(t["vbavailable"], {})
+        assert_equal(t["rules"][:2], ["csv", "!segwit"])
+        assert_equal(sorted(t["rules"][2:]), ["taproot", "testdummy"])
+        h = node.generatetodescriptor(1, "raw(51)")[0]
+        assert_equal(node.getblockheader(h)["versionHex"], "20000000")
+
     def test_restart(self):
         node = self.node
         self.log("the mined chain survives a restart")
@@ -401,7 +444,7 @@ class MiningBasicTest(BlvmTestFramework):
         assert_equal(node.getmininginfo()["currentblockweight"], 10000)
         node.stop_node()
         node.start()
-        assert_equal(node.getblocktemplate(GBT)["version"], 0x30000000)
+        assert_equal(node.getblocktemplate(GBT)["version"], 0x20000000)  # testdummy active
 
 
 if __name__ == "__main__":
