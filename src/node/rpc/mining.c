@@ -863,7 +863,7 @@ static const blvm_rpc_command mining_commands[] = {
      "    https://github.com/bitcoin/bips/blob/master/bip-0009.mediawiki#getblocktemplate_changes\n"
      "    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki\n"},
     {"mining", "submitblock", rpc_submitblock,
-     {BLVM_RPC_REQ("hexdata", BLVM_RPC_STR), BLVM_RPC_OPT("dummy", BLVM_RPC_ANY)},
+     {BLVM_RPC_REQ("hexdata", BLVM_RPC_STR), BLVM_RPC_OPT("dummy", BLVM_RPC_STR)},
      "Attempts to submit new block to network.\n"
      "See https://en.bitcoin.it/wiki/BIP_0022 for full specification.\n"},
     {"mining", "submitheader", rpc_submitheader, {BLVM_RPC_REQ("hexdata", BLVM_RPC_STR)},
