@@ -866,6 +866,14 @@ static void test_interrupted_reindex(void **state) {
     blvm_chainstate_close(cs);
 }
 
+static bool count_record(void *ctx, const uint8_t *data, size_t len, uint64_t off) {
+    (void)ctx;
+    (void)data;
+    (void)len;
+    (void)off;
+    return true;
+}
+
 /* A child process mines and dies without flushing: the next open finds the
  * blocks past the recorded end of the block file and connects them again. */
 static void test_replay_after_crash(void **state) {
@@ -900,6 +908,21 @@ static void test_replay_after_crash(void **state) {
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     assert_int_equal(child_tip.height, 35);
 
+    /* As if the crash hit in the middle of writing a 36th block: a record
+     * header and part of its data right after the last block. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/blocks/blk00000.dat", dir);
+    blvm_blockfile_scan_report rep;
+    assert_true(blvm_blockfile_scan(path, P->message_start, 0, count_record, NULL, &rep));
+    assert_int_equal(rep.records, 36);
+    uint8_t partial[8 + 100];
+    memcpy(partial, P->message_start, 4);
+    blvm_write_le32(partial + 4, 1000);
+    memset(partial + 8, 0x42, 100);
+    int fd = open(path, O_RDWR);
+    assert_int_equal(pwrite(fd, partial, sizeof partial, (off_t)rep.end), (ssize_t)sizeof partial);
+    close(fd);
+
     blvm_chainstate *cs = open_cs(dir);
     assert_non_null(cs);
     blvm_tip_info t;
@@ -910,8 +933,10 @@ static void test_replay_after_crash(void **state) {
     blvm_chainstate_get_stats(cs, &stats);
     assert_int_equal(stats.replayed_blocks, 15);
     utxo_digest recovered = utxo(cs);
-    mine(cs, 2, 0); /* and it goes on normally */
+    mine(cs, 2, 0); /* and it goes on normally, over the cut record */
     blvm_chainstate_close(cs);
+    assert_true(blvm_blockfile_scan(path, P->message_start, 0, count_record, NULL, &rep));
+    assert_int_equal(rep.records, 38);
 
     /* The same blocks rebuilt from scratch give the same set. */
     blvm_chainstate_options o = default_opts(dir);
