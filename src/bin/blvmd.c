@@ -31,11 +31,6 @@ static void rpc_interrupt_hook(blvm_node *node, void *arg) {
     blvm_rpc_server_interrupt(arg);
 }
 
-static void rpc_stop_hook(blvm_node *node, void *arg) {
-    blvm_rpc_server_stop(arg);
-    node->rpc_server = NULL;
-}
-
 /* Settings that parse but make no sense together or out of range, checked
  * as Core does at start-up. */
 static bool check_settings(const blvm_config *cfg, char *err, size_t errlen) {
@@ -155,6 +150,10 @@ int main(int argc, char **argv) {
         rc = fail(err);
         goto out;
     }
+    if (!blvm_init_start_signal_thread(&node)) {
+        rc = fail("Unable to start the signal thread");
+        goto out;
+    }
     lock_fd = blvm_init_lock_dir(blvm_config_netdir(cfg), err, sizeof err);
     if (lock_fd < 0) {
         rc = fail(err);
@@ -209,9 +208,8 @@ int main(int argc, char **argv) {
             rc = fail(err);
             goto shutdown;
         }
+        /* Stopped by main between the shutdown phases (see init.h). */
         if (!blvm_init_add_shutdown_hook(BLVM_SHUTDOWN_INTERRUPT, "RPC server", rpc_interrupt_hook,
-                                         node.rpc_server) ||
-            !blvm_init_add_shutdown_hook(BLVM_SHUTDOWN_STOP, "RPC server", rpc_stop_hook,
                                          node.rpc_server)) {
             blvm_rpc_server_stop(node.rpc_server);
             node.rpc_server = NULL;
@@ -241,7 +239,13 @@ int main(int argc, char **argv) {
 shutdown:
     BLVM_LOG_INFO("Shutdown: In progress...");
     blvm_node_request_shutdown(&node);
-    blvm_init_run_shutdown(&node);
+    blvm_init_run_shutdown_phase(&node, BLVM_SHUTDOWN_INTERRUPT);
+    if (node.rpc_server) {
+        BLVM_LOG_INFO("Shutdown: stopping RPC server");
+        blvm_rpc_server_stop(node.rpc_server);
+        node.rpc_server = NULL;
+    }
+    blvm_init_run_shutdown_phase(&node, BLVM_SHUTDOWN_STOP);
     if (node.rpc_table) blvm_rpc_table_destroy(node.rpc_table);
     BLVM_LOG_INFO("Shutdown: done");
 out:

@@ -145,6 +145,14 @@ static bool better(const blvm_block_index *a, const blvm_block_index *b) {
     return a->sequence_id < b->sequence_id;
 }
 
+/* Leaves the chainstate lock. The coins cache's read snapshot of the store
+ * never outlives a locked section: the store can then grow its map without
+ * waiting for it, and no thread holds the map lock while taking ours. */
+static void cs_unlock(blvm_chainstate *cs) {
+    if (cs->coins) blvm_coins_release_reader(cs->coins);
+    pthread_mutex_unlock(&cs->lock);
+}
+
 static bool stopping(const blvm_chainstate *cs) {
     return cs->interrupted || (cs->opt.should_stop && cs->opt.should_stop(cs->opt.should_stop_ctx));
 }
@@ -1188,7 +1196,7 @@ static bool scan_cb(void *arg, const uint8_t *data, size_t len, uint64_t off) {
     /* when stopping, the rest of the file is passed over quickly */
     bool ok = stopping(cs) ||
               import_one(cs, data, len, x->file >= 0 ? &pos : NULL, x->activate, &x->imported);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     if (x->activate) notify_listener(cs, before);
     return ok;
 }
@@ -1513,7 +1521,7 @@ void blvm_chainstate_close(blvm_chainstate *cs) {
         cs_log(cs, BLVM_CS_LOG_ERROR, "final flush failed; the next start will replay blocks");
     cs->interrupted = true;
     pthread_cond_broadcast(&cs->tip_cv);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     blvm_checkqueue_destroy(cs->checks);
     blvm_coins_destroy(cs->coins);
     blvm_blockstore_destroy(cs->bs);
@@ -1546,7 +1554,7 @@ static void notify_listener(blvm_chainstate *cs, uint64_t before) {
         memcpy(hash, t->entry.hash, 32);
         height = t->entry.height;
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     if (changed && fn) fn(ctx, hash, height);
 }
 
@@ -1591,7 +1599,7 @@ bool blvm_chainstate_process_block(blvm_chainstate *cs, const blvm_block *block,
     pthread_mutex_lock(&cs->lock);
     uint64_t before = cs->tip_changes;
     bool ok = process_block_locked(cs, block, NULL, 0, res, state);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     notify_listener(cs, before);
     return ok;
 }
@@ -1608,7 +1616,7 @@ bool blvm_chainstate_process_block_raw(blvm_chainstate *cs, const uint8_t *data,
     pthread_mutex_lock(&cs->lock);
     uint64_t before = cs->tip_changes;
     bool ok = process_block_locked(cs, &block, NULL, 0, res, state);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     blvm_block_clear(&block);
     notify_listener(cs, before);
     return ok;
@@ -1636,7 +1644,7 @@ const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data
     blvm_state_init(&st);
     bool ok = false;
     if (!early) ok = process_block_locked(cs, &block, NULL, 0, &res, &st);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     blvm_block_clear(&block);
     if (early) return early;
     notify_listener(cs, before);
@@ -1700,7 +1708,7 @@ bool blvm_chainstate_process_header(blvm_chainstate *cs, const blvm_block_header
     pthread_mutex_lock(&cs->lock);
     blvm_block_index *b;
     bool ok = accept_header(cs, h, hash, &b, state);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ok;
 }
 
@@ -1710,7 +1718,7 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
     uint64_t before = cs->tip_changes;
     scan_ctx x = {cs, -1, true, 0};
     cs->bulk = true;
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     bool ok = blvm_blockfile_scan(path, cs->params->message_start, 0, scan_cb, &x, report);
     pthread_mutex_lock(&cs->lock);
     before = cs->tip_changes; /* each block already notified */
@@ -1729,7 +1737,7 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
     }
     pending_clear(cs);
     cs->bulk = false;
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     if (imported) *imported = x.imported;
     notify_listener(cs, before);
     return ok;
@@ -1739,7 +1747,7 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
 /* public: reading                                                     */
 
 void blvm_chainstate_lock(blvm_chainstate *cs) { pthread_mutex_lock(&cs->lock); }
-void blvm_chainstate_unlock(blvm_chainstate *cs) { pthread_mutex_unlock(&cs->lock); }
+void blvm_chainstate_unlock(blvm_chainstate *cs) { cs_unlock(cs); }
 blvm_block_index *blvm_chainstate_tip_locked(blvm_chainstate *cs) { return tip(cs); }
 blvm_block_index *blvm_chainstate_at_height_locked(blvm_chainstate *cs, int32_t height) {
     return blvm_active_chain_at(&cs->chain, height);
@@ -1787,14 +1795,14 @@ static void fill_tip_info(blvm_chainstate *cs, blvm_tip_info *out) {
 void blvm_chainstate_tip(blvm_chainstate *cs, blvm_tip_info *out) {
     pthread_mutex_lock(&cs->lock);
     fill_tip_info(cs, out);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
 }
 
 bool blvm_chainstate_hash_at_height(blvm_chainstate *cs, int32_t height, uint8_t out[32]) {
     pthread_mutex_lock(&cs->lock);
     blvm_block_index *b = blvm_active_chain_at(&cs->chain, height);
     if (b) memcpy(out, b->entry.hash, 32);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return b != NULL;
 }
 
@@ -1811,7 +1819,7 @@ bool blvm_chainstate_is_initial_block_download(blvm_chainstate *cs) {
             ibd = false;
         }
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ibd;
 }
 
@@ -1823,7 +1831,7 @@ bool blvm_chainstate_read_block(blvm_chainstate *cs, const blvm_block_index *b, 
                                 size_t *len) {
     pthread_mutex_lock(&cs->lock);
     blvm_flatpos pos = blvm_block_index_data_pos(b);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     *data = NULL;
     *len = 0;
     if (pos.file < 0) return false;
@@ -1834,7 +1842,7 @@ bool blvm_chainstate_read_undo(blvm_chainstate *cs, const blvm_block_index *b,
                                blvm_block_undo *out) {
     pthread_mutex_lock(&cs->lock);
     bool ok = read_undo_at(cs, b, out);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ok;
 }
 
@@ -1844,7 +1852,7 @@ int blvm_chainstate_get_coin(blvm_chainstate *cs, const blvm_outpoint *op, blvm_
     const blvm_coin *c;
     int rc = blvm_coins_get(cs->coins, op, &c);
     if (rc == 1 && !blvm_coin_copy(out, c)) rc = BLVM_KV_NOMEM;
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return rc;
 }
 
@@ -1852,7 +1860,7 @@ int blvm_chainstate_for_each_coin(blvm_chainstate *cs, blvm_chainstate_coin_fn f
                                   uint8_t best_hash[32], int32_t *height) {
     pthread_mutex_lock(&cs->lock);
     if (!flush_state(cs, FLUSH_ALWAYS, -1)) {
-        pthread_mutex_unlock(&cs->lock);
+        cs_unlock(cs);
         return BLVM_KV_IO;
     }
     blvm_block_index *t = tip(cs);
@@ -1865,7 +1873,7 @@ int blvm_chainstate_for_each_coin(blvm_chainstate *cs, blvm_chainstate_coin_fn f
      * flushed state; iterate it without holding up validation. */
     blvm_kv_txn *txn;
     int rc = blvm_kv_begin(cs->kv, false, &txn);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     if (rc) return rc;
     blvm_kv_cursor *cur;
     rc = blvm_kv_cursor_open(txn, "C", 1, &cur);
@@ -1945,7 +1953,7 @@ bool blvm_chainstate_invalidate_block(blvm_chainstate *cs, const uint8_t hash[32
                 ok = blvm_state_error(state, "failed to activate the best chain");
         }
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     notify_listener(cs, before);
     return ok;
 }
@@ -1975,7 +1983,7 @@ bool blvm_chainstate_reconsider_block(blvm_chainstate *cs, const uint8_t hash[32
         if (!activate_best_chain(cs, NULL, NULL))
             ok = blvm_state_error(state, "failed to activate the best chain");
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     notify_listener(cs, before);
     return ok;
 }
@@ -2005,7 +2013,7 @@ bool blvm_chainstate_precious_block(blvm_chainstate *cs, const uint8_t hash[32],
         if (!activate_best_chain(cs, NULL, NULL))
             ok = blvm_state_error(state, "failed to activate the best chain");
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     notify_listener(cs, before);
     return ok;
 }
@@ -2067,14 +2075,14 @@ bool blvm_chainstate_verify(blvm_chainstate *cs, int level, int nblocks,
         }
         if (tip(cs) == t) cs->tip_changes = changes; /* nothing changed for waiters */
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ok;
 }
 
 bool blvm_chainstate_flush(blvm_chainstate *cs) {
     pthread_mutex_lock(&cs->lock);
     bool ok = flush_state(cs, FLUSH_ALWAYS, -1);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ok;
 }
 
@@ -2082,14 +2090,14 @@ int32_t blvm_chainstate_prune_to(blvm_chainstate *cs, int32_t height) {
     pthread_mutex_lock(&cs->lock);
     int32_t ret = -1;
     if (!cs->opt.prune_target_bytes) {
-        pthread_mutex_unlock(&cs->lock);
+        cs_unlock(cs);
         return -1;
     }
     blvm_block_index *t = tip(cs);
     if (t && height >= 0) {
         if (flush_state(cs, FLUSH_ALWAYS, height)) ret = blvm_chainstate_prune_height_locked(cs) - 1;
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ret;
 }
 
@@ -2097,7 +2105,7 @@ void blvm_chainstate_set_tip_listener(blvm_chainstate *cs, blvm_chainstate_tip_f
     pthread_mutex_lock(&cs->lock);
     cs->tip_fn = fn;
     cs->tip_ctx = ctx;
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
 }
 
 bool blvm_chainstate_wait_tip_change(blvm_chainstate *cs, const uint8_t *old_hash,
@@ -2128,7 +2136,7 @@ bool blvm_chainstate_wait_tip_change(blvm_chainstate *cs, const uint8_t *old_has
         if (rc == ETIMEDOUT) break;
     }
     fill_tip_info(cs, out);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return changed;
 }
 
@@ -2136,7 +2144,7 @@ void blvm_chainstate_interrupt_waiters(blvm_chainstate *cs) {
     pthread_mutex_lock(&cs->lock);
     cs->interrupted = true;
     pthread_cond_broadcast(&cs->tip_cv);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
 }
 
 void blvm_chainstate_get_stats(blvm_chainstate *cs, blvm_chainstate_stats *out) {
@@ -2145,5 +2153,5 @@ void blvm_chainstate_get_stats(blvm_chainstate *cs, blvm_chainstate_stats *out) 
     out->inputs_checked = blvm_checkqueue_total(cs->checks);
     out->coins_cache_bytes = blvm_coins_usage(cs->coins);
     out->size_on_disk = blvm_blockstore_disk_usage(cs->bs);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
 }

@@ -866,6 +866,77 @@ static void test_interrupted_reindex(void **state) {
     blvm_chainstate_close(cs);
 }
 
+static bool count_record(void *ctx, const uint8_t *data, size_t len, uint64_t off) {
+    (void)ctx;
+    (void)data;
+    (void)len;
+    (void)off;
+    return true;
+}
+
+/* A longer branch whose third block turns out invalid only when connected
+ * (it overpays its coinbase): the node disconnects its chain, connects two
+ * good blocks of the branch, meets the bad one, and goes back to its own
+ * chain with exactly the UTXO set it had. Later blocks of the branch are
+ * refused. */
+static void test_reorg_to_invalid_branch(void **state) {
+    blvm_chainstate *cs = open_cs(*state);
+    mine(cs, 105, 0);
+    for (int i = 0; i < 5; i++) { /* main chain with spends */
+        parent_ref p = tip_ref(cs);
+        blvm_outpoint cb = coinbase_out(cs, i + 1);
+        blvm_tx tx;
+        make_spend(&tx, &cb, 50 * BLVM_COIN, 0, 2);
+        blvm_block b;
+        build_block(&b, &p, &tx, 1, 0, NULL);
+        blvm_validation_state st;
+        assert_true(submit(cs, &b, &st));
+        blvm_tx_clear(&tx);
+        blvm_block_clear(&b);
+    }
+    blvm_tip_info main_tip;
+    blvm_chainstate_tip(cs, &main_tip);
+    assert_int_equal(main_tip.height, 110);
+    utxo_digest before = utxo(cs);
+
+    uint8_t fork_hash[32];
+    assert_true(blvm_chainstate_hash_at_height(cs, 105, fork_hash));
+    blvm_chainstate_lock(cs);
+    parent_ref p = {.height = 105, .time = blvm_chainstate_find_locked(cs, fork_hash)->entry.time};
+    blvm_chainstate_unlock(cs);
+    memcpy(p.hash, fork_hash, 32);
+    blvm_chainstate_stats s0;
+    blvm_chainstate_get_stats(cs, &s0);
+    for (int i = 0; i < 7; i++) {
+        blvm_block b;
+        block_opts bo = {.tag = 0x99, .cb_extra = i == 2 ? 1 : 0};
+        build_block(&b, &p, NULL, 0, 0, &bo);
+        blvm_validation_state st;
+        blvm_process_result res;
+        bool ok = blvm_chainstate_process_block(cs, &b, &res, &st);
+        if (i < 5) {
+            assert_true(ok); /* stored; not (yet) better than our chain */
+        } else if (i == 5) {
+            /* more work: the switch is tried and the bad block found */
+            assert_true(res.new_block);
+        } else {
+            assert_false(ok);
+            assert_string_equal(st.reject_reason, "bad-prevblk");
+        }
+        p = ref_of(&b, p.height + 1);
+        blvm_block_clear(&b);
+    }
+    blvm_tip_info t;
+    blvm_chainstate_tip(cs, &t);
+    assert_memory_equal(t.hash, main_tip.hash, 32);
+    utxo_digest after = utxo(cs);
+    assert_same_utxo(&before, &after);
+    blvm_chainstate_stats s1;
+    blvm_chainstate_get_stats(cs, &s1);
+    assert_int_equal(s1.blocks_disconnected - s0.blocks_disconnected, 5 + 2);
+    blvm_chainstate_close(cs);
+}
+
 /* A child process mines and dies without flushing: the next open finds the
  * blocks past the recorded end of the block file and connects them again. */
 static void test_replay_after_crash(void **state) {
@@ -900,6 +971,21 @@ static void test_replay_after_crash(void **state) {
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     assert_int_equal(child_tip.height, 35);
 
+    /* As if the crash hit in the middle of writing a 36th block: a record
+     * header and part of its data right after the last block. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/blocks/blk00000.dat", dir);
+    blvm_blockfile_scan_report rep;
+    assert_true(blvm_blockfile_scan(path, P->message_start, 0, count_record, NULL, &rep));
+    assert_int_equal(rep.records, 36);
+    uint8_t partial[8 + 100];
+    memcpy(partial, P->message_start, 4);
+    blvm_write_le32(partial + 4, 1000);
+    memset(partial + 8, 0x42, 100);
+    int fd = open(path, O_RDWR);
+    assert_int_equal(pwrite(fd, partial, sizeof partial, (off_t)rep.end), (ssize_t)sizeof partial);
+    close(fd);
+
     blvm_chainstate *cs = open_cs(dir);
     assert_non_null(cs);
     blvm_tip_info t;
@@ -910,8 +996,10 @@ static void test_replay_after_crash(void **state) {
     blvm_chainstate_get_stats(cs, &stats);
     assert_int_equal(stats.replayed_blocks, 15);
     utxo_digest recovered = utxo(cs);
-    mine(cs, 2, 0); /* and it goes on normally */
+    mine(cs, 2, 0); /* and it goes on normally, over the cut record */
     blvm_chainstate_close(cs);
+    assert_true(blvm_blockfile_scan(path, P->message_start, 0, count_record, NULL, &rep));
+    assert_int_equal(rep.records, 38);
 
     /* The same blocks rebuilt from scratch give the same set. */
     blvm_chainstate_options o = default_opts(dir);
@@ -1147,6 +1235,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_spend_and_invalid_blocks, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_reorg_round_trip, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_precious_block, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_reorg_to_invalid_branch, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_script_checks, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_assume_valid, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_interrupted_reindex, setup_dir, teardown_dir),

@@ -149,6 +149,16 @@ static void test_shutdown_hooks(void **state) {
     /* Each hook runs once. */
     blvm_init_run_shutdown(&node);
     assert_string_equal(g_order, "xyBA");
+    /* One phase at a time: blvmd stops the RPC server in between. */
+    g_order[0] = '\0';
+    assert_true(blvm_init_add_shutdown_hook(BLVM_SHUTDOWN_STOP, "chainstate", hook, "A"));
+    assert_true(blvm_init_add_shutdown_hook(BLVM_SHUTDOWN_INTERRUPT, "waiters", hook, "x"));
+    blvm_init_run_shutdown_phase(&node, BLVM_SHUTDOWN_INTERRUPT);
+    assert_string_equal(g_order, "x");
+    blvm_init_run_shutdown_phase(&node, BLVM_SHUTDOWN_INTERRUPT);
+    assert_string_equal(g_order, "x");
+    blvm_init_run_shutdown_phase(&node, BLVM_SHUTDOWN_STOP);
+    assert_string_equal(g_order, "xA");
     /* The table is bounded. */
     size_t added = 0;
     while (blvm_init_add_shutdown_hook(BLVM_SHUTDOWN_STOP, "n", hook, "z") && added < 1000) added++;
