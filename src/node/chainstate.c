@@ -735,7 +735,7 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
             }
         }
         applied = i + 1;
-        cs->stats.inputs_checked += is_cb ? 0 : tx->vin_count;
+        cs->stats.inputs_connected += is_cb ? 0 : tx->vin_count;
     }
 
     if (ok) {
@@ -1376,6 +1376,19 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
         goto fail;
     }
     recompute_best_header(cs);
+    if (cs->have_pruned && !reindex) {
+        /* Files pruned in the store but still on disk (a crash between the
+         * commit and the unlink): delete them now. */
+        int last = blvm_blockstore_last_file(cs->bs);
+        for (int f = 0; f < last; f++) {
+            blvm_blockfile_info info;
+            char path[PATH_MAX];
+            blvm_blockstore_file_path(cs->bs, f, false, path, sizeof path);
+            if (blvm_blockstore_get_info(cs->bs, f, &info) && info.size == 0 &&
+                access(path, F_OK) == 0 && !blvm_blockstore_remove_file(cs->bs, f))
+                cs_log(cs, BLVM_CS_LOG_WARN, "could not delete pruned block file %d", f);
+        }
+    }
 
     if (reindex) {
         cs->reindexing = true;
@@ -2007,5 +2020,6 @@ void blvm_chainstate_get_stats(blvm_chainstate *cs, blvm_chainstate_stats *out) 
     *out = cs->stats;
     out->inputs_checked = blvm_checkqueue_total(cs->checks);
     out->coins_cache_bytes = blvm_coins_usage(cs->coins);
+    out->size_on_disk = blvm_blockstore_disk_usage(cs->bs);
     pthread_mutex_unlock(&cs->lock);
 }

@@ -214,10 +214,12 @@ void blvm_chainstate_interrupt_waiters(blvm_chainstate *cs);
 typedef struct {
     uint64_t blocks_connected;
     uint64_t blocks_disconnected;
-    uint64_t inputs_checked;   /* script checks run */
+    uint64_t inputs_checked;   /* script checks run on the -par threads */
     uint64_t flushes;
     uint64_t replayed_blocks;  /* blocks recovered from blk files at start-up */
     size_t coins_cache_bytes;
+    uint64_t size_on_disk;     /* blk + rev bytes (getblockchaininfo size_on_disk) */
+    uint64_t inputs_connected; /* inputs spent by connected blocks */
 } blvm_chainstate_stats;
 void blvm_chainstate_get_stats(blvm_chainstate *cs, blvm_chainstate_stats *out);
 

@@ -114,7 +114,7 @@ const blvm_arg_spec blvm_config_blvmd_args[] = {
     {"rpcauth", BLVM_ARG_LIST, BLVM_ARG_SENSITIVE, 0, 0,
      "Username and HMAC-SHA-256 hashed password for JSON-RPC connections: <USERNAME>:<SALT>$<HASH>"},
     S("rpccookiefile", "Location of the auth cookie, relative to the network's data dir"),
-    I("rpcthreads", 1, 64, "Number of threads to service RPC calls (default: 4)"),
+    I("rpcthreads", 1, 64, "Number of threads to service RPC calls (default: 16)"),
     I("rpcworkqueue", 1, 65536, "Depth of the work queue to service RPC calls (default: 64)"),
     I("rpcservertimeout", 1, INTMAX_, "Timeout during HTTP requests (default: 30)"),
     L("rpcwhitelist", ""),

@@ -188,6 +188,8 @@ static size_t format_prefix(char *out, size_t cap, uint64_t category, blvm_log_l
  * prefix, message with control characters other than tab made visible, and
  * exactly one trailing newline. */
 static char *format_line(uint64_t category, blvm_log_level level, const char *fmt, va_list ap,
+                         size_t *out_len) __attribute__((format(printf, 3, 0)));
+static char *format_line(uint64_t category, blvm_log_level level, const char *fmt, va_list ap,
                          size_t *out_len) {
     char prefix[160];
     size_t plen = format_prefix(prefix, sizeof prefix, category, level);

@@ -127,13 +127,28 @@ class Postgres:
 
     def stop(self):
         if self.proc:
-            self.proc.send_signal(signal.SIGINT)  # fast shutdown
+            # pg_ctl, not a signal to self.proc: that may be the runuser
+            # wrapper, which does not pass signals on to postgres.
+            subprocess.run(self._as_pg([os.path.join(self.bin, "pg_ctl"), "-D", self.dir, "-m", "fast",
+                                        "-w", "-t", "30", "stop"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
-                self.proc.wait(20)
+                self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
             self.proc = None
+
+
+_live = []
+
+
+def _cleanup_live():
+    for c in list(_live):
+        if c.proc:
+            c.proc.kill()
+            c.proc.wait()
+            c.proc = None
 
 
 class Commons:
@@ -184,6 +199,7 @@ class Commons:
             self.proc.kill()
             raise AssertionError("serve did not start:\n" + open(self.log_path).read())
         self.port = int(line.strip().rsplit(b":", 1)[1])
+        _live.append(self)
         self.url = "http://127.0.0.1:%d" % self.port
         return self
 
@@ -246,10 +262,19 @@ def databases(args, tmp):
     return out
 
 
+_fresh = {"fn": lambda: None}
+
+
+def fresh_database():
+    """Another empty database on the engine under test (None on SQLite, where
+    each data dir has its own file)."""
+    return _fresh["fn"]()
+
+
 def run_for_databases(args, test_fn):
     """Runs test_fn(tmp, database_url_or_None, label) on SQLite and/or a fresh
     PostgreSQL server, cleaning up in all cases."""
-    tmp = tempfile.mkdtemp(prefix="blvm_commons_")
+    tmp = tempfile.mkdtemp(prefix="blvm_cs_%s_" % os.path.basename(sys.argv[0]).split(".")[0])
     pg = None
     try:
         for label in databases(args, tmp):
@@ -257,11 +282,20 @@ def run_for_databases(args, test_fn):
             if label == "postgresql":
                 if pg is None:
                     pg = Postgres(tmp).start()
-                url = pg.new_database("t%d" % int(time.time() * 1000 % 1e9))
+                counter = [0]
+
+                def make():
+                    counter[0] += 1
+                    return pg.new_database("t%d_%d" % (int(time.time() * 1000 % 1e9), counter[0]))
+                _fresh["fn"] = make
+                url = make()
+            else:
+                _fresh["fn"] = lambda: None
             print("== %s" % label, flush=True)
             test_fn(os.path.join(tmp, label), url, label)
         print("OK", flush=True)
     finally:
+        _cleanup_live()
         if pg:
             pg.stop()
         if args.keep:

@@ -23,7 +23,8 @@ class RpcCliTest(BlvmTestFramework):
         assert_equal(r.returncode, 0)
         assert int(r.stdout) >= 0
         r = node.cli("help")
-        assert r.stdout.startswith("== Control ==\n"), r.stdout
+        # help is plain text by category, e.g. "== Blockchain ==" first
+        assert r.stdout.startswith("== ") and "\n== Control ==\n" in r.stdout, r.stdout
         assert not r.stdout.startswith('"')
         r = node.cli("getrpcinfo")
         assert r.stdout.startswith('{\n  "active_commands": [\n    {\n      "method": "getrpcinfo",'), r.stdout
@@ -40,6 +41,20 @@ class RpcCliTest(BlvmTestFramework):
         assert_equal(r, node.cli("help").stdout)
         r = node.cli("-named", "help", "command=uptime")
         assert r.stdout.startswith("uptime\n"), r.stdout
+        # echo sends strings; echojson converts every argument; -named too.
+        r = node.cli("echo", "1", "[2]", '{"a":0.10000000}')
+        assert_equal(json.loads(r.stdout), ["1", "[2]", '{"a":0.10000000}'])
+        r = node.cli("echojson", "1", "[2]", '{"a":0.10000000}', "true", "null")
+        assert_equal(r.stdout, '[\n  1,\n  [\n    2\n  ],\n  {\n    "a": 0.1\n  },\n  true,\n  null\n]\n')
+        # blvm-cli sends the number text as typed; blvmd reads numbers as
+        # doubles (jansson) and writes reals with 16 significant digits.
+        r = node.cli("echojson", "0.10000000", "1e-8", "21000000.00000001")
+        assert_equal(json.loads(r.stdout), [0.1, 1e-08, 21000000.00000001])
+        r = node.cli("-named", "echojson", "arg1=5", "arg0=[]")
+        assert_equal(json.loads(r.stdout), [[], 5])
+        r = node.cli("-named", "echo", "x", "arg2=y")
+        assert_equal(json.loads(r.stdout), ["x", None, "y"])
+        assert "echo" not in node.cli("help").stdout  # hidden
         r = node.cli("logging", "[bad")
         assert_equal(r.returncode, 1)
         assert_equal(r.stderr, "error: Error parsing JSON: [bad\n")

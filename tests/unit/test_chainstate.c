@@ -705,6 +705,106 @@ static void test_script_checks(void **state) {
     blvm_block_clear(&a);
 }
 
+/* Assume-valid (Core's rules): scripts of an ancestor of the assumed-valid
+ * block are not checked once the best header is two weeks of work past it;
+ * without the setting the same block is rejected. */
+static void test_assume_valid(void **state) {
+    char dir_a[512], dir_b[512];
+    snprintf(dir_a, sizeof dir_a, "%s/a", (char *)*state);
+    snprintf(dir_b, sizeof dir_b, "%s/b", (char *)*state);
+    blvm_chainstate *cs = open_cs(dir_a);
+    enum { N = 103, HEADERS = 2100 };
+    blvm_block *blocks = calloc(N + 1, sizeof(blvm_block));
+    parent_ref p = tip_ref(cs);
+    static const uint8_t two_equal[2] = {0x52, 0x87};
+    blvm_tx fund, bad;
+    for (int h = 1; h <= N; h++) {
+        blvm_tx *txs = NULL;
+        size_t ntx = 0;
+        if (h == 102) { /* fund an OP_2 OP_EQUAL output from block 1's coinbase */
+            blvm_outpoint cb1 = coinbase_out(cs, 1);
+            make_spend(&fund, &cb1, 50 * BLVM_COIN, 0, 1);
+            assert_true(blvm_script_set(&fund.vout[0].script_pubkey, two_equal, 2));
+            blvm_tx_compute_hashes(&fund);
+            txs = &fund;
+            ntx = 1;
+        }
+        if (h == N) { /* spend it with the wrong number */
+            blvm_outpoint o = {.n = 0};
+            memcpy(o.hash, fund.txid, 32);
+            make_spend(&bad, &o, 50 * BLVM_COIN, 0, 1);
+            static const uint8_t three = 0x53;
+            assert_true(blvm_script_set(&bad.vin[0].script_sig, &three, 1));
+            blvm_tx_compute_hashes(&bad);
+            txs = &bad;
+            ntx = 1;
+        }
+        build_block(&blocks[h], &p, txs, ntx, 0, NULL);
+        p = ref_of(&blocks[h], h);
+        if (h < N) {
+            blvm_validation_state st;
+            assert_true(submit(cs, &blocks[h], &st));
+        }
+    }
+    /* headers on top of the bad block */
+    blvm_block_header *hdrs = calloc(HEADERS, sizeof(blvm_block_header));
+    for (int i = 0; i < HEADERS; i++) {
+        blvm_block_header *h = &hdrs[i];
+        h->version = 0x20000000;
+        memcpy(h->prev_hash, p.hash, 32);
+        h->time = p.time + 1;
+        h->bits = P->genesis_header.bits;
+        memset(h->merkle_root, 0x5a, 32);
+        uint8_t hh[32];
+        for (h->nonce = 0;; h->nonce++) {
+            blvm_header_hash(h, hh);
+            if (blvm_pow_check(hh, h->bits, P)) break;
+        }
+        memcpy(p.hash, hh, 32);
+        p.time = h->time;
+    }
+    uint8_t assumed[32];
+    memcpy(assumed, p.hash, 32);
+
+    for (int with_av = 0; with_av < 2; with_av++) {
+        if (with_av) {
+            blvm_chainstate_options o = default_opts(dir_b);
+            o.assume_valid = assumed;
+            cs = open_with(&o);
+            for (int h = 1; h < N; h++) {
+                blvm_validation_state st;
+                assert_true(submit(cs, &blocks[h], &st));
+            }
+        }
+        blvm_validation_state st;
+        assert_true(blvm_chainstate_process_header(cs, &blocks[N].header, &st));
+        for (int i = 0; i < HEADERS; i++) assert_true(blvm_chainstate_process_header(cs, &hdrs[i], &st));
+        blvm_chainstate_lock(cs);
+        blvm_block_index *best = blvm_chainstate_best_header_locked(cs);
+        assert_memory_equal(best->entry.hash, assumed, 32);
+        blvm_chainstate_unlock(cs);
+        bool ok = submit(cs, &blocks[N], &st);
+        blvm_tip_info t;
+        blvm_chainstate_tip(cs, &t);
+        if (with_av) {
+            assert_true(ok);
+            assert_int_equal(t.height, N);
+        } else {
+            assert_false(ok);
+            assert_string_equal(st.reject_reason,
+                                "mandatory-script-verify-flag-failed (Script evaluated without "
+                                "error but finished with a false/empty top stack element)");
+            assert_int_equal(t.height, N - 1);
+        }
+        blvm_chainstate_close(cs);
+    }
+    for (int h = 1; h <= N; h++) blvm_block_clear(&blocks[h]);
+    free(blocks);
+    free(hdrs);
+    blvm_tx_clear(&fund);
+    blvm_tx_clear(&bad);
+}
+
 /* A child process mines and dies without flushing: the next open finds the
  * blocks past the recorded end of the block file and connects them again. */
 static void test_replay_after_crash(void **state) {
@@ -987,6 +1087,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_reorg_round_trip, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_precious_block, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_script_checks, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_assume_valid, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_replay_after_crash, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_kill_9_while_mining, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_loadblock_and_damaged_files, setup_dir, teardown_dir),

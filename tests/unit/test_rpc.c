@@ -29,7 +29,7 @@ static json_t *failing(blvm_node *node, const json_t *params, blvm_rpc_error *er
 }
 
 static const blvm_rpc_command cmds[] = {
-    {"test", "echo", echo,
+    {"test", "testecho", echo,
      {BLVM_RPC_REQ("height", BLVM_RPC_NUM), BLVM_RPC_OPT("verbosity|verbose", BLVM_RPC_ANY),
       BLVM_RPC_OPT("name", BLVM_RPC_STR)},
      "Echoes its parameters."},
@@ -87,11 +87,11 @@ static void test_register(void **state) {
     };
     assert_false(blvm_rpc_table_register(t, bad, 1));
     assert_null(blvm_rpc_table_find(t, "bad"));
-    assert_non_null(blvm_rpc_table_find(t, "echo"));
+    assert_non_null(blvm_rpc_table_find(t, "testecho"));
     /* Sorted by category then name. */
     assert_string_equal(blvm_rpc_table_at(t, 0)->name, "getrpcinfo");
-    char *syn = blvm_rpc_command_synopsis(blvm_rpc_table_find(t, "echo"));
-    assert_string_equal(syn, "echo height ( verbosity \"name\" )");
+    char *syn = blvm_rpc_command_synopsis(blvm_rpc_table_find(t, "testecho"));
+    assert_string_equal(syn, "testecho height ( verbosity \"name\" )");
     free(syn);
     syn = blvm_rpc_command_synopsis(blvm_rpc_table_find(t, "stop"));
     assert_string_equal(syn, "stop"); /* hidden wait */
@@ -102,27 +102,27 @@ static void test_register(void **state) {
 static void test_dispatch(void **state) {
     (void)state;
     blvm_rpc_table *t = make_table();
-    expect_result(t, "echo", "[5]", "[5]");
-    expect_result(t, "echo", "[5, true, \"x\"]", "[5,true,\"x\"]");
-    expect_result(t, "echo", "[5, null, null]", "[5,null,null]");
+    expect_result(t, "testecho", "[5]", "[5]");
+    expect_result(t, "testecho", "[5, true, \"x\"]", "[5,true,\"x\"]");
+    expect_result(t, "testecho", "[5, null, null]", "[5,null,null]");
     /* Named: holes become null, aliases work, trailing holes dropped. */
-    expect_result(t, "echo", "{\"name\": \"n\", \"height\": 1}", "[1,null,\"n\"]");
-    expect_result(t, "echo", "{\"verbose\": 2, \"height\": 1}", "[1,2]");
-    expect_result(t, "echo", "{\"height\": 1}", "[1]");
-    expect_result(t, "echo", "{\"args\": [7, 8], \"name\": \"z\"}", "[7,8,\"z\"]");
-    expect_error(t, "echo", "{\"height\": 1, \"bogus\": 2}", -8, "Unknown named parameter bogus");
-    expect_error(t, "echo", "{\"args\": [7], \"height\": 1}", -8,
+    expect_result(t, "testecho", "{\"name\": \"n\", \"height\": 1}", "[1,null,\"n\"]");
+    expect_result(t, "testecho", "{\"verbose\": 2, \"height\": 1}", "[1,2]");
+    expect_result(t, "testecho", "{\"height\": 1}", "[1]");
+    expect_result(t, "testecho", "{\"args\": [7, 8], \"name\": \"z\"}", "[7,8,\"z\"]");
+    expect_error(t, "testecho", "{\"height\": 1, \"bogus\": 2}", -8, "Unknown named parameter bogus");
+    expect_error(t, "testecho", "{\"args\": [7], \"height\": 1}", -8,
                  "Parameter height specified twice both as positional and named argument");
     /* Count: the help text as a -1 error. */
-    expect_error(t, "echo", "[]", -1, "echo height ( verbosity \"name\" )\n\nEchoes");
-    expect_error(t, "echo", "[1,2,3,4]", -1, "echo height");
-    expect_error(t, "echo", "{}", -1, "echo height");
+    expect_error(t, "testecho", "[]", -1, "testecho height ( verbosity \"name\" )\n\nEchoes");
+    expect_error(t, "testecho", "[1,2,3,4]", -1, "testecho height");
+    expect_error(t, "testecho", "{}", -1, "testecho height");
     /* Types. */
-    expect_error(t, "echo", "[\"5\"]", -3,
+    expect_error(t, "testecho", "[\"5\"]", -3,
                  "Wrong type passed:\n{\n    \"Position 1 (height)\": \"JSON value of type string "
                  "is not of expected type number\"\n}");
-    expect_error(t, "echo", "[null]", -3, "JSON value of type null is not of expected type number");
-    expect_error(t, "echo", "[1, null, 5]", -3, "Position 3 (name)");
+    expect_error(t, "testecho", "[null]", -3, "JSON value of type null is not of expected type number");
+    expect_error(t, "testecho", "[1, null, 5]", -3, "Position 3 (name)");
     expect_error(t, "nosuch", "[]", -32601, "Method not found");
     /* Handler errors pass through. */
     expect_error(t, "fail", "[\"00\"]", -8, "blockhash must be of length 64 (not 2, for '00')");
@@ -134,7 +134,7 @@ static void test_dispatch(void **state) {
                  "Block not found");
     /* Warm-up blocks every method with -28. */
     blvm_rpc_set_warmup(t, true, "Loading block index…");
-    expect_error(t, "echo", "[1]", -28, "Loading block index…");
+    expect_error(t, "testecho", "[1]", -28, "Loading block index…");
     blvm_rpc_set_warmup(t, false, NULL);
     expect_result(t, "help", "[\"nosuch\"]", "\"help: unknown command: nosuch\"");
     blvm_rpc_table_destroy(t);
@@ -155,22 +155,22 @@ static void test_bodies(void **state) {
         const char *req, *reply;
         int status;
     } cases[] = {
-        {"{\"method\":\"echo\",\"params\":[1],\"id\":1}", "{\"result\":[1],\"error\":null,\"id\":1}\n", 200},
+        {"{\"method\":\"testecho\",\"params\":[1],\"id\":1}", "{\"result\":[1],\"error\":null,\"id\":1}\n", 200},
         {"{\"method\":\"nosuch\",\"id\":\"a\"}",
          "{\"result\":null,\"error\":{\"code\":-32601,\"message\":\"Method not found\"},\"id\":\"a\"}\n", 404},
-        {"{\"method\":\"echo\",\"params\":[\"x\"],\"id\":1}", NULL, 500},
-        {"{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[1],\"id\":1}",
+        {"{\"method\":\"testecho\",\"params\":[\"x\"],\"id\":1}", NULL, 500},
+        {"{\"jsonrpc\":\"2.0\",\"method\":\"testecho\",\"params\":[1],\"id\":1}",
          "{\"jsonrpc\":\"2.0\",\"result\":[1],\"id\":1}\n", 200},
         {"{\"jsonrpc\":\"2.0\",\"method\":\"nosuch\",\"id\":1}",
          "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":\"Method not found\"},\"id\":1}\n", 200},
-        {"{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[1]}", NULL, 204},
-        {"{\"method\":\"echo\",\"params\":[1]}", "{\"result\":[1],\"error\":null}\n", 200},
+        {"{\"jsonrpc\":\"2.0\",\"method\":\"testecho\",\"params\":[1]}", NULL, 204},
+        {"{\"method\":\"testecho\",\"params\":[1]}", "{\"result\":[1],\"error\":null}\n", 200},
         {"nonsense", "{\"result\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"},\"id\":null}\n", 500},
         {"\"str\"", "{\"result\":null,\"error\":{\"code\":-32700,\"message\":\"Top-level object parse error\"},\"id\":null}\n", 500},
         {"{\"params\":[],\"id\":3}", "{\"result\":null,\"error\":{\"code\":-32600,\"message\":\"Missing method\"},\"id\":3}\n", 400},
         {"[]", "[]\n", 200},
-        {"[{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[1]}]", NULL, 204},
-        {"[{\"method\":\"echo\",\"params\":[1],\"id\":1},[]]",
+        {"[{\"jsonrpc\":\"2.0\",\"method\":\"testecho\",\"params\":[1]}]", NULL, 204},
+        {"[{\"method\":\"testecho\",\"params\":[1],\"id\":1},[]]",
          "[{\"result\":[1],\"error\":null,\"id\":1},{\"result\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid Request object\"},\"id\":1}]\n", 200},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -130,6 +130,11 @@ class TestNode:
             self.process.send_signal(signal.SIGTERM)
         return self.wait_until_stopped(timeout, expected_rc)
 
+    def restart_node(self, extra_args=None, env=None):
+        """Clean stop, then start again (same data dir and ports)."""
+        self.stop_node()
+        self.start(extra_args, env=env)
+
     def signal(self, sig):
         self.process.send_signal(sig)
 
