@@ -169,7 +169,8 @@ static void build_block(blvm_block *b, const blvm_tip_info *tip, blvm_tx *txs, s
         cb->vout[k].value = reward / 3 + (k == 0 ? reward % 3 + fees : 0);
         if (!blvm_script_set(&cb->vout[k].script_pubkey, spks[k], spk_lens[k])) die("spk");
     }
-    for (size_t i = 0; i < ntx; i++) b->txs[i + 1] = txs[i]; /* moved */
+    for (size_t i = 0; i < ntx; i++)
+        b->txs[i + 1] = txs[i]; /* moved */
     if (ntx) {
         uint8_t nonce[32] = {0}, root[32], commit[32];
         bool mut;
@@ -239,7 +240,7 @@ static uint64_t build_chain(const char *dir, int nblocks, const blvm_params *p) 
     blvm_chainstate *cs = blvm_chainstate_open(p, &o, err, sizeof err);
     if (!cs) die(err);
     /* coinbase txids by height, and last block's fan-out txs */
-    uint8_t (*cb_txid)[32] = calloc((size_t)nblocks + 2, 32);
+    uint8_t(*cb_txid)[32] = calloc((size_t)nblocks + 2, 32);
     blvm_amount *cb_val = calloc((size_t)nblocks + 2, sizeof(blvm_amount));
     uint8_t fan_txid[3][32];
     blvm_amount fan_val[3] = {0};
@@ -377,7 +378,8 @@ BLVM_BENCH(chainstate_reindex) {
     snprintf(detail, sizeof detail, "par=2 / par=1; par=2 at %.0f%% of 2 x bare one-thread rate",
              100.0 * rate[2] / (2 * bare));
     blvm_bench_report("chainstate: -par=2 speed-up", rate[2] / rate[1], "x", detail);
-    for (size_t i = 0; i < nkept; i++) blvm_tx_clear(&kept[i].tx);
+    for (size_t i = 0; i < nkept; i++)
+        blvm_tx_clear(&kept[i].tx);
     free(kept);
     kept = NULL;
     nkept = kept_cap = 0;

@@ -27,8 +27,8 @@
 
 /* Core's MIN_BLOCKS_TO_KEEP: pruning keeps at least this many recent blocks
  * so that reorganisations of that depth stay possible. */
-#define MIN_BLOCKS_TO_KEEP 288
-#define DEFAULT_DBCACHE ((uint64_t)450 << 20)
+#define MIN_BLOCKS_TO_KEEP     288
+#define DEFAULT_DBCACHE        ((uint64_t)450 << 20)
 #define DEFAULT_FLUSH_INTERVAL 3600
 /* Core's DEFAULT_MAX_TIP_AGE: older tips mean initial block download. */
 #define MAX_TIP_AGE (24 * 60 * 60)
@@ -212,19 +212,22 @@ static void prune_candidates(blvm_chainstate *cs) {
 
 static void rebuild_candidates(blvm_chainstate *cs) {
     cs->ncand = 0;
-    for (size_t i = 0; i < cs->tree.count; i++) add_candidate(cs, cs->tree.all[i]);
+    for (size_t i = 0; i < cs->tree.count; i++)
+        add_candidate(cs, cs->tree.all[i]);
     if (tip(cs)) (void)array_push(&cs->cand, &cs->ncand, &cs->cand_cap, tip(cs));
 }
 
 static void update_best_header(blvm_chainstate *cs, blvm_block_index *b) {
     if (b->status & BLVM_BLOCK_FAILED_MASK) return;
-    if (!cs->best_header || blvm_u256_cmp(&b->entry.chain_work, &cs->best_header->entry.chain_work) > 0)
+    if (!cs->best_header ||
+        blvm_u256_cmp(&b->entry.chain_work, &cs->best_header->entry.chain_work) > 0)
         cs->best_header = b;
 }
 
 static void recompute_best_header(blvm_chainstate *cs) {
     cs->best_header = NULL;
-    for (size_t i = 0; i < cs->tree.count; i++) update_best_header(cs, cs->tree.all[i]);
+    for (size_t i = 0; i < cs->tree.count; i++)
+        update_best_header(cs, cs->tree.all[i]);
 }
 
 /* Core's FindMostWorkChain: the best candidate whose blocks between the
@@ -264,9 +267,9 @@ static blvm_block_index *find_most_work_chain(blvm_chainstate *cs) {
 /* ------------------------------------------------------------------ */
 /* storage records: file infos, flags                                  */
 
-#define KEY_LAST_FILE "l"
+#define KEY_LAST_FILE  "l"
 #define KEY_REINDEXING "R"
-#define KEY_PRUNED "Fprunedblockfiles"
+#define KEY_PRUNED     "Fprunedblockfiles"
 
 typedef struct {
     blvm_chainstate *cs;
@@ -288,7 +291,8 @@ static int write_extra(blvm_kv_txn *t, void *arg) {
         blvm_blockfile_info info;
         memset(&info, 0, sizeof info);
         bool pruned = false;
-        for (size_t j = 0; j < x->npruned; j++) pruned |= x->pruned[j] == x->files[i];
+        for (size_t j = 0; j < x->npruned; j++)
+            pruned |= x->pruned[j] == x->files[i];
         if (!pruned) (void)blvm_blockstore_get_info(cs->bs, x->files[i], &info);
         uint8_t key[5] = {'f'};
         blvm_write_le32(key + 1, (uint32_t)x->files[i]);
@@ -416,8 +420,8 @@ static bool flush_state(blvm_chainstate *cs, int mode, int32_t manual_prune_heig
     size_t npruned = 0;
     if (cs->opt.prune_target_bytes || manual_prune_height >= 0)
         npruned = find_files_to_prune(cs, manual_prune_height, pruned, 64);
-    bool do_flush = mode == FLUSH_ALWAYS || cache_full || npruned ||
-                    (mode == FLUSH_PERIODIC && periodic);
+    bool do_flush =
+        mode == FLUSH_ALWAYS || cache_full || npruned || (mode == FLUSH_PERIODIC && periodic);
     if (!do_flush) return true;
 
     /* Block data first: nothing may point at data that is not on disk. */
@@ -432,11 +436,16 @@ static bool flush_state(blvm_chainstate *cs, int mode, int32_t manual_prune_heig
     size_t nfiles = blvm_blockstore_take_dirty(cs->bs, files, BLVM_ARRAY_LEN(files));
     for (size_t i = 0; i < npruned && nfiles < BLVM_ARRAY_LEN(files); i++) {
         bool seen = false;
-        for (size_t j = 0; j < nfiles; j++) seen |= files[j] == pruned[i];
+        for (size_t j = 0; j < nfiles; j++)
+            seen |= files[j] == pruned[i];
         if (!seen) files[nfiles++] = pruned[i];
     }
-    flush_extra x = {.cs = cs, .files = files, .nfiles = nfiles, .pruned = pruned,
-                     .npruned = npruned, .clear_reindex_flag = !cs->reindexing};
+    flush_extra x = {.cs = cs,
+                     .files = files,
+                     .nfiles = nfiles,
+                     .pruned = pruned,
+                     .npruned = npruned,
+                     .clear_reindex_flag = !cs->reindexing};
     int rc = blvm_coins_flush(cs->coins, !cache_full, write_extra, &x);
     if (rc != BLVM_KV_OK) {
         blvm_blockstore_mark_all_dirty(cs->bs);
@@ -515,7 +524,8 @@ static bool disconnect_txs(blvm_chainstate *cs, const blvm_block *block, int32_t
             int rc = blvm_coins_spend(cs->coins, &op, &coin);
             if (rc < 0) return false;
             if (rc == 0 || coin.out.value != tx->vout[o].value || coin.height != (uint32_t)height ||
-                coin.coinbase != is_cb || coin.out.script_pubkey.len != tx->vout[o].script_pubkey.len ||
+                coin.coinbase != is_cb ||
+                coin.out.script_pubkey.len != tx->vout[o].script_pubkey.len ||
                 (coin.out.script_pubkey.len &&
                  memcmp(coin.out.script_pubkey.data, tx->vout[o].script_pubkey.data,
                         coin.out.script_pubkey.len) != 0))
@@ -556,8 +566,8 @@ static bool assume_valid_applies(blvm_chainstate *cs, const blvm_block_index *b)
     if (blvm_u256_cmp(&cs->best_header->entry.chain_work, &cs->params->minimum_chain_work) < 0)
         return false;
     return blvm_pow_proof_equivalent_time(&cs->best_header->entry, &b->entry,
-                                          &cs->best_header->entry, cs->params) >
-           60 * 60 * 24 * 7 * 2;
+                                          &cs->best_header->entry,
+                                          cs->params) > 60 * 60 * 24 * 7 * 2;
 }
 
 typedef struct {
@@ -570,7 +580,8 @@ typedef struct {
 static bool scratch_reserve(input_scratch *s, size_t n) {
     if (n <= s->cap) return true;
     size_t cap = s->cap ? s->cap : 16;
-    while (cap < n) cap *= 2;
+    while (cap < n)
+        cap *= 2;
     blvm_spent_coin *a = realloc(s->spent, cap * sizeof(*a));
     if (a) s->spent = a;
     int32_t *c = realloc(s->prev_heights, cap * sizeof(*c));
@@ -648,10 +659,9 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
                 if (rc == 0) {
                     char txid[65];
                     hash_hex(txid, tx->txid);
-                    ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS,
-                                            "bad-txns-inputs-missingorspent",
-                                            "CheckTxInputs: inputs missing/spent in transaction %s",
-                                            txid);
+                    ok = blvm_state_invalid(
+                        state, BLVM_BLOCK_CONSENSUS, "bad-txns-inputs-missingorspent",
+                        "CheckTxInputs: inputs missing/spent in transaction %s", txid);
                     break;
                 }
                 sc.spent[j].value = coin->out.value;
@@ -694,7 +704,8 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
             blvm_tx_precompute(&txdata[i], tx, spent_outs[i], false);
             if (tx->vin_count > checks_cap) {
                 size_t nc = checks_cap ? checks_cap : 16;
-                while (nc < tx->vin_count) nc *= 2;
+                while (nc < tx->vin_count)
+                    nc *= 2;
                 blvm_script_check *ncks = realloc(checks, nc * sizeof(*ncks));
                 if (!ncks) {
                     ok = blvm_state_error(state, "out of memory");
@@ -755,7 +766,8 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     if (ok) {
         blvm_amount reward = fees + blvm_block_subsidy(height, p);
         blvm_amount cb_out = 0;
-        for (size_t o = 0; o < block->txs[0].vout_count; o++) cb_out += block->txs[0].vout[o].value;
+        for (size_t o = 0; o < block->txs[0].vout_count; o++)
+            cb_out += block->txs[0].vout[o].value;
         if (cb_out > reward)
             ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "bad-cb-amount",
                                     "coinbase pays too much (actual=%lld vs limit=%lld)",
@@ -784,7 +796,8 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
         if (!disconnect_txs(cs, block, height, undo, applied, &clean))
             cs_log(cs, BLVM_CS_LOG_ERROR, "rollback of a failed block failed");
     }
-    for (size_t i = 0; i < block->tx_count && spent_outs; i++) free(spent_outs[i]);
+    for (size_t i = 0; i < block->tx_count && spent_outs; i++)
+        free(spent_outs[i]);
     free(spent_outs);
     free(txdata);
     free(checks);
@@ -810,8 +823,9 @@ static void log_tip(blvm_chainstate *cs, const char *what) {
     double rate = 0;
     if (cs->progress_time && now > cs->progress_time)
         rate = (double)(t->entry.height - cs->progress_height) / (double)(now - cs->progress_time);
-    cs_log(cs, BLVM_CS_LOG_INFO, "%s: new best=%s height=%d tx=%llu date=%u blocks/s=%.1f cache=%.1fMiB",
-           what, h, t->entry.height, (unsigned long long)t->chain_tx, t->entry.time, rate,
+    cs_log(cs, BLVM_CS_LOG_INFO,
+           "%s: new best=%s height=%d tx=%llu date=%u blocks/s=%.1f cache=%.1fMiB", what, h,
+           t->entry.height, (unsigned long long)t->chain_tx, t->entry.time, rate,
            (double)blvm_coins_usage(cs->coins) / 1048576.0);
     cs->progress_time = now;
     cs->progress_height = t->entry.height;
@@ -832,8 +846,8 @@ static void invalid_block_found(blvm_chainstate *cs, blvm_block_index *b,
         b->status |= BLVM_BLOCK_FAILED_VALID;
         b->dirty = true;
         array_remove(cs->cand, &cs->ncand, b);
-        if (cs->best_header == b || (cs->best_header && blvm_block_index_ancestor(
-                                                            cs->best_header, b->entry.height) == b))
+        if (cs->best_header == b ||
+            (cs->best_header && blvm_block_index_ancestor(cs->best_header, b->entry.height) == b))
             recompute_best_header(cs);
     }
     char h[65];
@@ -893,7 +907,8 @@ static bool connect_tip(blvm_chainstate *cs, blvm_block_index *b, const blvm_blo
         }
         if (ret) {
             blvm_block_index_raise_validity(b, BLVM_BLOCK_VALID_SCRIPTS);
-            if (!blvm_active_chain_set_tip(&cs->chain, b)) ret = false;
+            if (!blvm_active_chain_set_tip(&cs->chain, b))
+                ret = false;
             else {
                 blvm_coins_set_best(cs->coins, b->entry.hash);
                 cs->stats.blocks_connected++;
@@ -976,8 +991,8 @@ static bool activate_best_chain(blvm_chainstate *cs, const blvm_block *hint,
 
 /* Core's ReceivedBlockTransactions: the block has data now; link it and any
  * waiting descendants into chain_tx and the candidates. */
-static void received_block_transactions(blvm_chainstate *cs, blvm_block_index *b,
-                                        uint32_t ntx, const blvm_flatpos *pos) {
+static void received_block_transactions(blvm_chainstate *cs, blvm_block_index *b, uint32_t ntx,
+                                        const blvm_flatpos *pos) {
     b->tx_count = ntx;
     b->file = pos->file;
     b->data_pos = pos->pos;
@@ -1127,7 +1142,8 @@ static bool pending_add(blvm_chainstate *cs, const blvm_block *block, const uint
 }
 
 static void pending_clear(blvm_chainstate *cs) {
-    for (size_t i = 0; i < cs->npending; i++) free(cs->pending[i].raw);
+    for (size_t i = 0; i < cs->npending; i++)
+        free(cs->pending[i].raw);
     free(cs->pending);
     cs->pending = NULL;
     cs->npending = cs->pending_cap = 0;
@@ -1136,8 +1152,8 @@ static void pending_clear(blvm_chainstate *cs) {
 /* Accepts one raw block from a file (import, reindex or replay); blocks with
  * an unknown parent wait in `pending` and are accepted once it arrives.
  * Returns false when the bytes are not a block. */
-static bool import_one(blvm_chainstate *cs, const uint8_t *raw, size_t len,
-                       const blvm_flatpos *pos, bool activate, uint64_t *imported) {
+static bool import_one(blvm_chainstate *cs, const uint8_t *raw, size_t len, const blvm_flatpos *pos,
+                       bool activate, uint64_t *imported) {
     blvm_block block;
     if (!blvm_block_decode_bytes(&block, raw, len)) return false;
     uint8_t hash[32];
@@ -1168,8 +1184,7 @@ static bool import_one(blvm_chainstate *cs, const uint8_t *raw, size_t len,
         if (memcmp(cs->pending[i].prev, done, 32) != 0) continue;
         pending_block pb = cs->pending[i];
         cs->pending[i] = cs->pending[--cs->npending];
-        (void)import_one(cs, pb.raw, pb.len, pb.pos.file >= 0 ? &pb.pos : NULL, activate,
-                         imported);
+        (void)import_one(cs, pb.raw, pb.len, pb.pos.file >= 0 ? &pb.pos : NULL, activate, imported);
         free(pb.raw);
         i = (size_t)-1; /* the array changed: start over */
     }
@@ -1251,7 +1266,8 @@ static int drop_coins_fn(blvm_kv_txn *t, void *arg) {
     }
     blvm_kv_cursor_close(cur);
     if (rc == BLVM_KV_NOTFOUND) rc = BLVM_KV_OK;
-    for (size_t i = 0; i < n && rc == BLVM_KV_OK; i++) rc = blvm_kv_del(t, keys[i], lens[i]);
+    for (size_t i = 0; i < n && rc == BLVM_KV_OK; i++)
+        rc = blvm_kv_del(t, keys[i], lens[i]);
     free(keys);
     free(lens);
     *deleted = n;
@@ -1316,9 +1332,8 @@ static int detect_threads(int par) {
     return t > 16 ? 16 : t;
 }
 
-blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
-                                      const blvm_chainstate_options *opt, char *err,
-                                      size_t err_len) {
+blvm_chainstate *blvm_chainstate_open(const blvm_params *params, const blvm_chainstate_options *opt,
+                                      char *err, size_t err_len) {
     if (!params || !opt || !opt->datadir) {
         snprintf(err, err_len, "no data directory");
         return NULL;
@@ -1356,8 +1371,7 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
     blvm_active_chain_init(&cs->chain);
 
     if (mkdir_p(cs->datadir) != 0 || mkdir_p(cs->blocksdir) != 0 || mkdir_p(cs->dbdir) != 0) {
-        snprintf(err, err_len, "cannot create data directory %s: %s", cs->datadir,
-                 strerror(errno));
+        snprintf(err, err_len, "cannot create data directory %s: %s", cs->datadir, strerror(errno));
         goto fail;
     }
     bool reindex = opt->reindex;
@@ -1468,8 +1482,9 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
     } else {
         blvm_block_index *b = blvm_block_tree_find(&cs->tree, best);
         if (!b) {
-            snprintf(err, err_len,
-                     "the chainstate's best block is not in the block index; restart with -reindex");
+            snprintf(
+                err, err_len,
+                "the chainstate's best block is not in the block index; restart with -reindex");
             goto fail;
         }
         if (!blvm_active_chain_set_tip(&cs->chain, b)) goto fail;
@@ -1536,7 +1551,9 @@ void blvm_chainstate_close(blvm_chainstate *cs) {
     free(cs);
 }
 
-const blvm_params *blvm_chainstate_params(const blvm_chainstate *cs) { return cs->params; }
+const blvm_params *blvm_chainstate_params(const blvm_chainstate *cs) {
+    return cs->params;
+}
 
 /* ------------------------------------------------------------------ */
 /* public: blocks in                                                   */
@@ -1635,8 +1652,10 @@ const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data
     blvm_block_index *known = blvm_block_tree_find(&cs->tree, hash);
     const char *early = NULL;
     if (known) {
-        if (blvm_block_index_is_valid(known, BLVM_BLOCK_VALID_SCRIPTS)) early = "duplicate";
-        else if (known->status & BLVM_BLOCK_FAILED_MASK) early = "duplicate-invalid";
+        if (blvm_block_index_is_valid(known, BLVM_BLOCK_VALID_SCRIPTS))
+            early = "duplicate";
+        else if (known->status & BLVM_BLOCK_FAILED_MASK)
+            early = "duplicate-invalid";
     }
     uint64_t before = cs->tip_changes;
     blvm_process_result res = {0};
@@ -1746,9 +1765,15 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
 /* ------------------------------------------------------------------ */
 /* public: reading                                                     */
 
-void blvm_chainstate_lock(blvm_chainstate *cs) { pthread_mutex_lock(&cs->lock); }
-void blvm_chainstate_unlock(blvm_chainstate *cs) { cs_unlock(cs); }
-blvm_block_index *blvm_chainstate_tip_locked(blvm_chainstate *cs) { return tip(cs); }
+void blvm_chainstate_lock(blvm_chainstate *cs) {
+    pthread_mutex_lock(&cs->lock);
+}
+void blvm_chainstate_unlock(blvm_chainstate *cs) {
+    cs_unlock(cs);
+}
+blvm_block_index *blvm_chainstate_tip_locked(blvm_chainstate *cs) {
+    return tip(cs);
+}
 blvm_block_index *blvm_chainstate_at_height_locked(blvm_chainstate *cs, int32_t height) {
     return blvm_active_chain_at(&cs->chain, height);
 }
@@ -1762,8 +1787,7 @@ blvm_block_index *blvm_chainstate_best_header_locked(blvm_chainstate *cs) {
     return cs->best_header;
 }
 void blvm_chainstate_for_each_index_locked(blvm_chainstate *cs,
-                                           bool (*fn)(void *ctx, blvm_block_index *b),
-                                           void *ctx) {
+                                           bool (*fn)(void *ctx, blvm_block_index *b), void *ctx) {
     for (size_t i = 0; i < cs->tree.count; i++)
         if (!fn(ctx, cs->tree.all[i])) break;
 }
@@ -1865,8 +1889,10 @@ int blvm_chainstate_for_each_coin(blvm_chainstate *cs, blvm_chainstate_coin_fn f
     }
     blvm_block_index *t = tip(cs);
     if (best_hash) {
-        if (t) memcpy(best_hash, t->entry.hash, 32);
-        else memset(best_hash, 0, 32);
+        if (t)
+            memcpy(best_hash, t->entry.hash, 32);
+        else
+            memset(best_hash, 0, 32);
     }
     if (height) *height = t ? t->entry.height : -1;
     /* A read snapshot of the store taken under the lock is exactly the
@@ -1907,8 +1933,7 @@ int blvm_chainstate_for_each_coin(blvm_chainstate *cs, blvm_chainstate_coin_fn f
 /* public: control                                                     */
 
 static bool is_descendant(const blvm_block_index *d, const blvm_block_index *a) {
-    return d->entry.height >= a->entry.height &&
-           blvm_block_index_ancestor(d, a->entry.height) == a;
+    return d->entry.height >= a->entry.height && blvm_block_index_ancestor(d, a->entry.height) == a;
 }
 
 bool blvm_chainstate_invalidate_block(blvm_chainstate *cs, const uint8_t hash[32],
@@ -2095,7 +2120,8 @@ int32_t blvm_chainstate_prune_to(blvm_chainstate *cs, int32_t height) {
     }
     blvm_block_index *t = tip(cs);
     if (t && height >= 0) {
-        if (flush_state(cs, FLUSH_ALWAYS, height)) ret = blvm_chainstate_prune_height_locked(cs) - 1;
+        if (flush_state(cs, FLUSH_ALWAYS, height))
+            ret = blvm_chainstate_prune_height_locked(cs) - 1;
     }
     cs_unlock(cs);
     return ret;

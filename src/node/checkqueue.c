@@ -28,9 +28,8 @@ bool blvm_script_check_run(const blvm_script_check *c, blvm_script_error *err) {
     const blvm_txin *in = &c->tx->vin[c->n_in];
     blvm_sig_checker checker = {
         .tx = c->tx, .n_in = c->n_in, .amount = c->spent->value, .txdata = c->txdata};
-    return blvm_verify_script(in->script_sig.data, in->script_sig.len,
-                              c->spent->script_pubkey.data, c->spent->script_pubkey.len,
-                              &in->witness, c->flags, &checker, err);
+    return blvm_verify_script(in->script_sig.data, in->script_sig.len, c->spent->script_pubkey.data,
+                              c->spent->script_pubkey.len, &in->witness, c->flags, &checker, err);
 }
 
 /* Takes up to BATCH_MAX checks (a share of what is left), under q->m. */
@@ -113,7 +112,8 @@ void blvm_checkqueue_destroy(blvm_checkqueue *q) {
     q->quit = true;
     pthread_cond_broadcast(&q->work_cv);
     pthread_mutex_unlock(&q->m);
-    for (int i = 0; i < q->nthreads; i++) pthread_join(q->threads[i], NULL);
+    for (int i = 0; i < q->nthreads; i++)
+        pthread_join(q->threads[i], NULL);
     free(q->threads);
     free(q->items);
     pthread_mutex_destroy(&q->m);
@@ -128,7 +128,8 @@ bool blvm_checkqueue_add(blvm_checkqueue *q, const blvm_script_check *checks, si
     bool ok = true;
     if (q->count + n > q->cap) {
         size_t cap = q->cap ? q->cap : 256;
-        while (cap < q->count + n) cap *= 2;
+        while (cap < q->count + n)
+            cap *= 2;
         blvm_script_check *items = realloc(q->items, cap * sizeof(*items));
         if (!items) {
             ok = false;
@@ -153,8 +154,10 @@ bool blvm_checkqueue_complete(blvm_checkqueue *q, blvm_script_error *err,
     blvm_script_check batch[BATCH_MAX];
     pthread_mutex_lock(&q->m);
     size_t n;
-    while ((n = take(q, batch)) != 0) run_batch(q, batch, n);
-    while (q->busy) pthread_cond_wait(&q->done_cv, &q->m);
+    while ((n = take(q, batch)) != 0)
+        run_batch(q, batch, n);
+    while (q->busy)
+        pthread_cond_wait(&q->done_cv, &q->m);
     bool ok = !q->failed && !q->oom;
     if (!ok) {
         *err = q->oom ? BLVM_SCRIPT_ERR_UNKNOWN_ERROR : q->err;
@@ -168,4 +171,6 @@ bool blvm_checkqueue_complete(blvm_checkqueue *q, blvm_script_error *err,
     return ok;
 }
 
-uint64_t blvm_checkqueue_total(const blvm_checkqueue *q) { return q->total; }
+uint64_t blvm_checkqueue_total(const blvm_checkqueue *q) {
+    return q->total;
+}

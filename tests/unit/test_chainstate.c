@@ -51,7 +51,9 @@ static int teardown_dir(void **state) {
     return 0;
 }
 
-static int64_t fixed_now(void) { return 2000000000; }
+static int64_t fixed_now(void) {
+    return 2000000000;
+}
 
 static void quiet_log(void *ctx, int level, const char *msg) {
     (void)ctx;
@@ -144,12 +146,12 @@ static void make_spend(blvm_tx *tx, const blvm_outpoint *prev, blvm_amount value
 }
 
 typedef struct {
-    blvm_amount cb_extra;   /* added to the coinbase value (to overpay) */
-    uint32_t bits;          /* 0: regtest's */
-    int64_t time_delta;     /* block time = parent time + 1 + delta */
+    blvm_amount cb_extra; /* added to the coinbase value (to overpay) */
+    uint32_t bits;        /* 0: regtest's */
+    int64_t time_delta;   /* block time = parent time + 1 + delta */
     bool bad_merkle;
     bool bad_pow;
-    size_t opreturn;        /* bytes of OP_RETURN filler in the coinbase */
+    size_t opreturn; /* bytes of OP_RETURN filler in the coinbase */
     uint8_t tag;
 } block_opts;
 
@@ -162,11 +164,14 @@ static void build_block(blvm_block *b, const parent_ref *parent, const blvm_tx *
     b->tx_count = ntx + 1;
     b->txs = calloc(b->tx_count, sizeof(blvm_tx));
     int32_t height = parent->height + 1;
-    assert_true(make_coinbase(&b->txs[0], height, blvm_block_subsidy(height, P) + fees + bo->cb_extra,
-                              bo->opreturn, bo->tag));
-    for (size_t i = 0; i < ntx; i++) assert_true(blvm_tx_copy(&b->txs[i + 1], &txs[i]));
+    assert_true(make_coinbase(&b->txs[0], height,
+                              blvm_block_subsidy(height, P) + fees + bo->cb_extra, bo->opreturn,
+                              bo->tag));
+    for (size_t i = 0; i < ntx; i++)
+        assert_true(blvm_tx_copy(&b->txs[i + 1], &txs[i]));
     bool any_witness = false;
-    for (size_t i = 1; i < b->tx_count; i++) any_witness |= blvm_tx_has_witness(&b->txs[i]);
+    for (size_t i = 1; i < b->tx_count; i++)
+        any_witness |= blvm_tx_has_witness(&b->txs[i]);
     if (any_witness) {
         /* BIP141 commitment: coinbase witness nonce (zero) and an output
          * OP_RETURN aa21a9ed || sha256d(witness root || nonce) */
@@ -412,7 +417,8 @@ static void test_spend_and_invalid_blocks(void **state) {
             break;
         }
         build_block(&b, &p, txs, ntx, fees, &bo);
-        for (size_t k = 0; k < ntx; k++) blvm_tx_clear(&txs[k]);
+        for (size_t k = 0; k < ntx; k++)
+            blvm_tx_clear(&txs[k]);
         assert_false(submit(cs, &b, &st));
         if (strcmp(st.reject_reason, cases[i].reason) != 0)
             fail_msg("case %zu: got %s, want %s", i, st.reject_reason, cases[i].reason);
@@ -456,7 +462,8 @@ static void test_spend_and_invalid_blocks(void **state) {
     blvm_writer w;
     blvm_writer_init(&w);
     blvm_block_encode(&good, &w, true);
-    assert_string_equal(blvm_chainstate_submitblock(cs, w.data, w.len, gbuf, sizeof gbuf), "duplicate");
+    assert_string_equal(blvm_chainstate_submitblock(cs, w.data, w.len, gbuf, sizeof gbuf),
+                        "duplicate");
     blvm_writer_clear(&w);
     blvm_coin coin;
     assert_int_equal(blvm_chainstate_get_coin(cs, &cb1, &coin), 0);
@@ -482,7 +489,8 @@ static void test_spend_and_invalid_blocks(void **state) {
     assert_true(blvm_chainstate_reconsider_block(cs, gh, &st));
     utxo_digest redone = utxo(cs);
     assert_same_utxo(&after, &redone);
-    for (int k = 0; k < 3; k++) blvm_tx_clear(&txs[k]);
+    for (int k = 0; k < 3; k++)
+        blvm_tx_clear(&txs[k]);
     blvm_block_clear(&good);
     blvm_chainstate_close(cs);
 }
@@ -806,7 +814,8 @@ static void test_assume_valid(void **state) {
         }
         blvm_validation_state st;
         assert_true(blvm_chainstate_process_header(cs, &blocks[N].header, &st));
-        for (int i = 0; i < HEADERS; i++) assert_true(blvm_chainstate_process_header(cs, &hdrs[i], &st));
+        for (int i = 0; i < HEADERS; i++)
+            assert_true(blvm_chainstate_process_header(cs, &hdrs[i], &st));
         blvm_chainstate_lock(cs);
         blvm_block_index *best = blvm_chainstate_best_header_locked(cs);
         assert_memory_equal(best->entry.hash, assumed, 32);
@@ -826,7 +835,8 @@ static void test_assume_valid(void **state) {
         }
         blvm_chainstate_close(cs);
     }
-    for (int h = 1; h <= N; h++) blvm_block_clear(&blocks[h]);
+    for (int h = 1; h <= N; h++)
+        blvm_block_clear(&blocks[h]);
     free(blocks);
     free(hdrs);
     blvm_tx_clear(&fund);
@@ -1008,8 +1018,8 @@ static void test_replay_after_crash(void **state) {
     assert_non_null(cs);
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 37);
-    assert_true(blvm_chainstate_invalidate_block(cs, (uint8_t[32]){0}, &(blvm_validation_state){0}) ==
-                false);
+    assert_true(blvm_chainstate_invalidate_block(cs, (uint8_t[32]){0},
+                                                 &(blvm_validation_state){0}) == false);
     uint8_t h36[32];
     assert_true(blvm_chainstate_hash_at_height(cs, 36, h36));
     blvm_validation_state st;
@@ -1023,7 +1033,9 @@ static void test_replay_after_crash(void **state) {
  * every second): the data dir must open, hold a consistent chain at least as
  * far as the child reported, and match a clean -reindex and
  * -reindex-chainstate of the same block files. */
-static int64_t real_now(void) { return (int64_t)time(NULL); }
+static int64_t real_now(void) {
+    return (int64_t)time(NULL);
+}
 
 static void test_kill_9_while_mining(void **state) {
     const char *dir = *state;
@@ -1056,7 +1068,8 @@ static void test_kill_9_while_mining(void **state) {
     close(fds[1]);
     int32_t last = -1, h;
     int target = 40 + rand() % 60;
-    while (last < target && read(fds[0], &h, sizeof h) == (ssize_t)sizeof h) last = h;
+    while (last < target && read(fds[0], &h, sizeof h) == (ssize_t)sizeof h)
+        last = h;
     usleep((useconds_t)(rand() % 20000));
     kill(pid, SIGKILL);
     int status;
@@ -1158,7 +1171,8 @@ static void test_loadblock_and_damaged_files(void **state) {
     int fd = open(blk, O_RDWR);
     uint8_t junk[16];
     memset(junk, 0xee, sizeof junk);
-    assert_int_equal(pwrite(fd, junk, sizeof junk, p10 + 100), (ssize_t)sizeof junk); /* corrupt block 10 */
+    assert_int_equal(pwrite(fd, junk, sizeof junk, p10 + 100),
+                     (ssize_t)sizeof junk); /* corrupt block 10 */
     close(fd);
     o.reindex = true;
     cs = open_with(&o);
@@ -1170,7 +1184,8 @@ static void test_loadblock_and_damaged_files(void **state) {
 
     /* A file of garbage imports nothing and does not crash. */
     fd = open(ext, O_WRONLY | O_TRUNC);
-    for (int i = 0; i < 1000; i++) assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
     close(fd);
     cs = open_cs(b);
     assert_true(blvm_chainstate_load_external(cs, ext, &rep, &imported));
@@ -1181,8 +1196,8 @@ static void test_loadblock_and_damaged_files(void **state) {
 
 static void test_pruning(void **state) {
     blvm_chainstate_options o = default_opts(*state);
-    o.max_blockfile_size = 0x10000;  /* 64 KiB files, as Core's -fastprune */
-    o.prune_target_bytes = 1 << 20;  /* 1 MiB */
+    o.max_blockfile_size = 0x10000; /* 64 KiB files, as Core's -fastprune */
+    o.prune_target_bytes = 1 << 20; /* 1 MiB */
     blvm_chainstate *cs = open_with(&o);
     assert_non_null(cs);
     mine(cs, 400, 20000); /* ~20 KB blocks: 3 per file */
