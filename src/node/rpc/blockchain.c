@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "consensus/block_check.h"
 #include "consensus/chain_rules.h"
 #include "consensus/pow.h"
 #include "consensus/script.h"
@@ -824,8 +823,8 @@ static json_t *rpc_gettxoutsetinfo(blvm_node *node, const json_t *params, blvm_r
     return o;
 }
 
-/* verifychain: Core's CVerifyDB at levels 0 (read), 1 (CheckBlock) and 2
- * (undo data readable and matching); levels 3 and 4 run these too. */
+/* verifychain: Core's CVerifyDB, levels 0 (read) to 4 (disconnect and
+ * reconnect), over the top nblocks blocks (0: all). */
 static json_t *rpc_verifychain(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
@@ -834,39 +833,12 @@ static json_t *rpc_verifychain(blvm_node *node, const json_t *params, blvm_rpc_e
         return NULL;
     if (blvm_rpc_arg(params, 1) && !blvm_rpc_parse_int(blvm_rpc_arg(params, 1), &nblocks, err))
         return NULL;
-    const blvm_params *p = blvm_chainstate_params(cs);
-    blvm_tip_info tip;
-    blvm_chainstate_tip(cs, &tip);
-    if (nblocks <= 0 || nblocks > tip.height) nblocks = tip.height;
-    bool ok = true;
-    for (int64_t k = 0; ok && k < nblocks && !blvm_node_shutdown_requested(node); k++) {
-        blvm_chainstate_lock(cs);
-        blvm_block_index *b = blvm_chainstate_at_height_locked(cs, tip.height - (int32_t)k);
-        blvm_chainstate_unlock(cs);
-        if (!b) break;
-        blvm_block block;
-        blvm_rpc_error e = {0};
-        if (!blvm_rpc_read_block(cs, b, &block, NULL, NULL, &e)) {
-            /* pruned blocks end the check, as in Core */
-            bool pruned = e.message && strstr(e.message, "pruned");
-            blvm_rpc_error_clear(&e);
-            if (!pruned) ok = false;
-            break;
-        }
-        if (level >= 1) {
-            blvm_validation_state state;
-            blvm_state_init(&state);
-            ok = blvm_check_block(&block, p, true, true, &state);
-        }
-        if (ok && level >= 2 && b->entry.height > 0) {
-            blvm_block_undo undo;
-            blvm_block_undo_init(&undo);
-            ok = blvm_chainstate_read_undo(cs, b, &undo) && undo.count + 1 == block.tx_count;
-            blvm_block_undo_clear(&undo);
-        }
-        blvm_block_clear(&block);
-    }
-    return json_boolean(ok);
+    if (level < 0) level = 0;
+    if (level > 4) level = 4;
+    if (nblocks < 0 || nblocks > INT32_MAX) nblocks = 0;
+    blvm_validation_state state;
+    blvm_state_init(&state);
+    return json_boolean(blvm_chainstate_verify(cs, (int)level, (int)nblocks, &state));
 }
 
 /* ---- control of the chain ---- */
