@@ -9,6 +9,7 @@
 #include "consensus/block.h"
 #include "consensus/block_check.h"
 #include "consensus/merkle.h"
+#include "consensus/params.h"
 #include "crypto/sha256.h"
 #include "crypto/sha256_impl.h"
 
@@ -78,14 +79,11 @@ static bool run_decode(void *p) {
 
 static bool run_decode_check(void *p) {
     block_ctx *c = p;
-    static uint8_t pow_limit[32];
-    memset(pow_limit, 0xff, 28);
     blvm_block b;
     if (!blvm_block_decode_bytes(&b, c->raw, c->len)) return false;
-    blvm_check_block_opts opts = {true, true, pow_limit};
     blvm_validation_state st;
     blvm_state_init(&st);
-    bool ok = blvm_check_block(&b, &opts, &st);
+    bool ok = blvm_check_block(&b, blvm_params_get(BLVM_NET_MAIN), true, true, &st);
     blvm_block_clear(&b);
     return ok;
 }
@@ -104,7 +102,8 @@ BLVM_BENCH(block413567) {
     uint8_t *leaves = malloc(b.tx_count * 32);
     c.scratch = malloc((b.tx_count + 1) * 32);
     if (!leaves || !c.scratch) goto out;
-    for (size_t i = 0; i < b.tx_count; i++) memcpy(leaves + 32 * i, b.txs[i].txid, 32);
+    for (size_t i = 0; i < b.tx_count; i++)
+        memcpy(leaves + 32 * i, b.txs[i].txid, 32);
     c.leaves = leaves;
 
     char detail[128];
@@ -129,8 +128,8 @@ BLVM_BENCH(block413567) {
     blvm_bench_report("merkle_root_block413567", ns / 1e3, "us", detail);
 
     ns = measure(run_decode, &c, &runs);
-    snprintf(detail, sizeof detail, "(%zu bytes, %zu txs, txids included, %llu runs)", len,
-             c.count, (unsigned long long)runs);
+    snprintf(detail, sizeof detail, "(%zu bytes, %zu txs, txids included, %llu runs)", len, c.count,
+             (unsigned long long)runs);
     blvm_bench_report("deserialize_block413567", ns / 1e6, "ms", detail);
 
     ns = measure(run_decode_check, &c, &runs);

@@ -25,47 +25,58 @@ extern "C" {
 #define BLVM_CONSENSUS_API_VERSION 1
 
 /* Verification flags; the values are Bitcoin Core's SCRIPT_VERIFY_*. */
-#define BLVM_CONSENSUS_VERIFY_NONE 0u
-#define BLVM_CONSENSUS_VERIFY_P2SH (1u << 0)                /* BIP16 */
-#define BLVM_CONSENSUS_VERIFY_STRICTENC (1u << 1)
-#define BLVM_CONSENSUS_VERIFY_DERSIG (1u << 2)              /* BIP66 */
-#define BLVM_CONSENSUS_VERIFY_LOW_S (1u << 3)
-#define BLVM_CONSENSUS_VERIFY_NULLDUMMY (1u << 4)           /* BIP147 */
-#define BLVM_CONSENSUS_VERIFY_SIGPUSHONLY (1u << 5)
-#define BLVM_CONSENSUS_VERIFY_MINIMALDATA (1u << 6)
-#define BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_NOPS (1u << 7)
-#define BLVM_CONSENSUS_VERIFY_CLEANSTACK (1u << 8)
-#define BLVM_CONSENSUS_VERIFY_CHECKLOCKTIMEVERIFY (1u << 9) /* BIP65 */
-#define BLVM_CONSENSUS_VERIFY_CHECKSEQUENCEVERIFY (1u << 10) /* BIP112 */
-#define BLVM_CONSENSUS_VERIFY_WITNESS (1u << 11)            /* BIP141, BIP143 */
+#define BLVM_CONSENSUS_VERIFY_NONE                                  0u
+#define BLVM_CONSENSUS_VERIFY_P2SH                                  (1u << 0) /* BIP16 */
+#define BLVM_CONSENSUS_VERIFY_STRICTENC                             (1u << 1)
+#define BLVM_CONSENSUS_VERIFY_DERSIG                                (1u << 2) /* BIP66 */
+#define BLVM_CONSENSUS_VERIFY_LOW_S                                 (1u << 3)
+#define BLVM_CONSENSUS_VERIFY_NULLDUMMY                             (1u << 4) /* BIP147 */
+#define BLVM_CONSENSUS_VERIFY_SIGPUSHONLY                           (1u << 5)
+#define BLVM_CONSENSUS_VERIFY_MINIMALDATA                           (1u << 6)
+#define BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_NOPS            (1u << 7)
+#define BLVM_CONSENSUS_VERIFY_CLEANSTACK                            (1u << 8)
+#define BLVM_CONSENSUS_VERIFY_CHECKLOCKTIMEVERIFY                   (1u << 9)  /* BIP65 */
+#define BLVM_CONSENSUS_VERIFY_CHECKSEQUENCEVERIFY                   (1u << 10) /* BIP112 */
+#define BLVM_CONSENSUS_VERIFY_WITNESS                               (1u << 11) /* BIP141, BIP143 */
 #define BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM (1u << 12)
-#define BLVM_CONSENSUS_VERIFY_MINIMALIF (1u << 13)
-#define BLVM_CONSENSUS_VERIFY_NULLFAIL (1u << 14)
-#define BLVM_CONSENSUS_VERIFY_WITNESS_PUBKEYTYPE (1u << 15)
-#define BLVM_CONSENSUS_VERIFY_CONST_SCRIPTCODE (1u << 16)
-#define BLVM_CONSENSUS_VERIFY_TAPROOT (1u << 17)            /* BIP341, BIP342 */
+#define BLVM_CONSENSUS_VERIFY_MINIMALIF                             (1u << 13)
+#define BLVM_CONSENSUS_VERIFY_NULLFAIL                              (1u << 14)
+#define BLVM_CONSENSUS_VERIFY_WITNESS_PUBKEYTYPE                    (1u << 15)
+#define BLVM_CONSENSUS_VERIFY_CONST_SCRIPTCODE                      (1u << 16)
+#define BLVM_CONSENSUS_VERIFY_TAPROOT                               (1u << 17) /* BIP341, BIP342 */
 #define BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION (1u << 18)
-#define BLVM_CONSENSUS_VERIFY_DISCOURAGE_OP_SUCCESS (1u << 19)
-#define BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE (1u << 20)
-#define BLVM_CONSENSUS_VERIFY_ALL ((1u << 21) - 1)
+#define BLVM_CONSENSUS_VERIFY_DISCOURAGE_OP_SUCCESS                 (1u << 19)
+#define BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE      (1u << 20)
+#define BLVM_CONSENSUS_VERIFY_ALL                                   ((1u << 21) - 1)
 
 /* The consensus rules in force since taproot (what blocks must satisfy). */
-#define BLVM_CONSENSUS_VERIFY_MANDATORY                                              \
-    (BLVM_CONSENSUS_VERIFY_P2SH | BLVM_CONSENSUS_VERIFY_DERSIG |                      \
-     BLVM_CONSENSUS_VERIFY_NULLDUMMY | BLVM_CONSENSUS_VERIFY_CHECKLOCKTIMEVERIFY |    \
-     BLVM_CONSENSUS_VERIFY_CHECKSEQUENCEVERIFY | BLVM_CONSENSUS_VERIFY_WITNESS |      \
-     BLVM_CONSENSUS_VERIFY_TAPROOT)
+#define BLVM_CONSENSUS_VERIFY_MANDATORY                                                            \
+    (BLVM_CONSENSUS_VERIFY_P2SH | BLVM_CONSENSUS_VERIFY_DERSIG | BLVM_CONSENSUS_VERIFY_NULLDUMMY | \
+     BLVM_CONSENSUS_VERIFY_CHECKLOCKTIMEVERIFY | BLVM_CONSENSUS_VERIFY_CHECKSEQUENCEVERIFY |       \
+     BLVM_CONSENSUS_VERIFY_WITNESS | BLVM_CONSENSUS_VERIFY_TAPROOT)
+
+/* Core 29's standard (mempool policy) flags: the mandatory ones and more. */
+#define BLVM_CONSENSUS_VERIFY_STANDARD                                                             \
+    (BLVM_CONSENSUS_VERIFY_MANDATORY | BLVM_CONSENSUS_VERIFY_STRICTENC |                           \
+     BLVM_CONSENSUS_VERIFY_MINIMALDATA | BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_NOPS |        \
+     BLVM_CONSENSUS_VERIFY_CLEANSTACK | BLVM_CONSENSUS_VERIFY_MINIMALIF |                          \
+     BLVM_CONSENSUS_VERIFY_NULLFAIL | BLVM_CONSENSUS_VERIFY_LOW_S |                                \
+     BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM |                                 \
+     BLVM_CONSENSUS_VERIFY_WITNESS_PUBKEYTYPE | BLVM_CONSENSUS_VERIFY_CONST_SCRIPTCODE |           \
+     BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION |                                 \
+     BLVM_CONSENSUS_VERIFY_DISCOURAGE_OP_SUCCESS |                                                 \
+     BLVM_CONSENSUS_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE)
 
 typedef enum {
     BLVM_CONSENSUS_OK = 0,
-    BLVM_CONSENSUS_ERR_TX_DESERIALIZE,  /* tx bytes are not exactly one transaction */
-    BLVM_CONSENSUS_ERR_TX_INDEX,        /* input index out of range */
-    BLVM_CONSENSUS_ERR_SPENT_OUTPUTS,   /* spent output count differs from the inputs */
-    BLVM_CONSENSUS_ERR_INVALID_FLAGS,   /* unknown flag bits, or WITNESS without P2SH,
-                                           CLEANSTACK without WITNESS */
-    BLVM_CONSENSUS_ERR_AMOUNT,          /* an amount out of range (negative or > 21e6 BTC) */
+    BLVM_CONSENSUS_ERR_TX_DESERIALIZE, /* tx bytes are not exactly one transaction */
+    BLVM_CONSENSUS_ERR_TX_INDEX,       /* input index out of range */
+    BLVM_CONSENSUS_ERR_SPENT_OUTPUTS,  /* spent output count differs from the inputs */
+    BLVM_CONSENSUS_ERR_INVALID_FLAGS,  /* unknown flag bits, or WITNESS without P2SH,
+                                          CLEANSTACK without WITNESS */
+    BLVM_CONSENSUS_ERR_AMOUNT,         /* an amount out of range (negative or > 21e6 BTC) */
     BLVM_CONSENSUS_ERR_NO_MEMORY,
-    BLVM_CONSENSUS_ERR_SCRIPT,          /* the input is invalid: see *script_error */
+    BLVM_CONSENSUS_ERR_SCRIPT, /* the input is invalid: see *script_error */
 } blvm_consensus_error;
 
 /* One output being spent: its scriptPubKey and value in satoshis. */
@@ -99,9 +110,8 @@ blvm_consensus_tx *blvm_consensus_tx_create(const uint8_t *tx, size_t tx_len,
 void blvm_consensus_tx_destroy(blvm_consensus_tx *ctx);
 /* Number of inputs of the prepared transaction. */
 size_t blvm_consensus_tx_input_count(const blvm_consensus_tx *ctx);
-blvm_consensus_error blvm_consensus_tx_verify_input(const blvm_consensus_tx *ctx,
-                                                    unsigned int n_in, unsigned int flags,
-                                                    int *script_error);
+blvm_consensus_error blvm_consensus_tx_verify_input(const blvm_consensus_tx *ctx, unsigned int n_in,
+                                                    unsigned int flags, int *script_error);
 
 /* Core's short name of a script error code ("OK", "EVAL_FALSE", "SIG_DER",
  * ...), or NULL for an unknown code. */

@@ -93,6 +93,16 @@ static const struct {
     {"prioritisetransaction", 2, "fee_delta", false},
     {"submitpackage", 0, "package", false},
     {"combinerawtransaction", 0, "txs", false},
+    {"echojson", 0, "arg0", false},
+    {"echojson", 1, "arg1", false},
+    {"echojson", 2, "arg2", false},
+    {"echojson", 3, "arg3", false},
+    {"echojson", 4, "arg4", false},
+    {"echojson", 5, "arg5", false},
+    {"echojson", 6, "arg6", false},
+    {"echojson", 7, "arg7", false},
+    {"echojson", 8, "arg8", false},
+    {"echojson", 9, "arg9", false},
 };
 
 static int find_convert(const char *method, int idx, const char *name) {

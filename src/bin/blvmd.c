@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "node/chain_setup.h"
 #include "node/config.h"
 #include "node/init.h"
 #include "node/node.h"
+#include "node/rpc/areas.h"
 #include "node/rpc/rpc.h"
 #include "node/rpc/server.h"
 #include "util/log.h"
@@ -191,11 +193,13 @@ int main(int argc, char **argv) {
     }
 
     node.rpc_table = blvm_rpc_table_create();
-    if (!node.rpc_table || !blvm_rpc_register_control(node.rpc_table)) {
+    if (!node.rpc_table || !blvm_rpc_register_control(node.rpc_table) ||
+        !blvm_rpc_register_blockchain(node.rpc_table) ||
+        !blvm_rpc_register_rawtransactions(node.rpc_table) ||
+        !blvm_rpc_register_util(node.rpc_table)) {
         rc = fail("Unable to set up the RPC method table");
         goto shutdown;
     }
-    /* More RPC areas register here: blvm_rpc_register_blockchain(node.rpc_table), ... */
 
     if (blvm_config_get_bool(cfg, "server", true)) {
         node.rpc_server = blvm_rpc_server_start(&node, cfg, err, sizeof err);
@@ -214,13 +218,18 @@ int main(int argc, char **argv) {
         }
     }
 
-    /* The chainstate is loaded here (it registers its own flush/close hook
-     * before the RPC server is started when it needs RPC during loading). */
+    /* RPC answers "in warm-up" (-28) while the chainstate loads. */
+    blvm_rpc_set_warmup(node.rpc_table, true, "Loading block index...");
+    if (!blvm_node_open_chainstate(&node, cfg, err, sizeof err)) {
+        rc = fail(err);
+        goto shutdown;
+    }
 
     blvm_rpc_set_warmup(node.rpc_table, false, "Done loading");
     BLVM_LOG_INFO("init message: Done loading");
     blvm_init_daemon_notify(true);
 
+    blvm_node_import_blocks(&node, cfg);
     blvm_init_wait_for_shutdown(&node);
     rc = 0;
 

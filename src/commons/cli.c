@@ -14,7 +14,9 @@
 #include "commons/determinism.h"
 #include "commons/keys.h"
 #include "commons/migrations.h"
+#include "commons/orchestrate.h"
 #include "commons/release.h"
+#include "commons/serve.h"
 #include "commons/sums.h"
 #include "util/hex.h"
 
@@ -555,8 +557,9 @@ static int cmd_db(blvm_commons_ctx *ctx, int argc, char **argv) {
     if (!blvm_commons_parse_args(argc, argv, 2, opts, 2, pos, 1, &npos) || npos != 1) return BLVM_COMMONS_EXIT_USAGE;
     bool known = false;
     for (size_t i = 0; i < BLVM_ARRAY_LEN(all_tables); i++) known |= strcmp(all_tables[i], pos[0]) == 0;
-    for (const char *p = order; *p; p++) known &= (*p == '_' || *p == ',' || *p == ' ' || (*p >= 'a' && *p <= 'z'));
-    for (const char *p = columns; *p; p++) known &= (*p == '_' || *p == ',' || *p == ' ' || *p == '*' || (*p >= 'a' && *p <= 'z'));
+    known |= strcmp(pos[0], "schema_version") == 0;
+    for (const char *p = order; *p; p++) known &= (*p == '_' || *p == ',' || *p == ' ' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'));
+    for (const char *p = columns; *p; p++) known &= (*p == '_' || *p == ',' || *p == ' ' || *p == '*' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'));
     if (!known) {
         blvm_commons_errorf("db dump: unknown table '%s' or bad column list", pos[0]);
         return BLVM_COMMONS_EXIT_USAGE;
@@ -602,6 +605,8 @@ static const command commands[] = {
     {"deterministic-check", blvm_commons_determinism_main, "--cmd \"...\" --out DIR"},
     {"release", blvm_commons_release_main, "prepare|create VERSION [--run REF] [--notes FILE]"},
     {"db", cmd_db, "migrate | status | dump TABLE"},
+    {"orchestrate", blvm_commons_orchestrate_main, "run [--ref REF] [--version V] | resume RUN | status RUN [--json] | collect RUN | list"},
+    {"serve", blvm_commons_serve_main, "[--listen ADDR] [--port N]   (governance webhook service)"},
     {"help", cmd_help, ""},
 };
 

@@ -162,7 +162,11 @@ static const blvm_db_ops pg_ops = {
 };
 
 bool blvm_db_pg_open(blvm_db *db, const char *url, char *err, size_t errlen) {
-    PGconn *c = PQconnectdb(url);
+    /* A default connect timeout, which the URL's own connect_timeout
+     * overrides (expanded dbname settings win over earlier keywords). */
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const vals[] = {"10", url, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (!c || PQstatus(c) != CONNECTION_OK) {
         if (err) {
             snprintf(err, errlen, "cannot connect to PostgreSQL: %s",

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <secp256k1.h>
 #include <secp256k1_extrakeys.h>
 #include <secp256k1_schnorrsig.h>
@@ -22,19 +23,24 @@
 
 /* One signing context for the process, randomized once (side-channel
  * blinding); verification uses the static context. */
-static secp256k1_context *sign_ctx(void) {
-    static secp256k1_context *ctx;
-    if (!ctx) {
-        secp256k1_context *c = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-        uint8_t seed[32];
-        if (c && getrandom(seed, sizeof(seed), 0) == (ssize_t)sizeof(seed)) {
-            if (!secp256k1_context_randomize(c, seed)) {
-                /* randomization is a hardening only; keep the context */
-            }
+static secp256k1_context *g_sign_ctx;
+static pthread_once_t g_sign_once = PTHREAD_ONCE_INIT;
+
+static void sign_ctx_init(void) {
+    secp256k1_context *c = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    uint8_t seed[32];
+    if (c && getrandom(seed, sizeof(seed), 0) == (ssize_t)sizeof(seed)) {
+        if (!secp256k1_context_randomize(c, seed)) {
+            /* randomization is a hardening only; keep the context */
         }
-        ctx = c;
     }
-    return ctx;
+    g_sign_ctx = c;
+}
+
+/* Thread-safe: the service may sign from more than one thread. */
+static secp256k1_context *sign_ctx(void) {
+    pthread_once(&g_sign_once, sign_ctx_init);
+    return g_sign_ctx;
 }
 
 void blvm_commons_key_clear(blvm_commons_key *key) {

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -705,13 +704,13 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
      * program. */
     size_t nenv = 0;
     while (environ[nenv]) nenv++;
-    char **envp = calloc(nenv + 8, sizeof(char *));
+    char **envp = calloc(nenv + 9, sizeof(char *));
     if (!envp) return -1;
     size_t e = 0;
     for (size_t i = 0; i < nenv; i++)
         if (strncmp(environ[i], "BLVM_BUILD_", 11) != 0 && strncmp(environ[i], "BLVM_COMPONENT=", 15))
             envp[e++] = environ[i];
-    char vcomp[256], vid[300], vrun[64], vatt[64], vref[512], vlog[4300];
+    char vcomp[256], vid[300], vrun[64], vatt[64], vref[512], vlog[4300], vst[4300];
     snprintf(vcomp, sizeof(vcomp), "BLVM_COMPONENT=%s", c->name);
     snprintf(vid, sizeof(vid), "BLVM_BUILD_ID=%s", corr);
     snprintf(vrun, sizeof(vrun), "BLVM_BUILD_RUN=%lld", (long long)run_id);
@@ -724,31 +723,43 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
     envp[e++] = vatt;
     envp[e++] = vref;
     envp[e++] = vlog;
+    snprintf(vst, sizeof(vst), "BLVM_BUILD_STATUS_PREFIX=%s/%s-%d-", dir, c->name, attempt);
+    envp[e++] = vst;
     envp[e] = NULL;
+    /* The command runs in a subshell; the outer shell records its exit
+     * status in <prefix><its pid>.status. A build outlives an orchestrator
+     * that is killed, and the restarted one reads the result from there. */
+    size_t wl = strlen(c->command) + 128;
+    char *wrapper = malloc(wl);
+    if (!wrapper) {
+        free(envp);
+        return -1;
+    }
+    snprintf(wrapper, wl,
+             "(\n%s\n)\ns=$?\necho $s > \"${BLVM_BUILD_STATUS_PREFIX}$$.status\"\nexit $s\n",
+             c->command);
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         set_err(err, errlen, "cannot create %s: %s", log, strerror(errno));
         free(envp);
+        free(wrapper);
         return -1;
     }
-    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
-        /* Dies with the orchestrator; the restarted one runs it again. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0) dup2(devnull, 0);
         dup2(fd, 1);
         dup2(fd, 2);
         if (c->workdir && chdir(c->workdir) != 0) _exit(126);
-        char *const argv[] = {"sh", "-c", c->command, NULL};
+        char *const argv[] = {"sh", "-c", wrapper, NULL};
         execve("/bin/sh", argv, envp);
         _exit(127);
     }
     close(fd);
     free(envp);
+    free(wrapper);
     if (pid < 0) {
         set_err(err, errlen, "fork: %s", strerror(errno));
         return -1;
@@ -860,43 +871,97 @@ static int follow_dispatch(blvm_orchestrator *o, build_row *b, int64_t run_id, j
     return 1;
 }
 
-static int follow_command(blvm_orchestrator *o, build_row *b, int64_t run_id) {
-    local_proc *lp = find_proc(o, b->id);
-    if (!lp) {
-        /* Started by an orchestrator that is gone (killed and restarted): the
-         * process died with it. Start again without charging an attempt. */
-        change c = change_to(BLVM_BUILD_RETRY_WAIT,
-                             "orchestrator restarted while the local build ran; starting it again");
-        c.attempt = b->attempt > 0 ? b->attempt - 1 : 0;
-        c.next_attempt_at = 1;
-        return transition(o->db, b->id, run_id, b->state, b->attempt, &c);
+/* The exit status a local build recorded, or -1 when there is none. */
+static int read_status_file(const blvm_orchestrator *o, int64_t run_id, int comp, int attempt,
+                            long pid) {
+    char path[4400];
+    snprintf(path, sizeof(path), "%s/logs/run-%lld/%s-%d-%ld.status", o->cfg->data_dir,
+             (long long)run_id, o->cfg->components[comp].name, attempt, pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    int v = -1;
+    if (fscanf(f, "%d", &v) != 1 || v < 0 || v > 255) v = -1;
+    fclose(f);
+    return v;
+}
+
+/* Whether process group pid is still a build of ours with this id: its
+ * leader's environment names the build (pids get reused). */
+static bool group_is_ours(long pid, const char *corr) {
+    if (pid <= 1 || !corr) return false;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    char want[300];
+    int wl = snprintf(want, sizeof(want), "BLVM_BUILD_ID=%s", corr);
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    for (size_t k = 0; k < n;) {
+        size_t len = strnlen(buf + k, n - k);
+        if ((int)len == wl && memcmp(buf + k, want, len) == 0) return true;
+        k += len + 1;
     }
-    int status = 0;
-    pid_t w = waitpid(lp->pid, &status, WNOHANG);
-    if (w == 0) return 1;
-    drop_proc(o, b->id);
-    char why[128];
-    if (w < 0) {
-        snprintf(why, sizeof(why), "lost track of process: %s", strerror(errno));
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        change c = change_to(BLVM_BUILD_SUCCEEDED, "command exited with status 0");
+    return false;
+}
+
+static long pid_of(const char *external_id) {
+    if (!external_id || strncmp(external_id, "pid ", 4) != 0) return 0;
+    return strtol(external_id + 4, NULL, 10);
+}
+
+static int command_result(blvm_orchestrator *o, build_row *b, int64_t run_id, int code,
+                          const char *how) {
+    char why[160];
+    if (code == 0) {
+        snprintf(why, sizeof(why), "command exited with status 0%s", how);
+        change c = change_to(BLVM_BUILD_SUCCEEDED, why);
         c.conclusion = "success";
         c.finished = true;
         int rc = transition(o->db, b->id, run_id, b->state, b->attempt, &c);
         if (rc == 1) progress(o, "run %lld: %s succeeded", (long long)run_id, o->g.names[b->comp]);
         return rc;
-    } else if (WIFEXITED(status)) {
-        snprintf(why, sizeof(why), "command exited with status %d", WEXITSTATUS(status));
-    } else {
-        snprintf(why, sizeof(why), "command killed by signal %d",
-                 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     }
+    if (code > 0)
+        snprintf(why, sizeof(why), "command exited with status %d%s", code, how);
+    else
+        snprintf(why, sizeof(why), "command killed by signal %d%s", -code, how);
     int rc = fail_attempt(o->db, o->cfg, b->comp, b->id, run_id, b->state, b->attempt, false, why,
                           "failure");
     if (rc == 1)
         progress(o, "run %lld: %s attempt %d failed (%s)", (long long)run_id, o->g.names[b->comp],
                  b->attempt, why);
     return rc;
+}
+
+static int follow_command(blvm_orchestrator *o, build_row *b, int64_t run_id) {
+    local_proc *lp = find_proc(o, b->id);
+    if (lp) {
+        int status = 0;
+        pid_t w = waitpid(lp->pid, &status, WNOHANG);
+        if (w == 0) return 1;
+        drop_proc(o, b->id);
+        if (w < 0) return command_result(o, b, run_id, -SIGKILL, " (lost track of process)");
+        if (WIFEXITED(status)) return command_result(o, b, run_id, WEXITSTATUS(status), "");
+        return command_result(o, b, run_id, WIFSIGNALED(status) ? -WTERMSIG(status) : -SIGKILL,
+                              "");
+    }
+    /* Started by an orchestrator that is gone (killed and restarted). */
+    long pid = pid_of(b->external_id);
+    if (pid > 0) {
+        int code = read_status_file(o, run_id, b->comp, b->attempt, pid);
+        if (code >= 0)
+            return command_result(o, b, run_id, code, " (finished while the orchestrator was down)");
+        if (group_is_ours(pid, b->correlation_id)) return 1; /* still running: keep following */
+    }
+    /* Gone without a result: start it again without charging an attempt. */
+    change c = change_to(BLVM_BUILD_RETRY_WAIT,
+                         "orchestrator restarted and the local build left no result; "
+                         "starting it again");
+    c.attempt = b->attempt > 0 ? b->attempt - 1 : 0;
+    c.next_attempt_at = 1;
+    return transition(o->db, b->id, run_id, b->state, b->attempt, &c);
 }
 
 static int start_build(blvm_orchestrator *o, build_row *b, int64_t run_id, const char *ref,
@@ -1118,6 +1183,8 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
                 kill(-lp->pid, SIGKILL);
                 waitpid(lp->pid, NULL, 0);
                 drop_proc(o, b->id);
+            } else if (group_is_ours(pid_of(b->external_id), b->correlation_id)) {
+                kill(-(pid_t)pid_of(b->external_id), SIGKILL);
             }
             char why[128];
             snprintf(why, sizeof(why), "no result within %ds", comp_timeout(o, b->comp));
@@ -1224,6 +1291,8 @@ bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id, volatile cons
     }
 }
 
+size_t blvm_orchestrator_local_builds(const blvm_orchestrator *o) { return o->nprocs; }
+
 bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n) {
     *ids = NULL;
     *n = 0;
@@ -1245,3 +1314,63 @@ bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n) {
     return true;
 }
 
+
+bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id, char run_ref[32],
+                                         blvm_commons_collect_summary *sum, char *err,
+                                         size_t errlen) {
+    memset(sum, 0, sizeof(*sum));
+    snprintf(run_ref, 32, "run-%lld", (long long)run_id);
+    char rbuf[300];
+    const char *repo = repo_of(o->cfg, rbuf, sizeof(rbuf));
+    blvm_db_param p[1] = {blvm_db_int(run_id)};
+    blvm_db_result r;
+    if (!blvm_db_query(o->db,
+                       "SELECT component, external_id FROM builds WHERE run_id = ? AND "
+                       "state = 'succeeded' AND trigger_kind = 'dispatch' ORDER BY id",
+                       p, 1, &r)) {
+        set_err(err, errlen, "database: %s", blvm_db_errmsg(o->db));
+        return false;
+    }
+    bool ok = true;
+    size_t done = 0;
+    err[0] = 0;
+    for (size_t i = 0; i < r.nrows; i++) {
+        const char *comp = blvm_db_result_get(&r, i, 0);
+        const char *ext = blvm_db_result_get(&r, i, 1);
+        char *end = NULL;
+        long long gh_run = ext ? strtoll(ext, &end, 10) : 0;
+        if (!ext || !end || *end || gh_run <= 0) {
+            set_err(err, errlen, "build %s has no workflow run id", comp ? comp : "?");
+            ok = false;
+            continue;
+        }
+        if (!o->gh || !repo) {
+            set_err(err, errlen, "no GitHub repository/client configured");
+            ok = false;
+            break;
+        }
+        blvm_commons_collect_summary s;
+        char cerr[512] = "";
+        bool c = blvm_commons_artifacts_collect_github(o->cfg, o->db, o->gh, repo, run_ref, run_id,
+                                                       gh_run, 0, &s, cerr, sizeof(cerr));
+        sum->verified += s.verified;
+        sum->expired += s.expired;
+        sum->failed += s.failed;
+        done++;
+        if (!c) {
+            /* Keep the first problem; go on so every artifact is looked at. */
+            if (ok) set_err(err, errlen, "%s (workflow run %lld): %s", comp ? comp : "?", gh_run,
+                            cerr);
+            ok = false;
+        }
+    }
+    blvm_db_result_clear(&r);
+    if (ok && done == 0) {
+        set_err(err, errlen, "run %lld has no GitHub builds to collect from", (long long)run_id);
+        return false;
+    }
+    progress(o, "run %lld: artifacts %s: %zu verified, %zu expired, %zu failed%s%s",
+             (long long)run_id, run_ref, sum->verified, sum->expired, sum->failed, ok ? "" : ": ",
+             ok ? "" : err);
+    return ok;
+}

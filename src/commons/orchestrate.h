@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "commons/artifacts.h"
 #include "commons/cli.h"
 #include "commons/config.h"
 #include "commons/db.h"
@@ -144,6 +145,19 @@ BLVM_WUR bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool 
  * poll_interval_secs between steps (less while local builds run). */
 BLVM_WUR bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id,
                                       volatile const int *stop, char *err, size_t errlen);
+
+/* Collects and verifies the artifacts of every build of a finished run that
+ * ran as a GitHub workflow (artifacts.h rules: each must match the digest
+ * its build published), all under run_ref "run-<run_id>" (written to
+ * run_ref, 32 bytes). Returns true only when every collection passed; sum
+ * adds them up. */
+BLVM_WUR bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id,
+                                                  char run_ref[32],
+                                                  blvm_commons_collect_summary *sum, char *err,
+                                                  size_t errlen);
+
+/* Number of local build processes this orchestrator is running. */
+size_t blvm_orchestrator_local_builds(const blvm_orchestrator *o);
 
 /* Ids of unfinished runs (pending or running), oldest first; caller frees. */
 BLVM_WUR bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n);

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "commons/artifacts.h"
 #include "commons/orchestrate.h"
 
 static int64_t cell_int(const blvm_db_result *r, size_t row, size_t col) {
@@ -30,6 +31,7 @@ static void usage(void) {
             "usage: blvm-commons orchestrate run [--ref REF] [--version V] [--no-wait]\n"
             "       blvm-commons orchestrate resume RUN\n"
             "       blvm-commons orchestrate status RUN [--json]\n"
+            "       blvm-commons orchestrate collect RUN\n"
             "       blvm-commons orchestrate list\n");
 }
 
@@ -42,15 +44,6 @@ static bool parse_id(const char *s, int64_t *out) {
     return true;
 }
 
-static blvm_github *make_github(const blvm_commons_config *cfg) {
-    blvm_github_options go;
-    blvm_github_options_init(&go);
-    if (cfg->github_api_url) go.base_url = cfg->github_api_url;
-    go.token = cfg->github_token;
-    if (cfg->http_timeout_secs > 0) go.timeout_ms = cfg->http_timeout_secs * 1000L;
-    go.max_retries = cfg->http_max_retries;
-    return blvm_github_create(&go);
-}
 
 static int print_status(blvm_db *db, int64_t run_id, bool as_json) {
     blvm_db_param p[1] = {blvm_db_int(run_id)};
@@ -145,7 +138,7 @@ static int print_status(blvm_db *db, int64_t run_id, bool as_json) {
 }
 
 static int drive_cli(blvm_commons_ctx *ctx, blvm_db *db, int64_t run_id, bool wait) {
-    blvm_github *gh = make_github(ctx->cfg);
+    blvm_github *gh = blvm_commons_github_from_config(ctx->cfg);
     char err[512] = "";
     blvm_orchestrator_options oo = {ctx->cfg, db, gh, false};
     blvm_orchestrator *o = blvm_orchestrator_create(&oo, err, sizeof(err));
@@ -218,7 +211,7 @@ int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv) 
         fflush(stdout);
         return drive_cli(ctx, db, run_id, wait);
     }
-    if (strcmp(sub, "resume") == 0 || strcmp(sub, "status") == 0) {
+    if (strcmp(sub, "resume") == 0 || strcmp(sub, "status") == 0 || strcmp(sub, "collect") == 0) {
         int64_t run_id = 0;
         bool as_json = false;
         for (int i = 2; i < argc; i++) {
@@ -236,6 +229,28 @@ int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv) 
         blvm_db *db = blvm_commons_ctx_db(ctx);
         if (!db) return BLVM_COMMONS_EXIT_FAIL;
         if (strcmp(sub, "status") == 0) return print_status(db, run_id, as_json);
+        if (strcmp(sub, "collect") == 0) {
+            blvm_github *gh = blvm_commons_github_from_config(ctx->cfg);
+            char err[768] = "", run_ref[32];
+            blvm_orchestrator_options oo = {ctx->cfg, db, gh, true};
+            blvm_orchestrator *o = blvm_orchestrator_create(&oo, err, sizeof(err));
+            if (!o) {
+                blvm_github_destroy(gh);
+                blvm_commons_errorf("%s", err);
+                return BLVM_COMMONS_EXIT_USAGE;
+            }
+            blvm_commons_collect_summary sum;
+            bool ok = blvm_orchestrator_collect_artifacts(o, run_id, run_ref, &sum, err, sizeof(err));
+            blvm_orchestrator_destroy(o);
+            blvm_github_destroy(gh);
+            printf("%s: %zu verified, %zu expired, %zu failed\n", run_ref, sum.verified, sum.expired,
+                   sum.failed);
+            if (!ok) {
+                blvm_commons_errorf("%s", err);
+                return BLVM_COMMONS_EXIT_FAIL;
+            }
+            return BLVM_COMMONS_EXIT_OK;
+        }
         return drive_cli(ctx, db, run_id, true);
     }
     if (strcmp(sub, "list") == 0) {

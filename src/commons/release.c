@@ -45,6 +45,7 @@ typedef struct {
     const char *version;
     const char *run;        /* run ref, NULL = newest with verified artifacts */
     const char *notes_file; /* extra notes appended, may be NULL */
+    size_t threshold;       /* signatures required, shown in the notes */
     char staging[4200];
     char run_ref[256];
 } release_job;
@@ -150,8 +151,8 @@ static char *make_notes(release_job *j, const blvm_db_result *arts, int64_t run_
                blvm_db_result_get(arts, i, 3));
     }
     append(&b, &len, &cap, "\nVerify with `sha256sum -c SHA256SUMS` and "
-                           "`blvm-commons verify SHA256SUMS --keys KEYRING --threshold %d`.\n",
-           j->ctx->cfg->release_threshold);
+                           "`blvm-commons verify SHA256SUMS --keys KEYRING --threshold %zu`.\n",
+           j->threshold);
     if (j->notes_file) {
         char err[512];
         size_t nl;
@@ -213,6 +214,16 @@ static bool prepare(release_job *j) {
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
         if (!run_id && !blvm_db_result_get_int(&arts, i, 4, &run_id)) run_id = 0;
+        /* The release's own files must not be shadowed by an artifact, and
+         * two artifacts must not land on one name. */
+        bool clash = strcmp(base, "SHA256SUMS") == 0 || strcmp(base, "SHA256SUMS.sig") == 0 ||
+                     strcmp(base, NOTES_NAME) == 0;
+        for (size_t k = 0; k < sums.n; k++) clash |= strcmp(sums.entries[k].name, base) == 0;
+        if (clash) {
+            blvm_commons_errorf("artifact file name '%s' clashes with another release file", base);
+            ok = false;
+            break;
+        }
         char dest[4400];
         snprintf(dest, sizeof(dest), "%s/%s", j->staging, base);
         uint8_t h[32];
@@ -298,14 +309,15 @@ static bool record(release_job *j, const char *target, const char *location, siz
     size_t nl;
     char *notes = blvm_commons_read_file(notes_path, 1 << 20, &nl, err, sizeof(err));
     if (!blvm_db_begin(j->db)) goto fail;
-    blvm_db_param p[7] = {blvm_db_text(j->version), blvm_db_text(target), blvm_db_text(location),
+    blvm_db_param p[8] = {blvm_db_text(j->version), blvm_db_text(target), blvm_db_text(location),
                           blvm_db_int(blvm_commons_release_is_prerelease(j->version)),
-                          blvm_db_int((int64_t)nsigs), blvm_db_text(notes), blvm_db_int(now)};
+                          blvm_db_int((int64_t)nsigs), blvm_db_text(notes), blvm_db_int(now),
+                          blvm_db_int(now)};
     int64_t rid;
     if (!blvm_db_insert(j->db,
                         "INSERT INTO releases (version, state, target, location, prerelease, signatures, notes, "
                         "created_at, published_at) VALUES (?, 'published', ?, ?, ?, ?, ?, ?, ?)",
-                        (blvm_db_param[]){p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[6]}, 8, &rid))
+                        p, 8, &rid))
         goto fail_tx;
     for (size_t i = 0; i < sums->n; i++) {
         char path[4400], hx[65];
@@ -482,7 +494,7 @@ int blvm_commons_release_main(blvm_commons_ctx *ctx, int argc, char **argv) {
     }
     blvm_db *db = blvm_commons_ctx_db(ctx);
     if (!db) return BLVM_COMMONS_EXIT_FAIL;
-    release_job j = {ctx, db, pos[0], run, notes, "", ""};
+    release_job j = {ctx, db, pos[0], run, notes, threshold, "", ""};
     snprintf(j.staging, sizeof(j.staging), "%s/staging/%s", ctx->cfg->release_dir, j.version);
     blvm_db_param vp[1] = {blvm_db_text(j.version)};
     int64_t existing;

@@ -6,7 +6,9 @@
 
 #define LIMBS 8
 
-void blvm_u256_set_zero(blvm_u256 *a) { memset(a->pn, 0, sizeof a->pn); }
+void blvm_u256_set_zero(blvm_u256 *a) {
+    memset(a->pn, 0, sizeof a->pn);
+}
 
 void blvm_u256_set_u64(blvm_u256 *a, uint64_t v) {
     blvm_u256_set_zero(a);
@@ -15,11 +17,13 @@ void blvm_u256_set_u64(blvm_u256 *a, uint64_t v) {
 }
 
 void blvm_u256_from_le(blvm_u256 *a, const uint8_t in[32]) {
-    for (int i = 0; i < LIMBS; i++) a->pn[i] = blvm_read_le32(in + 4 * i);
+    for (int i = 0; i < LIMBS; i++)
+        a->pn[i] = blvm_read_le32(in + 4 * i);
 }
 
 void blvm_u256_to_le(const blvm_u256 *a, uint8_t out[32]) {
-    for (int i = 0; i < LIMBS; i++) blvm_write_le32(out + 4 * i, a->pn[i]);
+    for (int i = 0; i < LIMBS; i++)
+        blvm_write_le32(out + 4 * i, a->pn[i]);
 }
 
 static int hex_digit(char c) {
@@ -95,7 +99,8 @@ double blvm_u256_to_double(const blvm_u256 *a) {
 }
 
 void blvm_u256_not(blvm_u256 *r, const blvm_u256 *a) {
-    for (int i = 0; i < LIMBS; i++) r->pn[i] = ~a->pn[i];
+    for (int i = 0; i < LIMBS; i++)
+        r->pn[i] = ~a->pn[i];
 }
 
 void blvm_u256_add(blvm_u256 *r, const blvm_u256 *a, const blvm_u256 *b) {
@@ -206,8 +211,8 @@ void blvm_u256_set_compact(blvm_u256 *a, uint32_t compact, bool *negative, bool 
     }
     if (negative) *negative = word != 0 && (compact & 0x00800000) != 0;
     if (overflow)
-        *overflow = word != 0 && ((size > 34) || (word > 0xff && size > 33) ||
-                                  (word > 0xffff && size > 32));
+        *overflow = word != 0 &&
+                    ((size > 34) || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
 }
 
 uint32_t blvm_u256_get_compact(const blvm_u256 *a, bool negative) {

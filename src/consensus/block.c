@@ -38,10 +38,13 @@ void blvm_header_hash(const blvm_block_header *h, uint8_t out[32]) {
     blvm_sha256d(out, buf, sizeof buf);
 }
 
-void blvm_block_init(blvm_block *b) { memset(b, 0, sizeof *b); }
+void blvm_block_init(blvm_block *b) {
+    memset(b, 0, sizeof *b);
+}
 
 void blvm_block_clear(blvm_block *b) {
-    for (size_t i = 0; i < b->tx_count; i++) blvm_tx_clear(&b->txs[i]);
+    for (size_t i = 0; i < b->tx_count; i++)
+        blvm_tx_clear(&b->txs[i]);
     free(b->txs);
     blvm_block_init(b);
 }
@@ -91,12 +94,14 @@ void blvm_block_encode(const blvm_block *b, blvm_writer *w, bool with_witness) {
     blvm_header_encode(&b->header, h);
     blvm_write_bytes(w, h, sizeof h);
     blvm_write_compact_size(w, b->tx_count);
-    for (size_t i = 0; i < b->tx_count; i++) blvm_tx_encode(&b->txs[i], w, with_witness);
+    for (size_t i = 0; i < b->tx_count; i++)
+        blvm_tx_encode(&b->txs[i], w, with_witness);
 }
 
 size_t blvm_block_size(const blvm_block *b, bool with_witness) {
     size_t n = BLVM_HEADER_SIZE + blvm_compact_size_len(b->tx_count);
-    for (size_t i = 0; i < b->tx_count; i++) n += blvm_tx_size(&b->txs[i], with_witness);
+    for (size_t i = 0; i < b->tx_count; i++)
+        n += blvm_tx_size(&b->txs[i], with_witness);
     return n;
 }
 

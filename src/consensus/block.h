@@ -12,8 +12,8 @@
 #define BLVM_HEADER_SIZE 80
 /* Core's consensus limits (consensus/consensus.h). */
 #define BLVM_MAX_BLOCK_SERIALIZED_SIZE 4000000
-#define BLVM_MAX_BLOCK_WEIGHT 4000000
-#define BLVM_MAX_BLOCK_SIGOPS_COST 80000
+#define BLVM_MAX_BLOCK_WEIGHT          4000000
+#define BLVM_MAX_BLOCK_SIGOPS_COST     80000
 
 typedef struct {
     int32_t version;

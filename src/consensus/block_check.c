@@ -4,57 +4,22 @@
 #include <string.h>
 
 #include "consensus/merkle.h"
+#include "consensus/pow.h"
 #include "consensus/script.h"
 #include "consensus/tx_check.h"
 #include "util/hex.h"
 
-/* Compares two 256-bit numbers stored least significant byte first. */
-static int cmp_le256(const uint8_t a[32], const uint8_t b[32]) {
-    for (int i = 31; i >= 0; i--)
-        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
-    return 0;
-}
-
-bool blvm_check_proof_of_work_limit(const uint8_t hash[32], uint32_t bits,
-                                    const uint8_t pow_limit[32]) {
-    /* Core's arith_uint256::SetCompact: 8-bit size in bytes, 23-bit word,
-     * sign bit 0x00800000. */
-    unsigned size = bits >> 24;
-    uint32_t word = bits & 0x007fffffu;
-    if (word == 0) return false; /* a zero target */
-    if (bits & 0x00800000u) return false;
-    if (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32))
-        return false; /* overflow */
-    uint8_t target[32] = {0};
-    if (size <= 3) {
-        word >>= 8 * (3 - size);
-        if (word == 0) return false;
-        target[0] = (uint8_t)word;
-        target[1] = (uint8_t)(word >> 8);
-        target[2] = (uint8_t)(word >> 16);
-    } else {
-        /* The word's bytes land at size-3 .. size-1; those past 31 are zero
-         * (the overflow test above guarantees it). */
-        for (unsigned k = 0; k < 3; k++) {
-            unsigned pos = size - 3 + k;
-            if (pos < 32) target[pos] = (uint8_t)(word >> (8 * k));
-        }
-    }
-    if (cmp_le256(target, pow_limit) > 0) return false;
-    return cmp_le256(hash, target) <= 0;
-}
-
-bool blvm_check_block_header(const blvm_block_header *h, const uint8_t pow_limit[32],
+bool blvm_check_block_header(const blvm_block_header *h, const blvm_params *params,
                              blvm_validation_state *state) {
     uint8_t hash[32];
     blvm_header_hash(h, hash);
-    if (!blvm_check_proof_of_work_limit(hash, h->bits, pow_limit))
+    if (!blvm_pow_check(hash, h->bits, params))
         return blvm_state_invalid(state, BLVM_BLOCK_INVALID_HEADER, "high-hash",
                                   "proof of work failed");
     return true;
 }
 
-static bool check_merkle_root(const blvm_block *b, blvm_validation_state *state) {
+static bool merkle_root_ok(const blvm_block *b, blvm_validation_state *state) {
     uint8_t root[32];
     bool mutated = false;
     if (!blvm_block_merkle_root(b, root, &mutated)) return blvm_state_error(state, "out of memory");
@@ -69,15 +34,15 @@ static bool check_merkle_root(const blvm_block *b, blvm_validation_state *state)
     return true;
 }
 
-bool blvm_check_block(const blvm_block *b, const blvm_check_block_opts *opts,
-                      blvm_validation_state *state) {
-    if (opts->check_pow) {
-        if (!opts->pow_limit) return blvm_state_error(state, "no proof-of-work limit given");
-        if (!blvm_check_block_header(&b->header, opts->pow_limit, state)) return false;
+bool blvm_check_block(const blvm_block *b, const blvm_params *params, bool check_pow,
+                      bool check_merkle_root, blvm_validation_state *state) {
+    if (check_pow) {
+        if (!params) return blvm_state_error(state, "no chain parameters given");
+        if (!blvm_check_block_header(&b->header, params, state)) return false;
     }
     /* Everything that could be corruption in transit is checked before any
      * transaction rule, so a bad copy never marks a good header invalid. */
-    if (opts->check_merkle_root && !check_merkle_root(b, state)) return false;
+    if (check_merkle_root && !merkle_root_ok(b, state)) return false;
 
     if (b->tx_count == 0 || b->tx_count * BLVM_WITNESS_SCALE_FACTOR > BLVM_MAX_BLOCK_WEIGHT ||
         blvm_block_size(b, false) * BLVM_WITNESS_SCALE_FACTOR > BLVM_MAX_BLOCK_WEIGHT)
@@ -108,7 +73,8 @@ bool blvm_check_block(const blvm_block *b, const blvm_check_block_opts *opts,
     }
 
     uint64_t sigops = 0;
-    for (size_t i = 0; i < b->tx_count; i++) sigops += blvm_tx_legacy_sigop_count(&b->txs[i]);
+    for (size_t i = 0; i < b->tx_count; i++)
+        sigops += blvm_tx_legacy_sigop_count(&b->txs[i]);
     if (sigops * BLVM_WITNESS_SCALE_FACTOR > BLVM_MAX_BLOCK_SIGOPS_COST)
         return blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "bad-blk-sigops",
                                   "out-of-bounds SigOpCount");

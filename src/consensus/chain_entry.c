@@ -5,7 +5,9 @@
 #include "consensus/pow.h"
 
 /* Clears the lowest set bit. */
-static int32_t invert_lowest_one(int32_t n) { return n & (n - 1); }
+static int32_t invert_lowest_one(int32_t n) {
+    return n & (n - 1);
+}
 
 int32_t blvm_chain_entry_skip_height(int32_t height) {
     if (height < 2) return 0;
@@ -22,10 +24,9 @@ const blvm_chain_entry *blvm_chain_entry_ancestor(const blvm_chain_entry *e, int
     while (height_walk > height) {
         int32_t height_skip = blvm_chain_entry_skip_height(height_walk);
         int32_t height_skip_prev = blvm_chain_entry_skip_height(height_walk - 1);
-        if (walk->skip != NULL &&
-            (height_skip == height ||
-             (height_skip > height &&
-              !(height_skip_prev < height_skip - 2 && height_skip_prev >= height)))) {
+        if (walk->skip != NULL && (height_skip == height ||
+                                   (height_skip > height && !(height_skip_prev < height_skip - 2 &&
+                                                              height_skip_prev >= height)))) {
             walk = walk->skip;
             height_walk = height_skip;
         } else {
@@ -37,8 +38,8 @@ const blvm_chain_entry *blvm_chain_entry_ancestor(const blvm_chain_entry *e, int
     return walk;
 }
 
-void blvm_chain_entry_init(blvm_chain_entry *e, const blvm_block_header *h,
-                           const uint8_t hash[32], const blvm_chain_entry *prev) {
+void blvm_chain_entry_init(blvm_chain_entry *e, const blvm_block_header *h, const uint8_t hash[32],
+                           const blvm_chain_entry *prev) {
     e->prev = prev;
     e->height = prev ? prev->height + 1 : 0;
     e->version = h->version;

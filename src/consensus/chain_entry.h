@@ -48,8 +48,8 @@ typedef struct blvm_chain_entry {
 
 /* Fills e for the block with header h and hash `hash` on top of prev (NULL
  * for genesis): height, time, bits, version, hash, chain work and skip. */
-void blvm_chain_entry_init(blvm_chain_entry *e, const blvm_block_header *h,
-                           const uint8_t hash[32], const blvm_chain_entry *prev);
+void blvm_chain_entry_init(blvm_chain_entry *e, const blvm_block_header *h, const uint8_t hash[32],
+                           const blvm_chain_entry *prev);
 
 /* Core's GetSkipHeight: the height the skip pointer of an entry at `height`
  * points to. */

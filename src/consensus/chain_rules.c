@@ -115,7 +115,8 @@ bool blvm_bip34_coinbase_has_height(const blvm_tx *coinbase, int32_t height) {
     return ss->len >= n && memcmp(ss->data, expect, n) == 0;
 }
 
-uint32_t blvm_block_script_flags(const blvm_params *p, int32_t height, const uint8_t block_hash[32]) {
+uint32_t blvm_block_script_flags(const blvm_params *p, int32_t height,
+                                 const uint8_t block_hash[32]) {
     /* BIP16 was only enforced from April 2012, and taproot from height
      * 709632, but just one historical block broke P2SH rules (on mainnet and
      * testnet3) and one broke taproot rules (mainnet), so Core applies both

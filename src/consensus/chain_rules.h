@@ -43,9 +43,9 @@
 
 /* BIP68 fields of nSequence. */
 #define BLVM_SEQUENCE_LOCKTIME_DISABLE_FLAG (1u << 31)
-#define BLVM_SEQUENCE_LOCKTIME_TYPE_FLAG (1u << 22) /* time (512 s units), not blocks */
-#define BLVM_SEQUENCE_LOCKTIME_MASK 0x0000ffffu
-#define BLVM_SEQUENCE_LOCKTIME_GRANULARITY 9
+#define BLVM_SEQUENCE_LOCKTIME_TYPE_FLAG    (1u << 22) /* time (512 s units), not blocks */
+#define BLVM_SEQUENCE_LOCKTIME_MASK         0x0000ffffu
+#define BLVM_SEQUENCE_LOCKTIME_GRANULARITY  9
 
 /* Flags for blvm_calculate_sequence_locks: enforce BIP68 (Core's
  * LOCKTIME_VERIFY_SEQUENCE; set once CSV is active). */
@@ -81,8 +81,8 @@ typedef struct {
  * Core. BIP68 applies only with flags & BLVM_LOCKTIME_VERIFY_SEQUENCE and
  * tx->version >= 2. Returns false (out untouched) only on inconsistent input:
  * a coin height above block->height, or an index not linked to genesis. */
-BLVM_WUR bool blvm_calculate_sequence_locks(const blvm_tx *tx, uint32_t flags, int32_t *prev_heights,
-                                            const blvm_chain_entry *block,
+BLVM_WUR bool blvm_calculate_sequence_locks(const blvm_tx *tx, uint32_t flags,
+                                            int32_t *prev_heights, const blvm_chain_entry *block,
                                             blvm_sequence_locks *out);
 
 /* Core's EvaluateSequenceLocks: whether `locks` allow inclusion in `block`
@@ -110,7 +110,8 @@ bool blvm_bip34_coinbase_has_height(const blvm_tx *coinbase, int32_t height);
  * WITNESS and TAPROOT always (except in the exception blocks of
  * p->script_flag_exceptions), plus DERSIG, CHECKLOCKTIMEVERIFY,
  * CHECKSEQUENCEVERIFY and NULLDUMMY from their activation heights. */
-uint32_t blvm_block_script_flags(const blvm_params *p, int32_t height, const uint8_t block_hash[32]);
+uint32_t blvm_block_script_flags(const blvm_params *p, int32_t height,
+                                 const uint8_t block_hash[32]);
 
 /* --- BIP30 ------------------------------------------------------------ */
 
@@ -139,9 +140,8 @@ bool blvm_bip30_check_needed(const blvm_params *p, const blvm_chain_entry *block
  *   "bad-version(0x%08x)"   version < 2, 3, 4 once BIP34, BIP66, BIP65 apply
  * Core 29 has no checkpoints, so no "bad-fork-prior-to-checkpoint". */
 BLVM_WUR bool blvm_contextual_check_block_header(const blvm_block_header *h,
-                                                 const blvm_chain_entry *prev,
-                                                 const blvm_params *p, int64_t now,
-                                                 blvm_validation_state *state);
+                                                 const blvm_chain_entry *prev, const blvm_params *p,
+                                                 int64_t now, blvm_validation_state *state);
 
 /* Core's ContextualCheckBlock for block b on top of prev (NULL for genesis),
  * after blvm_check_block. Reasons (BLVM_BLOCK_CONSENSUS unless noted):

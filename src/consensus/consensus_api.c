@@ -13,6 +13,8 @@
 /* The public flag values are the interpreter's. */
 _Static_assert(BLVM_CONSENSUS_VERIFY_TAPROOT == BLVM_SCRIPT_VERIFY_TAPROOT, "flag values");
 _Static_assert(BLVM_CONSENSUS_VERIFY_ALL + 1 == BLVM_SCRIPT_VERIFY_END_MARKER, "flag values");
+_Static_assert(BLVM_CONSENSUS_VERIFY_MANDATORY == BLVM_SCRIPT_VERIFY_MANDATORY, "flag values");
+_Static_assert(BLVM_CONSENSUS_VERIFY_STANDARD == BLVM_SCRIPT_VERIFY_STANDARD, "flag values");
 
 struct blvm_consensus_tx {
     blvm_tx tx;
@@ -40,7 +42,8 @@ static blvm_consensus_error prepare(blvm_consensus_tx *c, const uint8_t *tx, siz
     if (n_spent != c->tx.vin_count) return BLVM_CONSENSUS_ERR_SPENT_OUTPUTS;
     size_t total = 1;
     for (size_t i = 0; i < n_spent; i++) {
-        if (spent[i].amount < 0 || spent[i].amount > BLVM_MAX_MONEY) return BLVM_CONSENSUS_ERR_AMOUNT;
+        if (spent[i].amount < 0 || spent[i].amount > BLVM_MAX_MONEY)
+            return BLVM_CONSENSUS_ERR_AMOUNT;
         if (spent[i].script_pubkey_len && !spent[i].script_pubkey)
             return BLVM_CONSENSUS_ERR_SPENT_OUTPUTS;
         total += spent[i].script_pubkey_len;
@@ -71,12 +74,8 @@ static blvm_consensus_error verify(const blvm_consensus_tx *c, unsigned int n_in
                                    unsigned int flags, int *script_error) {
     if (!flags_valid(flags)) return BLVM_CONSENSUS_ERR_INVALID_FLAGS;
     if (n_in >= c->tx.vin_count) return BLVM_CONSENSUS_ERR_TX_INDEX;
-    const blvm_txin *in = &c->tx.vin[n_in];
-    const blvm_txout *out = &c->spent[n_in];
-    blvm_sig_checker chk = {&c->tx, n_in, out->value, &c->pd};
     blvm_script_error err;
-    bool ok = blvm_verify_script(in->script_sig.data, in->script_sig.len, out->script_pubkey.data,
-                                 out->script_pubkey.len, &in->witness, flags, &chk, &err);
+    bool ok = blvm_verify_input(&c->tx, n_in, c->spent, &c->pd, flags, &err);
     if (script_error) *script_error = (int)err;
     return ok ? BLVM_CONSENSUS_OK : BLVM_CONSENSUS_ERR_SCRIPT;
 }
@@ -116,11 +115,12 @@ void blvm_consensus_tx_destroy(blvm_consensus_tx *ctx) {
     free(ctx);
 }
 
-size_t blvm_consensus_tx_input_count(const blvm_consensus_tx *ctx) { return ctx->tx.vin_count; }
+size_t blvm_consensus_tx_input_count(const blvm_consensus_tx *ctx) {
+    return ctx->tx.vin_count;
+}
 
-blvm_consensus_error blvm_consensus_tx_verify_input(const blvm_consensus_tx *ctx,
-                                                    unsigned int n_in, unsigned int flags,
-                                                    int *script_error) {
+blvm_consensus_error blvm_consensus_tx_verify_input(const blvm_consensus_tx *ctx, unsigned int n_in,
+                                                    unsigned int flags, int *script_error) {
     return verify(ctx, n_in, flags, script_error);
 }
 
@@ -131,14 +131,22 @@ const char *blvm_consensus_script_error_name(int script_error) {
 
 const char *blvm_consensus_strerror(blvm_consensus_error err) {
     switch (err) {
-    case BLVM_CONSENSUS_OK: return "ok";
-    case BLVM_CONSENSUS_ERR_TX_DESERIALIZE: return "transaction does not deserialize";
-    case BLVM_CONSENSUS_ERR_TX_INDEX: return "input index out of range";
-    case BLVM_CONSENSUS_ERR_SPENT_OUTPUTS: return "spent outputs do not match the inputs";
-    case BLVM_CONSENSUS_ERR_INVALID_FLAGS: return "invalid verification flags";
-    case BLVM_CONSENSUS_ERR_AMOUNT: return "amount out of range";
-    case BLVM_CONSENSUS_ERR_NO_MEMORY: return "out of memory";
-    case BLVM_CONSENSUS_ERR_SCRIPT: return "script verification failed";
+    case BLVM_CONSENSUS_OK:
+        return "ok";
+    case BLVM_CONSENSUS_ERR_TX_DESERIALIZE:
+        return "transaction does not deserialize";
+    case BLVM_CONSENSUS_ERR_TX_INDEX:
+        return "input index out of range";
+    case BLVM_CONSENSUS_ERR_SPENT_OUTPUTS:
+        return "spent outputs do not match the inputs";
+    case BLVM_CONSENSUS_ERR_INVALID_FLAGS:
+        return "invalid verification flags";
+    case BLVM_CONSENSUS_ERR_AMOUNT:
+        return "amount out of range";
+    case BLVM_CONSENSUS_ERR_NO_MEMORY:
+        return "out of memory";
+    case BLVM_CONSENSUS_ERR_SCRIPT:
+        return "script verification failed";
     }
     return "unknown error";
 }

@@ -48,23 +48,28 @@ static const struct {
     [BLVM_SCRIPT_ERR_UNBALANCED_CONDITIONAL] = {"UNBALANCED_CONDITIONAL",
                                                 "Invalid OP_IF construction"},
     [BLVM_SCRIPT_ERR_NEGATIVE_LOCKTIME] = {"NEGATIVE_LOCKTIME", "Negative locktime"},
-    [BLVM_SCRIPT_ERR_UNSATISFIED_LOCKTIME] = {"UNSATISFIED_LOCKTIME", "Locktime requirement not satisfied"},
-    [BLVM_SCRIPT_ERR_SIG_HASHTYPE] = {"SIG_HASHTYPE", "Signature hash type missing or not understood"},
+    [BLVM_SCRIPT_ERR_UNSATISFIED_LOCKTIME] = {"UNSATISFIED_LOCKTIME",
+                                              "Locktime requirement not satisfied"},
+    [BLVM_SCRIPT_ERR_SIG_HASHTYPE] = {"SIG_HASHTYPE",
+                                      "Signature hash type missing or not understood"},
     [BLVM_SCRIPT_ERR_SIG_DER] = {"SIG_DER", "Non-canonical DER signature"},
     [BLVM_SCRIPT_ERR_MINIMALDATA] = {"MINIMALDATA", "Data push larger than necessary"},
     [BLVM_SCRIPT_ERR_SIG_PUSHONLY] = {"SIG_PUSHONLY", "Only push operators allowed in signatures"},
     [BLVM_SCRIPT_ERR_SIG_HIGH_S] = {"SIG_HIGH_S",
                                     "Non-canonical signature: S value is unnecessarily high"},
-    [BLVM_SCRIPT_ERR_SIG_NULLDUMMY] = {"SIG_NULLDUMMY", "Dummy CHECKMULTISIG argument must be zero"},
-    [BLVM_SCRIPT_ERR_PUBKEYTYPE] = {"PUBKEYTYPE", "Public key is neither compressed or uncompressed"},
+    [BLVM_SCRIPT_ERR_SIG_NULLDUMMY] = {"SIG_NULLDUMMY",
+                                       "Dummy CHECKMULTISIG argument must be zero"},
+    [BLVM_SCRIPT_ERR_PUBKEYTYPE] = {"PUBKEYTYPE",
+                                    "Public key is neither compressed or uncompressed"},
     [BLVM_SCRIPT_ERR_CLEANSTACK] = {"CLEANSTACK", "Stack size must be exactly one after execution"},
     [BLVM_SCRIPT_ERR_MINIMALIF] = {"MINIMALIF", "OP_IF/NOTIF argument must be minimal"},
-    [BLVM_SCRIPT_ERR_SIG_NULLFAIL] = {"NULLFAIL",
-                                      "Signature must be zero for failed CHECK(MULTI)SIG operation"},
+    [BLVM_SCRIPT_ERR_SIG_NULLFAIL] =
+        {"NULLFAIL", "Signature must be zero for failed CHECK(MULTI)SIG operation"},
     [BLVM_SCRIPT_ERR_DISCOURAGE_UPGRADABLE_NOPS] = {"DISCOURAGE_UPGRADABLE_NOPS",
                                                     "NOPx reserved for soft-fork upgrades"},
     [BLVM_SCRIPT_ERR_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM] =
-        {"DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM", "Witness version reserved for soft-fork upgrades"},
+        {"DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM",
+         "Witness version reserved for soft-fork upgrades"},
     [BLVM_SCRIPT_ERR_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION] =
         {"DISCOURAGE_UPGRADABLE_TAPROOT_VERSION",
          "Taproot version reserved for soft-fork upgrades"},
@@ -83,10 +88,13 @@ static const struct {
     [BLVM_SCRIPT_ERR_WITNESS_MALLEATED] = {"WITNESS_MALLEATED", "Witness requires empty scriptSig"},
     [BLVM_SCRIPT_ERR_WITNESS_MALLEATED_P2SH] = {"WITNESS_MALLEATED_P2SH",
                                                 "Witness requires only-redeemscript scriptSig"},
-    [BLVM_SCRIPT_ERR_WITNESS_UNEXPECTED] = {"WITNESS_UNEXPECTED", "Witness provided for non-witness script"},
-    [BLVM_SCRIPT_ERR_WITNESS_PUBKEYTYPE] = {"WITNESS_PUBKEYTYPE", "Using non-compressed keys in segwit"},
+    [BLVM_SCRIPT_ERR_WITNESS_UNEXPECTED] = {"WITNESS_UNEXPECTED",
+                                            "Witness provided for non-witness script"},
+    [BLVM_SCRIPT_ERR_WITNESS_PUBKEYTYPE] = {"WITNESS_PUBKEYTYPE",
+                                            "Using non-compressed keys in segwit"},
     [BLVM_SCRIPT_ERR_SCHNORR_SIG_SIZE] = {"SCHNORR_SIG_SIZE", "Invalid Schnorr signature size"},
-    [BLVM_SCRIPT_ERR_SCHNORR_SIG_HASHTYPE] = {"SCHNORR_SIG_HASHTYPE", "Invalid Schnorr signature hash type"},
+    [BLVM_SCRIPT_ERR_SCHNORR_SIG_HASHTYPE] = {"SCHNORR_SIG_HASHTYPE",
+                                              "Invalid Schnorr signature hash type"},
     [BLVM_SCRIPT_ERR_SCHNORR_SIG] = {"SCHNORR_SIG", "Invalid Schnorr signature"},
     [BLVM_SCRIPT_ERR_TAPROOT_WRONG_CONTROL_SIZE] = {"TAPROOT_WRONG_CONTROL_SIZE",
                                                     "Invalid Taproot control block size"},
@@ -102,8 +110,7 @@ static const struct {
                                                 "Empty public key in tapscript"},
     [BLVM_SCRIPT_ERR_OP_CODESEPARATOR] = {"OP_CODESEPARATOR",
                                           "Using OP_CODESEPARATOR in non-witness script"},
-    [BLVM_SCRIPT_ERR_SIG_FINDANDDELETE] = {"SIG_FINDANDDELETE",
-                                           "Signature is found in scriptCode"},
+    [BLVM_SCRIPT_ERR_SIG_FINDANDDELETE] = {"SIG_FINDANDDELETE", "Signature is found in scriptCode"},
 };
 
 const char *blvm_script_error_name(blvm_script_error err) {
@@ -135,7 +142,8 @@ void blvm_stack_init(blvm_stack *st) {
 }
 
 void blvm_stack_clear(blvm_stack *st) {
-    for (size_t i = 0; i < st->size; i++) free(st->items[i].data);
+    for (size_t i = 0; i < st->size; i++)
+        free(st->items[i].data);
     free(st->items);
     blvm_stack_init(st);
 }
@@ -143,7 +151,8 @@ void blvm_stack_clear(blvm_stack *st) {
 static bool stack_reserve(blvm_stack *st, size_t n) {
     if (st->size + n <= st->cap) return true;
     size_t cap = st->cap ? st->cap * 2 : 16;
-    while (cap < st->size + n) cap *= 2;
+    while (cap < st->size + n)
+        cap *= 2;
     blvm_stack_item *p = realloc(st->items, cap * sizeof(*p));
     if (!p) return false;
     st->items = p;
@@ -213,7 +222,7 @@ static bool stack_copy(blvm_stack *dst, const blvm_stack *src) {
 
 /* ---- script numbers (Core's CScriptNum) ------------------------------ */
 
-#define NUM_OK 0
+#define NUM_OK  0
 #define NUM_ERR 1
 
 /* Decodes a little-endian sign-magnitude number of at most max_size bytes.
@@ -234,7 +243,8 @@ static int num_decode(const blvm_stack_item *it, bool require_minimal, size_t ma
         return NUM_OK;
     }
     int64_t r = 0;
-    for (size_t i = 0; i < n; i++) r |= (int64_t)v[i] << (8 * i);
+    for (size_t i = 0; i < n; i++)
+        r |= (int64_t)v[i] << (8 * i);
     if (v[n - 1] & 0x80) {
         r &= ~((int64_t)0x80 << (8 * (n - 1)));
         r = -r;
@@ -359,7 +369,7 @@ bool blvm_check_pubkey_encoding(const uint8_t *pubkey, size_t len, uint32_t flag
 static bool check_minimal_push(const uint8_t *data, size_t len, uint8_t opcode) {
     if (len == 0) return opcode == OP_0;
     if (len == 1 && data[0] >= 1 && data[0] <= 16) return false; /* use OP_1..OP_16 */
-    if (len == 1 && data[0] == 0x81) return false;                /* use OP_1NEGATE */
+    if (len == 1 && data[0] == 0x81) return false;               /* use OP_1NEGATE */
     if (len <= 75) return opcode == len;
     if (len <= 255) return opcode == OP_PUSHDATA1;
     if (len <= 65535) return opcode == OP_PUSHDATA2;
@@ -388,8 +398,7 @@ static size_t serialize_push(uint8_t *out, const uint8_t *data, size_t len) {
     return n + len;
 }
 
-size_t blvm_script_find_and_delete(uint8_t *script, size_t *len, const uint8_t *b,
-                                   size_t b_len) {
+size_t blvm_script_find_and_delete(uint8_t *script, size_t *len, const uint8_t *b, size_t b_len) {
     size_t found = 0;
     if (b_len == 0 || *len == 0) return 0;
     const uint8_t *end = script + *len;
@@ -418,8 +427,8 @@ size_t blvm_script_find_and_delete(uint8_t *script, size_t *len, const uint8_t *
 /* ---- signature checks ------------------------------------------------- */
 
 #define SEQUENCE_LOCKTIME_DISABLE_FLAG (1u << 31)
-#define SEQUENCE_LOCKTIME_TYPE_FLAG (1u << 22)
-#define SEQUENCE_LOCKTIME_MASK 0x0000ffffu
+#define SEQUENCE_LOCKTIME_TYPE_FLAG    (1u << 22)
+#define SEQUENCE_LOCKTIME_MASK         0x0000ffffu
 
 static bool checker_ecdsa(const blvm_sig_checker *c, const uint8_t *sig, size_t sig_len,
                           const uint8_t *pubkey, size_t pk_len, const uint8_t *script_code,
@@ -458,10 +467,10 @@ static bool checker_schnorr(const blvm_sig_checker *c, const uint8_t *sig, size_
     /* Without the transaction data the signature cannot be checked. */
     if (!c || !c->tx || !c->txdata) return set_err(err, BLVM_SCRIPT_ERR_SCHNORR_SIG);
     uint8_t sighash[32];
-    if (!blvm_sighash_taproot(sighash, execdata, c->tx, c->n_in, hash_type, sigversion,
-                              c->txdata))
+    if (!blvm_sighash_taproot(sighash, execdata, c->tx, c->n_in, hash_type, sigversion, c->txdata))
         return set_err(err, BLVM_SCRIPT_ERR_SCHNORR_SIG_HASHTYPE);
-    if (!blvm_schnorr_verify(pubkey32, sig, sighash)) return set_err(err, BLVM_SCRIPT_ERR_SCHNORR_SIG);
+    if (!blvm_schnorr_verify(pubkey32, sig, sighash))
+        return set_err(err, BLVM_SCRIPT_ERR_SCHNORR_SIG);
     return true;
 }
 
@@ -563,8 +572,8 @@ static bool eval_checksig_pre_tapscript(const blvm_stack_item *sig, const blvm_s
         free(code);
         return false;
     }
-    *success = checker_ecdsa(checker, sig->data, sig->len, pubkey->data, pubkey->len,
-                             script_code, code_len, sigversion);
+    *success = checker_ecdsa(checker, sig->data, sig->len, pubkey->data, pubkey->len, script_code,
+                             code_len, sigversion);
     free(code);
     if (!*success && (flags & BLVM_SCRIPT_VERIFY_NULLFAIL) && sig->len)
         return set_err(err, BLVM_SCRIPT_ERR_SIG_NULLFAIL);
@@ -612,23 +621,23 @@ static bool eval_checksig(const blvm_stack_item *sig, const blvm_stack_item *pub
 
 static const uint8_t vch_true[1] = {1};
 
-#define FAIL(e)                                                                                 \
-    do {                                                                                        \
-        ret = set_err(err, (e));                                                                \
-        goto done;                                                                              \
+#define FAIL(e)                                                                                    \
+    do {                                                                                           \
+        ret = set_err(err, (e));                                                                   \
+        goto done;                                                                                 \
     } while (0)
-#define NEED(n)                                                                                 \
-    do {                                                                                        \
-        if (stack->size < (size_t)(n)) FAIL(BLVM_SCRIPT_ERR_INVALID_STACK_OPERATION);           \
+#define NEED(n)                                                                                    \
+    do {                                                                                           \
+        if (stack->size < (size_t)(n)) FAIL(BLVM_SCRIPT_ERR_INVALID_STACK_OPERATION);              \
     } while (0)
-#define OOM_IF(x)                                                                               \
-    do {                                                                                        \
-        if (x) FAIL(BLVM_SCRIPT_ERR_UNKNOWN_ERROR);                                             \
+#define OOM_IF(x)                                                                                  \
+    do {                                                                                           \
+        if (x) FAIL(BLVM_SCRIPT_ERR_UNKNOWN_ERROR);                                                \
     } while (0)
-#define NUM(item, max, out)                                                                     \
-    do {                                                                                        \
-        if (num_decode((item), require_minimal, (max), (out)) != NUM_OK)                        \
-            FAIL(BLVM_SCRIPT_ERR_UNKNOWN_ERROR);                                                \
+#define NUM(item, max, out)                                                                        \
+    do {                                                                                           \
+        if (num_decode((item), require_minimal, (max), (out)) != NUM_OK)                           \
+            FAIL(BLVM_SCRIPT_ERR_UNKNOWN_ERROR);                                                   \
     } while (0)
 
 bool blvm_eval_script(blvm_stack *stack, const uint8_t *script, size_t len, uint32_t flags,
@@ -837,7 +846,9 @@ bool blvm_eval_script(blvm_stack *stack, const uint8_t *script, size_t len, uint
                 NEED(6);
                 blvm_stack_item a = take(stack, -6);
                 blvm_stack_item b = take(stack, -5);
-                OOM_IF(!push_owned(stack, a) | !push_owned(stack, b));
+                bool ok_a = push_owned(stack, a); /* both run, so neither leaks */
+                bool ok_b = push_owned(stack, b);
+                OOM_IF(!ok_a || !ok_b);
                 break;
             }
 
@@ -938,7 +949,8 @@ bool blvm_eval_script(blvm_stack *stack, const uint8_t *script, size_t len, uint
             case OP_EQUALVERIFY: {
                 NEED(2);
                 blvm_stack_item *a = top(stack, -2), *b = top(stack, -1);
-                bool equal = a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+                bool equal =
+                    a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
                 pop(stack);
                 pop(stack);
                 OOM_IF(!blvm_stack_push(stack, vch_true, equal ? 1 : 0));
@@ -960,12 +972,24 @@ bool blvm_eval_script(blvm_stack *stack, const uint8_t *script, size_t len, uint
                 int64_t bn;
                 NUM(top(stack, -1), 4, &bn);
                 switch (op) {
-                case OP_1ADD: bn += 1; break;
-                case OP_1SUB: bn -= 1; break;
-                case OP_NEGATE: bn = -bn; break;
-                case OP_ABS: if (bn < 0) bn = -bn; break;
-                case OP_NOT: bn = bn == 0; break;
-                default: bn = bn != 0; break;
+                case OP_1ADD:
+                    bn += 1;
+                    break;
+                case OP_1SUB:
+                    bn -= 1;
+                    break;
+                case OP_NEGATE:
+                    bn = -bn;
+                    break;
+                case OP_ABS:
+                    if (bn < 0) bn = -bn;
+                    break;
+                case OP_NOT:
+                    bn = bn == 0;
+                    break;
+                default:
+                    bn = bn != 0;
+                    break;
                 }
                 pop(stack);
                 OOM_IF(!push_num(stack, bn));
@@ -990,19 +1014,45 @@ bool blvm_eval_script(blvm_stack *stack, const uint8_t *script, size_t len, uint
                 NUM(top(stack, -2), 4, &a);
                 NUM(top(stack, -1), 4, &b);
                 switch (op) {
-                case OP_ADD: r = a + b; break;
-                case OP_SUB: r = a - b; break;
-                case OP_BOOLAND: r = a != 0 && b != 0; break;
-                case OP_BOOLOR: r = a != 0 || b != 0; break;
-                case OP_NUMEQUAL: r = a == b; break;
-                case OP_NUMEQUALVERIFY: r = a == b; break;
-                case OP_NUMNOTEQUAL: r = a != b; break;
-                case OP_LESSTHAN: r = a < b; break;
-                case OP_GREATERTHAN: r = a > b; break;
-                case OP_LESSTHANOREQUAL: r = a <= b; break;
-                case OP_GREATERTHANOREQUAL: r = a >= b; break;
-                case OP_MIN: r = a < b ? a : b; break;
-                default: r = a > b ? a : b; break;
+                case OP_ADD:
+                    r = a + b;
+                    break;
+                case OP_SUB:
+                    r = a - b;
+                    break;
+                case OP_BOOLAND:
+                    r = a != 0 && b != 0;
+                    break;
+                case OP_BOOLOR:
+                    r = a != 0 || b != 0;
+                    break;
+                case OP_NUMEQUAL:
+                    r = a == b;
+                    break;
+                case OP_NUMEQUALVERIFY:
+                    r = a == b;
+                    break;
+                case OP_NUMNOTEQUAL:
+                    r = a != b;
+                    break;
+                case OP_LESSTHAN:
+                    r = a < b;
+                    break;
+                case OP_GREATERTHAN:
+                    r = a > b;
+                    break;
+                case OP_LESSTHANOREQUAL:
+                    r = a <= b;
+                    break;
+                case OP_GREATERTHANOREQUAL:
+                    r = a >= b;
+                    break;
+                case OP_MIN:
+                    r = a < b ? a : b;
+                    break;
+                default:
+                    r = a > b ? a : b;
+                    break;
                 }
                 pop(stack);
                 pop(stack);
@@ -1217,13 +1267,13 @@ done:
 
 /* ---- witness programs ------------------------------------------------- */
 
-#define ANNEX_TAG 0x50
-#define TAPROOT_LEAF_MASK 0xfe
-#define TAPROOT_LEAF_TAPSCRIPT 0xc0
-#define TAPROOT_CONTROL_BASE_SIZE 33
-#define TAPROOT_CONTROL_NODE_SIZE 32
+#define ANNEX_TAG                      0x50
+#define TAPROOT_LEAF_MASK              0xfe
+#define TAPROOT_LEAF_TAPSCRIPT         0xc0
+#define TAPROOT_CONTROL_BASE_SIZE      33
+#define TAPROOT_CONTROL_NODE_SIZE      32
 #define TAPROOT_CONTROL_MAX_NODE_COUNT 128
-#define TAPROOT_CONTROL_MAX_SIZE \
+#define TAPROOT_CONTROL_MAX_SIZE                                                                   \
     (TAPROOT_CONTROL_BASE_SIZE + TAPROOT_CONTROL_NODE_SIZE * TAPROOT_CONTROL_MAX_NODE_COUNT)
 
 /* BIP342: these opcodes make a tapscript succeed unconditionally. */
@@ -1237,8 +1287,8 @@ static bool is_op_success(uint8_t op) {
  * ExecuteWitnessScript). */
 static bool execute_witness_script(const blvm_script *items, size_t count, const uint8_t *script,
                                    size_t script_len, uint32_t flags, blvm_sigversion sigversion,
-                                   const blvm_sig_checker *checker,
-                                   blvm_script_exec_data *execdata, blvm_script_error *err) {
+                                   const blvm_sig_checker *checker, blvm_script_exec_data *execdata,
+                                   blvm_script_error *err) {
     if (sigversion == BLVM_SIGVERSION_TAPSCRIPT) {
         /* OP_SUCCESSx overrides everything, even the element size limits. */
         const uint8_t *pc = script, *end = script_len ? script + script_len : script;
@@ -1257,12 +1307,14 @@ static bool execute_witness_script(const blvm_script *items, size_t count, const
         if (count > BLVM_MAX_STACK_SIZE) return set_err(err, BLVM_SCRIPT_ERR_STACK_SIZE);
     }
     for (size_t i = 0; i < count; i++)
-        if (items[i].len > BLVM_MAX_SCRIPT_ELEMENT_SIZE) return set_err(err, BLVM_SCRIPT_ERR_PUSH_SIZE);
+        if (items[i].len > BLVM_MAX_SCRIPT_ELEMENT_SIZE)
+            return set_err(err, BLVM_SCRIPT_ERR_PUSH_SIZE);
 
     blvm_stack st;
     blvm_stack_init(&st);
     bool ok = stack_reserve(&st, count);
-    for (size_t i = 0; ok && i < count; i++) ok = blvm_stack_push(&st, items[i].data, items[i].len);
+    for (size_t i = 0; ok && i < count; i++)
+        ok = blvm_stack_push(&st, items[i].data, items[i].len);
     if (!ok) {
         blvm_stack_clear(&st);
         return set_err(err, BLVM_SCRIPT_ERR_UNKNOWN_ERROR);
@@ -1279,8 +1331,7 @@ static bool execute_witness_script(const blvm_script *items, size_t count, const
     return ok;
 }
 
-static void tapleaf_hash(uint8_t out[32], uint8_t leaf_version, const uint8_t *script,
-                         size_t len) {
+static void tapleaf_hash(uint8_t out[32], uint8_t leaf_version, const uint8_t *script, size_t len) {
     blvm_sha256_ctx h;
     uint8_t cs[9];
     blvm_sha256_init_tagged(&h, "TapLeaf");
@@ -1320,8 +1371,8 @@ static size_t witness_serialized_size(const blvm_witness *w) {
     return n;
 }
 
-static bool verify_witness_program(const blvm_witness *witness, int version,
-                                   const uint8_t *program, size_t program_len, uint32_t flags,
+static bool verify_witness_program(const blvm_witness *witness, int version, const uint8_t *program,
+                                   size_t program_len, uint32_t flags,
                                    const blvm_sig_checker *checker, blvm_script_error *err,
                                    bool is_p2sh) {
     blvm_script_exec_data execdata;
@@ -1448,8 +1499,8 @@ bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len, const uint8_t
     if (!blvm_eval_script(&stack, script_pubkey, spk_len, flags, checker, BLVM_SIGVERSION_BASE,
                           &execdata, err))
         goto done;
-    if (stack.size == 0 ||
-        !blvm_script_cast_to_bool(stack.items[stack.size - 1].data, stack.items[stack.size - 1].len)) {
+    if (stack.size == 0 || !blvm_script_cast_to_bool(stack.items[stack.size - 1].data,
+                                                     stack.items[stack.size - 1].len)) {
         set_err(err, BLVM_SCRIPT_ERR_EVAL_FALSE);
         goto done;
     }
@@ -1467,7 +1518,8 @@ bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len, const uint8_t
                                     false))
             goto done;
         /* The stack is not clean for witness programs: skip CLEANSTACK. */
-        while (stack.size > 1) pop(&stack);
+        while (stack.size > 1)
+            pop(&stack);
     }
 
     /* BIP16 pay-to-script-hash */
@@ -1479,7 +1531,12 @@ bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len, const uint8_t
         blvm_stack t = stack;
         stack = saved;
         saved = t;
-        /* Not empty: the P2SH script would have failed on an empty stack. */
+        /* Never empty here (HASH160 would have failed on an empty stack), but
+         * untrusted input must not reach take() on an empty stack. */
+        if (stack.size == 0) {
+            set_err(err, BLVM_SCRIPT_ERR_EVAL_FALSE);
+            goto done;
+        }
         blvm_stack_item redeem = take(&stack, -1);
         bool ok = blvm_eval_script(&stack, redeem.data, redeem.len, flags, checker,
                                    BLVM_SIGVERSION_BASE, &execdata, err);
@@ -1500,7 +1557,8 @@ bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len, const uint8_t
                 ok = verify_witness_program(witness, version, program, program_len, flags, checker,
                                             err, true);
                 if (ok)
-                    while (stack.size > 1) pop(&stack);
+                    while (stack.size > 1)
+                        pop(&stack);
             }
         }
         free(redeem.data);
@@ -1525,4 +1583,14 @@ done:
     blvm_stack_clear(&stack);
     blvm_stack_clear(&saved);
     return ret;
+}
+
+bool blvm_verify_input(const blvm_tx *tx, size_t n_in, const blvm_txout *spent,
+                       const struct blvm_tx_precomputed *pd, uint32_t flags,
+                       blvm_script_error *err) {
+    const blvm_txin *in = &tx->vin[n_in];
+    const blvm_txout *out = &spent[n_in];
+    blvm_sig_checker c = {tx, n_in, out->value, pd};
+    return blvm_verify_script(in->script_sig.data, in->script_sig.len, out->script_pubkey.data,
+                              out->script_pubkey.len, &in->witness, flags, &c, err);
 }

@@ -21,18 +21,18 @@
 /* Verification flags, with Core's values (script/interpreter.h). */
 enum {
     BLVM_SCRIPT_VERIFY_NONE = 0,
-    BLVM_SCRIPT_VERIFY_P2SH = 1u << 0,       /* BIP16 */
-    BLVM_SCRIPT_VERIFY_STRICTENC = 1u << 1,  /* policy */
-    BLVM_SCRIPT_VERIFY_DERSIG = 1u << 2,     /* BIP66 */
-    BLVM_SCRIPT_VERIFY_LOW_S = 1u << 3,      /* BIP62 rule 5 (policy) */
-    BLVM_SCRIPT_VERIFY_NULLDUMMY = 1u << 4,  /* BIP147 */
+    BLVM_SCRIPT_VERIFY_P2SH = 1u << 0,      /* BIP16 */
+    BLVM_SCRIPT_VERIFY_STRICTENC = 1u << 1, /* policy */
+    BLVM_SCRIPT_VERIFY_DERSIG = 1u << 2,    /* BIP66 */
+    BLVM_SCRIPT_VERIFY_LOW_S = 1u << 3,     /* BIP62 rule 5 (policy) */
+    BLVM_SCRIPT_VERIFY_NULLDUMMY = 1u << 4, /* BIP147 */
     BLVM_SCRIPT_VERIFY_SIGPUSHONLY = 1u << 5,
     BLVM_SCRIPT_VERIFY_MINIMALDATA = 1u << 6,
     BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS = 1u << 7,
     BLVM_SCRIPT_VERIFY_CLEANSTACK = 1u << 8,
-    BLVM_SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY = 1u << 9, /* BIP65 */
+    BLVM_SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY = 1u << 9,  /* BIP65 */
     BLVM_SCRIPT_VERIFY_CHECKSEQUENCEVERIFY = 1u << 10, /* BIP112 */
-    BLVM_SCRIPT_VERIFY_WITNESS = 1u << 11,            /* BIP141/143 */
+    BLVM_SCRIPT_VERIFY_WITNESS = 1u << 11,             /* BIP141/143 */
     BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM = 1u << 12,
     BLVM_SCRIPT_VERIFY_MINIMALIF = 1u << 13,
     BLVM_SCRIPT_VERIFY_NULLFAIL = 1u << 14,
@@ -44,6 +44,24 @@ enum {
     BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE = 1u << 20,
     BLVM_SCRIPT_VERIFY_END_MARKER = 1u << 21,
 };
+
+/* Core 29's MANDATORY_SCRIPT_VERIFY_FLAGS: the rules blocks must follow
+ * since taproot (policy.h). Which of them apply to a given block is the
+ * chain's decision (Core's GetBlockScriptFlags). */
+#define BLVM_SCRIPT_VERIFY_MANDATORY                                                               \
+    (BLVM_SCRIPT_VERIFY_P2SH | BLVM_SCRIPT_VERIFY_DERSIG | BLVM_SCRIPT_VERIFY_NULLDUMMY |          \
+     BLVM_SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY | BLVM_SCRIPT_VERIFY_CHECKSEQUENCEVERIFY |             \
+     BLVM_SCRIPT_VERIFY_WITNESS | BLVM_SCRIPT_VERIFY_TAPROOT)
+/* Core 29's STANDARD_SCRIPT_VERIFY_FLAGS (mempool policy). */
+#define BLVM_SCRIPT_VERIFY_STANDARD                                                                \
+    (BLVM_SCRIPT_VERIFY_MANDATORY | BLVM_SCRIPT_VERIFY_STRICTENC |                                 \
+     BLVM_SCRIPT_VERIFY_MINIMALDATA | BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS |              \
+     BLVM_SCRIPT_VERIFY_CLEANSTACK | BLVM_SCRIPT_VERIFY_MINIMALIF | BLVM_SCRIPT_VERIFY_NULLFAIL |  \
+     BLVM_SCRIPT_VERIFY_LOW_S | BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM |         \
+     BLVM_SCRIPT_VERIFY_WITNESS_PUBKEYTYPE | BLVM_SCRIPT_VERIFY_CONST_SCRIPTCODE |                 \
+     BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION |                                    \
+     BLVM_SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS |                                                    \
+     BLVM_SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE)
 
 /* Core's ScriptError, in Core's order. blvm_script_error_name() gives the
  * name used by Core's script_tests.json ("EVAL_FALSE", "NULLFAIL", ...). */
@@ -185,10 +203,9 @@ BLVM_WUR bool blvm_stack_push(blvm_stack *st, const uint8_t *data, size_t len);
 
 /* Core's EvalScript: runs script on stack. On failure returns false and sets
  * *err (an allocation failure is BLVM_SCRIPT_ERR_UNKNOWN_ERROR). */
-BLVM_WUR bool blvm_eval_script(blvm_stack *stack, const uint8_t *script, size_t len,
-                               uint32_t flags, const blvm_sig_checker *checker,
-                               blvm_sigversion sigversion, blvm_script_exec_data *execdata,
-                               blvm_script_error *err);
+BLVM_WUR bool blvm_eval_script(blvm_stack *stack, const uint8_t *script, size_t len, uint32_t flags,
+                               const blvm_sig_checker *checker, blvm_sigversion sigversion,
+                               blvm_script_exec_data *execdata, blvm_script_error *err);
 
 /* Core's VerifyScript: scriptSig, scriptPubKey, the witness of the input and
  * the flags. Returns true when the spend is valid; otherwise false with the
@@ -197,6 +214,15 @@ BLVM_WUR bool blvm_verify_script(const uint8_t *script_sig, size_t sig_len,
                                  const uint8_t *script_pubkey, size_t spk_len,
                                  const blvm_witness *witness, uint32_t flags,
                                  const blvm_sig_checker *checker, blvm_script_error *err);
+
+/* One input of a decoded transaction: VerifyScript of tx->vin[n_in] against
+ * spent[n_in] (spent holds the outputs of every input, as taproot needs).
+ * pd comes from blvm_tx_precompute(pd, tx, spent, false), done once per
+ * transaction; it may be NULL for transactions without taproot inputs (then
+ * taproot signature checks fail). This is what a node calls per input. */
+BLVM_WUR bool blvm_verify_input(const blvm_tx *tx, size_t n_in, const blvm_txout *spent,
+                                const struct blvm_tx_precomputed *pd, uint32_t flags,
+                                blvm_script_error *err);
 
 /* Core's CastToBool. */
 bool blvm_script_cast_to_bool(const uint8_t *data, size_t len);
@@ -210,7 +236,6 @@ BLVM_WUR bool blvm_check_pubkey_encoding(const uint8_t *pubkey, size_t len, uint
 /* Core's FindAndDelete: removes every occurrence of the serialized push `b`
  * (on opcode boundaries) from script in place; returns the count removed and
  * sets *len to the new length. */
-size_t blvm_script_find_and_delete(uint8_t *script, size_t *len, const uint8_t *b,
-                                   size_t b_len);
+size_t blvm_script_find_and_delete(uint8_t *script, size_t *len, const uint8_t *b, size_t b_len);
 
 #endif

@@ -116,8 +116,8 @@ bool blvm_block_check_witness_commitment(const blvm_block *b, bool segwit_active
         if (!blvm_block_witness_merkle_root(b, root, NULL))
             return blvm_state_error(state, "out of memory");
         blvm_witness_commitment_compute(root, cb->vin[0].witness.items[0].data, commitment);
-        if (memcmp(commitment, cb->vout[pos].script_pubkey.data + BLVM_WITNESS_COMMITMENT_HEADER_LEN,
-                   32))
+        if (memcmp(commitment,
+                   cb->vout[pos].script_pubkey.data + BLVM_WITNESS_COMMITMENT_HEADER_LEN, 32))
             return blvm_state_invalid(state, BLVM_BLOCK_MUTATED, "bad-witness-merkle-match",
                                       "witness merkle commitment mismatch");
         return true;

@@ -18,21 +18,19 @@
 
 /* OP_RETURN, push of 36 bytes, then "aa21a9ed" (BIP141). */
 #define BLVM_WITNESS_COMMITMENT_HEADER_LEN 6
-#define BLVM_MINIMUM_WITNESS_COMMITMENT 38
+#define BLVM_MINIMUM_WITNESS_COMMITMENT    38
 
 /* Core's ComputeMerkleRoot over count 32-byte hashes. hashes is scratch space
  * of at least (count + 1) * 32 bytes; its contents are destroyed. The root of
  * no hashes is all zeros. */
 void blvm_merkle_root_inplace(uint8_t out[32], uint8_t *hashes, size_t count, bool *mutated);
 /* Same without touching the input (allocates a copy). */
-BLVM_WUR bool blvm_merkle_root(uint8_t out[32], const uint8_t *hashes, size_t count,
-                               bool *mutated);
+BLVM_WUR bool blvm_merkle_root(uint8_t out[32], const uint8_t *hashes, size_t count, bool *mutated);
 
 /* Merkle root of the block's txids (the header's merkle_root). */
 BLVM_WUR bool blvm_block_merkle_root(const blvm_block *b, uint8_t out[32], bool *mutated);
 /* Merkle root of the wtxids, with the coinbase's taken as zero (BIP141). */
-BLVM_WUR bool blvm_block_witness_merkle_root(const blvm_block *b, uint8_t out[32],
-                                             bool *mutated);
+BLVM_WUR bool blvm_block_witness_merkle_root(const blvm_block *b, uint8_t out[32], bool *mutated);
 
 /* Core's GetWitnessCommitmentIndex: the last coinbase output whose script
  * starts with OP_RETURN 0x24 aa21a9ed and is at least 38 bytes long. Returns

@@ -90,9 +90,9 @@ typedef struct blvm_params {
      * where it activated through BIP9 signalling with no fixed height. */
     int32_t taproot_height;
 
-    blvm_u256 pow_limit;         /* easiest target allowed */
-    int64_t pow_target_spacing;  /* seconds per block */
-    int64_t pow_target_timespan; /* seconds per retarget period */
+    blvm_u256 pow_limit;                  /* easiest target allowed */
+    int64_t pow_target_spacing;           /* seconds per block */
+    int64_t pow_target_timespan;          /* seconds per retarget period */
     bool pow_allow_min_difficulty_blocks; /* testnet 20-minute rule */
     bool pow_no_retargeting;              /* regtest */
     bool enforce_bip94;                   /* testnet4: timewarp fix, first-block bits */

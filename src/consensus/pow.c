@@ -34,12 +34,12 @@ uint32_t blvm_pow_next_work_required(const blvm_chain_entry *last, int64_t new_b
         if (p->pow_allow_min_difficulty_blocks) {
             /* Testnet: a block more than twice the target spacing after its
              * parent may use the minimum difficulty. */
-            if (new_block_time > (int64_t)last->time + p->pow_target_spacing * 2)
-                return limit_bits;
+            if (new_block_time > (int64_t)last->time + p->pow_target_spacing * 2) return limit_bits;
             /* Otherwise it needs the difficulty of the last block that did
              * not use that exception. */
             const blvm_chain_entry *e = last;
-            while (e->prev && e->height % interval != 0 && e->bits == limit_bits) e = e->prev;
+            while (e->prev && e->height % interval != 0 && e->bits == limit_bits)
+                e = e->prev;
             return e->bits;
         }
         return last->bits;
@@ -80,7 +80,8 @@ uint32_t blvm_pow_calculate_next_work(const blvm_chain_entry *last, int64_t firs
 
 /* Target for old_bits scaled by timespan_num / timespan, capped at the pow
  * limit and rounded through the compact form. */
-static void scaled_limit(blvm_u256 *out, const blvm_params *p, uint32_t old_bits, int64_t timespan) {
+static void scaled_limit(blvm_u256 *out, const blvm_params *p, uint32_t old_bits,
+                         int64_t timespan) {
     blvm_u256 t;
     blvm_u256_set_compact(&t, old_bits, NULL, NULL);
     blvm_u256_mul_u32(&t, &t, (uint32_t)timespan);

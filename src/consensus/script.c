@@ -165,8 +165,8 @@ unsigned blvm_tx_legacy_sigop_count(const blvm_tx *tx) {
     for (size_t i = 0; i < tx->vin_count; i++)
         n += blvm_script_sigop_count(tx->vin[i].script_sig.data, tx->vin[i].script_sig.len, false);
     for (size_t i = 0; i < tx->vout_count; i++)
-        n += blvm_script_sigop_count(tx->vout[i].script_pubkey.data,
-                                     tx->vout[i].script_pubkey.len, false);
+        n += blvm_script_sigop_count(tx->vout[i].script_pubkey.data, tx->vout[i].script_pubkey.len,
+                                     false);
     return n;
 }
 

@@ -17,16 +17,16 @@
 #include "util/common.h"
 
 /* Core's script limits (script/script.h). */
-#define BLVM_MAX_SCRIPT_ELEMENT_SIZE 520
-#define BLVM_MAX_OPS_PER_SCRIPT 201
+#define BLVM_MAX_SCRIPT_ELEMENT_SIZE  520
+#define BLVM_MAX_OPS_PER_SCRIPT       201
 #define BLVM_MAX_PUBKEYS_PER_MULTISIG 20
-#define BLVM_MAX_SCRIPT_SIZE 10000
-#define BLVM_MAX_STACK_SIZE 1000
+#define BLVM_MAX_SCRIPT_SIZE          10000
+#define BLVM_MAX_STACK_SIZE           1000
 /* Lock times below this are block heights, above are unix times. */
 #define BLVM_LOCKTIME_THRESHOLD 500000000u
 /* BIP342: each Schnorr signature check costs this much of the budget. */
 #define BLVM_VALIDATION_WEIGHT_PER_SIGOP_PASSED 50
-#define BLVM_VALIDATION_WEIGHT_OFFSET 50
+#define BLVM_VALIDATION_WEIGHT_OFFSET           50
 
 typedef enum {
     /* push value */

@@ -132,13 +132,12 @@ static size_t pubkey_len_for_header(uint8_t h) {
     return 0;
 }
 
-bool blvm_ecdsa_verify(const uint8_t *pubkey, size_t pubkey_len, const uint8_t *sig,
-                       size_t sig_len, const uint8_t msg32[32]) {
+bool blvm_ecdsa_verify(const uint8_t *pubkey, size_t pubkey_len, const uint8_t *sig, size_t sig_len,
+                       const uint8_t msg32[32]) {
     if (pubkey_len == 0 || pubkey_len != pubkey_len_for_header(pubkey[0])) return false;
     secp256k1_pubkey pk;
     secp256k1_ecdsa_signature s;
-    if (!secp256k1_ec_pubkey_parse(secp256k1_context_static, &pk, pubkey, pubkey_len))
-        return false;
+    if (!secp256k1_ec_pubkey_parse(secp256k1_context_static, &pk, pubkey, pubkey_len)) return false;
     if (!blvm_ecdsa_signature_parse_der_lax(&s, sig, sig_len)) return false;
     /* libsecp256k1 only verifies low-S signatures; Bitcoin's consensus never
      * required low S, so normalize first (as Core does). */

@@ -11,7 +11,9 @@
 static void h_write(blvm_sha256_ctx *h, const void *data, size_t len) {
     if (len) blvm_sha256_write(h, (const uint8_t *)data, len);
 }
-static void h_u8(blvm_sha256_ctx *h, uint8_t v) { h_write(h, &v, 1); }
+static void h_u8(blvm_sha256_ctx *h, uint8_t v) {
+    h_write(h, &v, 1);
+}
 static void h_u32(blvm_sha256_ctx *h, uint32_t v) {
     uint8_t b[4];
     blvm_write_le32(b, v);
@@ -48,19 +50,22 @@ static void h_finalize_double(blvm_sha256_ctx *h, uint8_t out[32]) {
 static void prevouts_single(const blvm_tx *tx, uint8_t out[32]) {
     blvm_sha256_ctx h;
     blvm_sha256_init(&h);
-    for (size_t i = 0; i < tx->vin_count; i++) h_outpoint(&h, &tx->vin[i].prevout);
+    for (size_t i = 0; i < tx->vin_count; i++)
+        h_outpoint(&h, &tx->vin[i].prevout);
     blvm_sha256_finalize(&h, out);
 }
 static void sequences_single(const blvm_tx *tx, uint8_t out[32]) {
     blvm_sha256_ctx h;
     blvm_sha256_init(&h);
-    for (size_t i = 0; i < tx->vin_count; i++) h_u32(&h, tx->vin[i].sequence);
+    for (size_t i = 0; i < tx->vin_count; i++)
+        h_u32(&h, tx->vin[i].sequence);
     blvm_sha256_finalize(&h, out);
 }
 static void outputs_single(const blvm_tx *tx, uint8_t out[32]) {
     blvm_sha256_ctx h;
     blvm_sha256_init(&h);
-    for (size_t i = 0; i < tx->vout_count; i++) h_txout(&h, &tx->vout[i]);
+    for (size_t i = 0; i < tx->vout_count; i++)
+        h_txout(&h, &tx->vout[i]);
     blvm_sha256_finalize(&h, out);
 }
 
@@ -93,7 +98,8 @@ void blvm_tx_precompute(blvm_tx_precomputed *pd, const blvm_tx *tx, const blvm_t
     if (uses_bip341 && spent) {
         blvm_sha256_ctx h;
         blvm_sha256_init(&h);
-        for (size_t i = 0; i < tx->vin_count; i++) h_u64(&h, (uint64_t)spent[i].value);
+        for (size_t i = 0; i < tx->vin_count; i++)
+            h_u64(&h, (uint64_t)spent[i].value);
         blvm_sha256_finalize(&h, pd->spent_amounts_single);
         blvm_sha256_init(&h);
         for (size_t i = 0; i < tx->vin_count; i++)
@@ -178,8 +184,8 @@ void blvm_sighash_legacy(uint8_t out[32], const uint8_t *script_code, size_t scr
 }
 
 void blvm_sighash_witness_v0(uint8_t out[32], const uint8_t *script_code, size_t script_len,
-                             const blvm_tx *tx, size_t n_in, int32_t hash_type,
-                             blvm_amount amount, const blvm_tx_precomputed *cache) {
+                             const blvm_tx *tx, size_t n_in, int32_t hash_type, blvm_amount amount,
+                             const blvm_tx_precomputed *cache) {
     static const uint8_t zero[32];
     uint8_t hash_prevouts[32], hash_sequence[32], hash_outputs[32], t[32];
     bool ready = cache && cache->bip143_ready;

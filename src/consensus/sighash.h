@@ -60,8 +60,8 @@ void blvm_sighash_legacy(uint8_t out[32], const uint8_t *script_code, size_t scr
 /* BIP143 signature hash. cache may be NULL or not ready (then the hashes are
  * computed here). */
 void blvm_sighash_witness_v0(uint8_t out[32], const uint8_t *script_code, size_t script_len,
-                             const blvm_tx *tx, size_t n_in, int32_t hash_type,
-                             blvm_amount amount, const blvm_tx_precomputed *cache);
+                             const blvm_tx *tx, size_t n_in, int32_t hash_type, blvm_amount amount,
+                             const blvm_tx_precomputed *cache);
 
 /* BIP341/342 signature hash (sigversion TAPROOT or TAPSCRIPT). Returns false
  * for an undefined hash type, SIGHASH_SINGLE without a matching output, or

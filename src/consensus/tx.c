@@ -17,10 +17,12 @@
 
 /* Smallest encodings: an input is outpoint (36) + script length (1) +
  * sequence (4); an output is value (8) + script length (1). */
-#define MIN_TXIN_SIZE 41
+#define MIN_TXIN_SIZE  41
 #define MIN_TXOUT_SIZE 9
 
-void blvm_tx_init(blvm_tx *tx) { memset(tx, 0, sizeof *tx); }
+void blvm_tx_init(blvm_tx *tx) {
+    memset(tx, 0, sizeof *tx);
+}
 
 void blvm_script_clear(blvm_script *s) {
     if (s->cap) free(s->data);
@@ -30,7 +32,8 @@ void blvm_script_clear(blvm_script *s) {
 }
 
 void blvm_witness_clear(blvm_witness *wit) {
-    for (size_t i = 0; i < wit->count; i++) blvm_script_clear(&wit->items[i]);
+    for (size_t i = 0; i < wit->count; i++)
+        blvm_script_clear(&wit->items[i]);
     if (wit->cap) free(wit->items);
     wit->items = NULL;
     wit->count = 0;
@@ -43,8 +46,10 @@ static void txin_release(blvm_txin *in) {
 }
 
 void blvm_tx_clear(blvm_tx *tx) {
-    for (size_t i = 0; i < tx->vin_count; i++) txin_release(&tx->vin[i]);
-    for (size_t i = 0; i < tx->vout_count; i++) blvm_script_clear(&tx->vout[i].script_pubkey);
+    for (size_t i = 0; i < tx->vin_count; i++)
+        txin_release(&tx->vin[i]);
+    for (size_t i = 0; i < tx->vout_count; i++)
+        blvm_script_clear(&tx->vout[i].script_pubkey);
     if (tx->vin_owned) free(tx->vin);
     if (tx->vout_owned) free(tx->vout);
     free(tx->mem);
@@ -53,11 +58,16 @@ void blvm_tx_clear(blvm_tx *tx) {
 
 const char *blvm_tx_decode_strerror(blvm_tx_decode_result res) {
     switch (res) {
-    case BLVM_TX_DECODE_OK: return "ok";
-    case BLVM_TX_DECODE_READ: return "read error";
-    case BLVM_TX_DECODE_SUPERFLUOUS_WITNESS: return "Superfluous witness record";
-    case BLVM_TX_DECODE_UNKNOWN_FLAGS: return "Unknown transaction optional data";
-    case BLVM_TX_DECODE_NO_MEMORY: return "out of memory";
+    case BLVM_TX_DECODE_OK:
+        return "ok";
+    case BLVM_TX_DECODE_READ:
+        return "read error";
+    case BLVM_TX_DECODE_SUPERFLUOUS_WITNESS:
+        return "Superfluous witness record";
+    case BLVM_TX_DECODE_UNKNOWN_FLAGS:
+        return "Unknown transaction optional data";
+    case BLVM_TX_DECODE_NO_MEMORY:
+        return "out of memory";
     }
     return "unknown";
 }
@@ -290,8 +300,10 @@ blvm_tx_decode_result blvm_tx_decode_ex(blvm_tx *tx, blvm_reader *r, bool allow_
     blvm_tx_decode_result res = scan_tx(r, allow_witness, &sh);
     if (res != BLVM_TX_DECODE_OK) {
         r->pos = start;
-        if (res != BLVM_TX_DECODE_READ) r->err = BLVM_READ_INVALID;
-        else if (r->err == BLVM_READ_OK) r->err = BLVM_READ_TRUNCATED;
+        if (res != BLVM_TX_DECODE_READ)
+            r->err = BLVM_READ_INVALID;
+        else if (r->err == BLVM_READ_OK)
+            r->err = BLVM_READ_TRUNCATED;
         return res;
     }
     const uint8_t *base = r->data + start;
@@ -313,7 +325,8 @@ blvm_tx_decode_result blvm_tx_decode_ex(blvm_tx *tx, blvm_reader *r, bool allow_
             blvm_witness *w = &tx->vin[i].witness;
             w->count = (size_t)take_compact(&p);
             w->items = w->count ? wit : NULL;
-            for (size_t k = 0; k < w->count; k++) bytes = take_script(&p, &wit[k], bytes);
+            for (size_t k = 0; k < w->count; k++)
+                bytes = take_script(&p, &wit[k], bytes);
             wit += w->count;
         }
     }
@@ -386,18 +399,23 @@ void blvm_tx_encode(const blvm_tx *tx, blvm_writer *w, bool with_witness) {
         for (size_t i = 0; i < tx->vin_count; i++) {
             const blvm_witness *ws = &tx->vin[i].witness;
             blvm_write_compact_size(w, ws->count);
-            for (size_t k = 0; k < ws->count; k++) write_script(w, &ws->items[k]);
+            for (size_t k = 0; k < ws->count; k++)
+                write_script(w, &ws->items[k]);
         }
     }
     blvm_write_u32(w, tx->locktime);
 }
 
-static size_t var_size(size_t n) { return blvm_compact_size_len(n) + n; }
+static size_t var_size(size_t n) {
+    return blvm_compact_size_len(n) + n;
+}
 
 static size_t stripped_size(const blvm_tx *tx) {
     size_t n = 4 + blvm_compact_size_len(tx->vin_count) + blvm_compact_size_len(tx->vout_count) + 4;
-    for (size_t i = 0; i < tx->vin_count; i++) n += 36 + var_size(tx->vin[i].script_sig.len) + 4;
-    for (size_t i = 0; i < tx->vout_count; i++) n += 8 + var_size(tx->vout[i].script_pubkey.len);
+    for (size_t i = 0; i < tx->vin_count; i++)
+        n += 36 + var_size(tx->vin[i].script_sig.len) + 4;
+    for (size_t i = 0; i < tx->vout_count; i++)
+        n += 8 + var_size(tx->vout[i].script_pubkey.len);
     return n;
 }
 
@@ -407,7 +425,8 @@ static size_t witness_size(const blvm_tx *tx) {
     for (size_t i = 0; i < tx->vin_count; i++) {
         const blvm_witness *ws = &tx->vin[i].witness;
         n += blvm_compact_size_len(ws->count);
-        for (size_t k = 0; k < ws->count; k++) n += var_size(ws->items[k].len);
+        for (size_t k = 0; k < ws->count; k++)
+            n += var_size(ws->items[k].len);
     }
     return n;
 }
@@ -472,7 +491,8 @@ static void hash_tx(const blvm_tx *tx, bool wit, uint8_t out[32]) {
         for (size_t i = 0; i < tx->vin_count; i++) {
             const blvm_witness *ws = &tx->vin[i].witness;
             hash_compact(&c, ws->count);
-            for (size_t k = 0; k < ws->count; k++) hash_script(&c, &ws->items[k]);
+            for (size_t k = 0; k < ws->count; k++)
+                hash_script(&c, &ws->items[k]);
         }
     }
     hash_u32(&c, tx->locktime);
@@ -509,9 +529,11 @@ bool blvm_tx_copy(blvm_tx *dst, const blvm_tx *src) {
         const blvm_txin *in = &src->vin[i];
         script_bytes += in->script_sig.len;
         wit_items += in->witness.count;
-        for (size_t k = 0; k < in->witness.count; k++) script_bytes += in->witness.items[k].len;
+        for (size_t k = 0; k < in->witness.count; k++)
+            script_bytes += in->witness.items[k].len;
     }
-    for (size_t i = 0; i < src->vout_count; i++) script_bytes += src->vout[i].script_pubkey.len;
+    for (size_t i = 0; i < src->vout_count; i++)
+        script_bytes += src->vout[i].script_pubkey.len;
     blvm_script *wit;
     uint8_t *bytes =
         arena_alloc(dst, src->vin_count, src->vout_count, wit_items, script_bytes, &wit);
@@ -564,7 +586,8 @@ bool blvm_tx_resize(blvm_tx *tx, size_t vin_count, size_t vout_count) {
     if (vin != tx->vin) {
         size_t keep = vin_count < tx->vin_count ? vin_count : tx->vin_count;
         if (keep) memcpy(vin, tx->vin, keep * sizeof *vin);
-        for (size_t i = keep; i < tx->vin_count; i++) txin_release(&tx->vin[i]);
+        for (size_t i = keep; i < tx->vin_count; i++)
+            txin_release(&tx->vin[i]);
         if (tx->vin_owned) free(tx->vin);
         tx->vin = vin;
         tx->vin_count = vin_count;
@@ -573,7 +596,8 @@ bool blvm_tx_resize(blvm_tx *tx, size_t vin_count, size_t vout_count) {
     if (vout != tx->vout) {
         size_t keep = vout_count < tx->vout_count ? vout_count : tx->vout_count;
         if (keep) memcpy(vout, tx->vout, keep * sizeof *vout);
-        for (size_t i = keep; i < tx->vout_count; i++) blvm_script_clear(&tx->vout[i].script_pubkey);
+        for (size_t i = keep; i < tx->vout_count; i++)
+            blvm_script_clear(&tx->vout[i].script_pubkey);
         if (tx->vout_owned) free(tx->vout);
         tx->vout = vout;
         tx->vout_count = vout_count;

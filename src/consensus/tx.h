@@ -103,8 +103,7 @@ const char *blvm_tx_decode_strerror(blvm_tx_decode_result res);
  * be present in r, so a lying count costs nothing. */
 BLVM_WUR bool blvm_tx_decode(blvm_tx *tx, blvm_reader *r, bool allow_witness);
 /* Same, returning why it failed. */
-BLVM_WUR blvm_tx_decode_result blvm_tx_decode_ex(blvm_tx *tx, blvm_reader *r,
-                                                 bool allow_witness);
+BLVM_WUR blvm_tx_decode_result blvm_tx_decode_ex(blvm_tx *tx, blvm_reader *r, bool allow_witness);
 /* Decodes a whole buffer holding exactly one transaction. */
 BLVM_WUR bool blvm_tx_decode_bytes(blvm_tx *tx, const uint8_t *data, size_t len,
                                    bool allow_witness);

@@ -37,10 +37,12 @@ static int has_duplicate_inputs(const blvm_tx *tx) {
     }
     blvm_outpoint *ops = malloc(n * sizeof *ops);
     if (!ops) return -1;
-    for (size_t i = 0; i < n; i++) ops[i] = tx->vin[i].prevout;
+    for (size_t i = 0; i < n; i++)
+        ops[i] = tx->vin[i].prevout;
     qsort(ops, n, sizeof *ops, outpoint_cmp);
     int dup = 0;
-    for (size_t i = 1; i < n && !dup; i++) dup = outpoint_eq(&ops[i - 1], &ops[i]);
+    for (size_t i = 1; i < n && !dup; i++)
+        dup = outpoint_eq(&ops[i - 1], &ops[i]);
     free(ops);
     return dup;
 }
@@ -85,8 +87,7 @@ bool blvm_check_transaction(const blvm_tx *tx, blvm_validation_state *state) {
     } else {
         for (size_t i = 0; i < tx->vin_count; i++)
             if (outpoint_is_null(&tx->vin[i].prevout))
-                return blvm_state_invalid(state, BLVM_TX_CONSENSUS, "bad-txns-prevout-null",
-                                          NULL);
+                return blvm_state_invalid(state, BLVM_TX_CONSENSUS, "bad-txns-prevout-null", NULL);
     }
     return true;
 }

@@ -109,9 +109,9 @@ BLVM_WUR bool blvm_chainstate_process_block_raw(blvm_chainstate *cs, const uint8
                                                 blvm_validation_state *state);
 /* submitblock's answer (BIP22): NULL when accepted as the new tip, else
  * "duplicate", "duplicate-invalid", "inconclusive", "rejected" or the reject
- * reason (copied into buf, which holds 80 bytes). */
+ * reason (copied into buf). */
 const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data, size_t len,
-                                        char buf[80]);
+                                        char *buf, size_t buf_len);
 /* Core's ProcessNewBlockHeaders for one header. */
 BLVM_WUR bool blvm_chainstate_process_header(blvm_chainstate *cs, const blvm_block_header *h,
                                              blvm_validation_state *state);
@@ -214,10 +214,12 @@ void blvm_chainstate_interrupt_waiters(blvm_chainstate *cs);
 typedef struct {
     uint64_t blocks_connected;
     uint64_t blocks_disconnected;
-    uint64_t inputs_checked;   /* script checks run */
+    uint64_t inputs_checked;   /* script checks run on the -par threads */
     uint64_t flushes;
     uint64_t replayed_blocks;  /* blocks recovered from blk files at start-up */
     size_t coins_cache_bytes;
+    uint64_t size_on_disk;     /* blk + rev bytes (getblockchaininfo size_on_disk) */
+    uint64_t inputs_connected; /* inputs spent by connected blocks */
 } blvm_chainstate_stats;
 void blvm_chainstate_get_stats(blvm_chainstate *cs, blvm_chainstate_stats *out);
 

@@ -5,12 +5,14 @@
 #include "node/config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "consensus/params.h"
 
@@ -112,7 +114,7 @@ const blvm_arg_spec blvm_config_blvmd_args[] = {
     {"rpcauth", BLVM_ARG_LIST, BLVM_ARG_SENSITIVE, 0, 0,
      "Username and HMAC-SHA-256 hashed password for JSON-RPC connections: <USERNAME>:<SALT>$<HASH>"},
     S("rpccookiefile", "Location of the auth cookie, relative to the network's data dir"),
-    I("rpcthreads", 1, 64, "Number of threads to service RPC calls (default: 4)"),
+    I("rpcthreads", 1, 64, "Number of threads to service RPC calls (default: 16)"),
     I("rpcworkqueue", 1, 65536, "Depth of the work queue to service RPC calls (default: 64)"),
     I("rpcservertimeout", 1, INTMAX_, "Timeout during HTTP requests (default: 30)"),
     L("rpcwhitelist", ""),
@@ -175,6 +177,13 @@ const size_t blvm_config_cli_args_count = BLVM_ARRAY_LEN(blvm_config_cli_args);
 
 enum { SRC_CMD = 0, SRC_ENV = 1, SRC_CONF = 2 };
 
+typedef struct list_cache {
+    char *name;
+    const char **values;
+    size_t count;
+    struct list_cache *next;
+} list_cache;
+
 typedef struct entry {
     const blvm_arg_spec *spec;
     int source;
@@ -193,10 +202,12 @@ struct blvm_config {
     blvm_config_network network;
     char *datadir;
     char *netdir;
-    /* Scratch list for get_list results. */
-    const char **list_buf;
-    size_t list_cap;
+    /* get_list results, computed once per name. */
+    pthread_mutex_t cache_mutex;
+    struct list_cache *cache;
 };
+
+static void clear_list_cache(blvm_config *cfg);
 
 static const char *const g_net_names[] = {"main", "test", "testnet4", "signet", "regtest"};
 static const char *const g_net_dirs[] = {"", "testnet3", "testnet4", "signet", "regtest"};
@@ -371,7 +382,7 @@ static bool add_setting(blvm_config *cfg, int source, const char *section, const
         return false;
     }
     if (source == SRC_CONF && (spec->flags & BLVM_ARG_CLI_ONLY)) {
-        set_err(err, errlen, "-%s%s is only valid on the command line", spec->name, where);
+        set_err(err, errlen, "-%s is only valid on the command line%s", spec->name, where);
         return false;
     }
     char *norm = malloc(65536);
@@ -405,6 +416,7 @@ static char *trim(char *s) {
 
 bool blvm_config_read_conf_text(blvm_config *cfg, const char *text, const char *fname, char *err,
                                 size_t errlen) {
+    clear_list_cache(cfg);
     char *copy = strdup(text);
     if (!copy) {
         set_err(err, errlen, "out of memory");
@@ -618,20 +630,12 @@ bool blvm_config_get_bool(const blvm_config *cfg, const char *name, bool def) {
     return b;
 }
 
-size_t blvm_config_get_list(const blvm_config *cfg, const char *name,
-                            const char *const **values) {
-    blvm_config *c = (blvm_config *)cfg;
+/* Collects a list flag's values into a new NULL-terminated array. */
+static const char **collect_list(const blvm_config *cfg, const char *name, size_t *out_count) {
     const char *net = g_net_names[cfg->network];
+    const char **buf = malloc((cfg->n + 1) * sizeof *buf);
+    if (!buf) return NULL;
     size_t count = 0;
-    if (c->list_cap < cfg->n + 1) {
-        const char **nb = realloc(c->list_buf, (cfg->n + 1) * sizeof *nb);
-        if (!nb) {
-            *values = NULL;
-            return 0;
-        }
-        c->list_buf = nb;
-        c->list_cap = cfg->n + 1;
-    }
     /* Sources from lowest to highest priority; a negation drops everything
      * collected before it. Config: top part, then the network section. */
     for (int pass = 0; pass < 4; pass++) {
@@ -659,13 +663,65 @@ size_t blvm_config_get_list(const blvm_config *cfg, const char *name,
             if (e->value == NULL) {
                 count = 0;
             } else {
-                c->list_buf[count++] = e->value;
+                buf[count++] = e->value;
             }
         }
     }
-    c->list_buf[count] = NULL;
-    *values = c->list_buf;
-    return count;
+    buf[count] = NULL;
+    *out_count = count;
+    return buf;
+}
+
+size_t blvm_config_get_list(const blvm_config *cfg, const char *name,
+                            const char *const **values) {
+    /* Results are cached per name so the returned arrays stay valid while
+     * cfg lives and concurrent callers (RPC workers) never share scratch
+     * space. */
+    blvm_config *c = (blvm_config *)cfg;
+    pthread_mutex_lock(&c->cache_mutex);
+    for (list_cache *lc = c->cache; lc; lc = lc->next) {
+        if (strcmp(lc->name, name) == 0) {
+            *values = lc->values;
+            size_t n = lc->count;
+            pthread_mutex_unlock(&c->cache_mutex);
+            return n;
+        }
+    }
+    static const char *const empty[1] = {NULL};
+    size_t n = 0;
+    list_cache *lc = calloc(1, sizeof *lc);
+    const char **vals = lc ? collect_list(cfg, name, &n) : NULL;
+    char *nm = lc ? strdup(name) : NULL;
+    if (!lc || !vals || !nm) {
+        free(lc);
+        free(vals);
+        free(nm);
+        pthread_mutex_unlock(&c->cache_mutex);
+        *values = empty;
+        return 0;
+    }
+    lc->name = nm;
+    lc->values = vals;
+    lc->count = n;
+    lc->next = c->cache;
+    c->cache = lc;
+    *values = vals;
+    pthread_mutex_unlock(&c->cache_mutex);
+    return n;
+}
+
+static void clear_list_cache(blvm_config *cfg) {
+    pthread_mutex_lock(&cfg->cache_mutex);
+    list_cache *lc = cfg->cache;
+    cfg->cache = NULL;
+    pthread_mutex_unlock(&cfg->cache_mutex);
+    while (lc) {
+        list_cache *next = lc->next;
+        free(lc->name);
+        free(lc->values);
+        free(lc);
+        lc = next;
+    }
 }
 
 size_t blvm_config_positional(const blvm_config *cfg, char *const **words) {
@@ -822,6 +878,7 @@ blvm_config *blvm_config_load(const blvm_config_options *opts, int argc, char *c
         set_err(err, errlen, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&cfg->cache_mutex, NULL);
     cfg->specs = opts->specs;
     cfg->nspecs = opts->nspecs;
     cfg->ignore_unknown_conf = opts->ignore_unknown_conf_keys;
@@ -895,6 +952,15 @@ blvm_config *blvm_config_load(const blvm_config_options *opts, int argc, char *c
 
     /* 3. Config files, relative to the base data dir. */
     if (!set_dirs(cfg, opts, err, errlen)) goto fail;
+    if (blvm_config_get_str(cfg, "datadir", NULL)) {
+        /* An explicit -datadir must exist (Core's CheckDataDirOption); the
+         * default one is created later. */
+        struct stat st;
+        if (stat(cfg->datadir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            set_err(err, errlen, "Specified data directory \"%s\" does not exist.", cfg->datadir);
+            goto fail;
+        }
+    }
     if (!blvm_config_is_negated(cfg, "conf")) {
         const char *conf = blvm_config_get_str(cfg, "conf", NULL);
         bool explicit_conf = conf != NULL && conf[0];
@@ -937,7 +1003,8 @@ void blvm_config_destroy(blvm_config *cfg) {
     free(cfg->positional);
     free(cfg->datadir);
     free(cfg->netdir);
-    free(cfg->list_buf);
+    clear_list_cache(cfg);
+    pthread_mutex_destroy(&cfg->cache_mutex);
     free(cfg);
 }
 

@@ -95,7 +95,8 @@ void blvm_config_destroy(blvm_config *cfg);
 BLVM_WUR bool blvm_config_read_conf_text(blvm_config *cfg, const char *text, const char *fname,
                                          char *err, size_t errlen);
 
-/* ---- getters: name without '-' ---- */
+/* ---- getters: name without '-'; thread-safe, cfg is not changed after
+ * load ---- */
 
 /* True when set by any source (also when negated). */
 bool blvm_config_is_set(const blvm_config *cfg, const char *name);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/sha256.h"
 #include "protocol/address.h"
 #include "protocol/standard.h"
 #include "util/bytes.h"
@@ -158,14 +159,15 @@ static bool pubkey_fully_valid(const uint8_t *k, size_t n) {
     return secp256k1_ec_pubkey_parse(secp256k1_context_static, &pk, k, n) == 1;
 }
 
-static char *infer_multi(const blvm_solution *s) {
+static char *infer_multi(const blvm_solution *s, bool compressed_only) {
     blvm_writer w;
     blvm_writer_init(&w);
     char num[8];
     int k = snprintf(num, sizeof num, "%d", s->multisig_required);
     blvm_write_bytes(&w, num, (size_t)k);
     for (int i = 0; i < s->multisig_keys; i++) {
-        if (!pubkey_fully_valid(s->keys[i], s->key_lens[i])) {
+        if (!pubkey_fully_valid(s->keys[i], s->key_lens[i]) ||
+            (compressed_only && s->key_lens[i] != 33)) {
             blvm_writer_clear(&w);
             return NULL;
         }
@@ -194,7 +196,7 @@ char *blvm_descriptor_infer(const blvm_params *p, const uint8_t *script, size_t 
         return with_checksum("pk", hex);
     }
     if (t == BLVM_TXOUT_MULTISIG) {
-        char *m = infer_multi(&s);
+        char *m = infer_multi(&s, false);
         if (m) return m;
     }
     if (t == BLVM_TXOUT_WITNESS_V1_TAPROOT) {
@@ -216,4 +218,34 @@ char *blvm_descriptor_infer(const blvm_params *p, const uint8_t *script, size_t 
     char *out = with_checksum("raw", hex);
     free(hex);
     return out;
+}
+
+/* "name(" + inner descriptor without its checksum + ")#checksum" */
+static char *wrap(const char *name, char *inner) {
+    if (!inner) return NULL;
+    char *hash = strchr(inner, '#');
+    if (hash) *hash = '\0';
+    char *out = with_checksum(name, inner);
+    free(inner);
+    return out;
+}
+
+char *blvm_descriptor_infer_wsh(const blvm_params *p, const uint8_t *ws, size_t len) {
+    blvm_solution s;
+    blvm_txout_type t = blvm_solver(ws, len, &s);
+    /* In P2WSH only compressed keys are inferred (Core's InferPubkey). */
+    if (t == BLVM_TXOUT_PUBKEY && s.data_len == 33 && pubkey_fully_valid(s.data, s.data_len)) {
+        char hex[67];
+        blvm_hex_encode(hex, s.data, s.data_len);
+        return wrap("wsh", with_checksum("pk", hex));
+    }
+    if (t == BLVM_TXOUT_MULTISIG) {
+        char *m = infer_multi(&s, true);
+        if (m) return wrap("wsh", m);
+    }
+    uint8_t spk[34];
+    spk[0] = 0x00;
+    spk[1] = 32;
+    blvm_sha256(spk + 2, ws, len);
+    return blvm_descriptor_infer(p, spk, sizeof spk);
 }

@@ -41,4 +41,9 @@ void blvm_descriptor_clear(blvm_descriptor *d);
  * checksum. */
 char *blvm_descriptor_infer(const blvm_params *p, const uint8_t *script, size_t len);
 
+/* What Core's InferDescriptor gives for a P2WSH output whose witness script
+ * it knows: "wsh(multi(...))" or "wsh(pk(...))" for those templates with
+ * compressed keys, else the addr() of the P2WSH output. malloc'd. */
+char *blvm_descriptor_infer_wsh(const blvm_params *p, const uint8_t *witness_script, size_t len);
+
 #endif

@@ -103,8 +103,7 @@ void blvm_script_compress_write(blvm_writer *w, const uint8_t *script, size_t le
 }
 
 bool blvm_script_compress_read(blvm_reader *r, blvm_script *out) {
-    out->data = NULL;
-    out->len = 0;
+    memset(out, 0, sizeof(*out));
     uint64_t code;
     if (!blvm_read_varint(r, UINT32_MAX, &code)) return false;
     if (code < SPECIAL_SCRIPTS) {

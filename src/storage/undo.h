@@ -19,12 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consensus/script.h"
 #include "consensus/tx.h"
 #include "util/bytes.h"
 #include "util/common.h"
 
-/* Core's MAX_SCRIPT_SIZE: longer stored scripts decode as a bare OP_RETURN. */
-#define BLVM_MAX_SCRIPT_SIZE 10000u
+/* Stored scripts longer than Core's MAX_SCRIPT_SIZE (consensus/script.h)
+ * decode as a bare OP_RETURN. */
 
 /* An unspent output with the height and kind of the transaction that made
  * it. Owns out.script_pubkey. */

@@ -36,8 +36,8 @@ static const struct {
     {"mempool", BLVM_LOG_MEMPOOL},
     {"mempoolrej", BLVM_LOG_MEMPOOLREJ},
     {"net", BLVM_LOG_NET},
-    {"prune", BLVM_LOG_PRUNE},
     {"proxy", BLVM_LOG_PROXY},
+    {"prune", BLVM_LOG_PRUNE},
     {"rand", BLVM_LOG_RAND},
     {"reindex", BLVM_LOG_REINDEX},
     {"rpc", BLVM_LOG_RPC},
@@ -187,6 +187,8 @@ static size_t format_prefix(char *out, size_t cap, uint64_t category, blvm_log_l
 /* Builds the whole line in a malloc'd buffer (NULL on allocation failure):
  * prefix, message with control characters other than tab made visible, and
  * exactly one trailing newline. */
+static char *format_line(uint64_t category, blvm_log_level level, const char *fmt, va_list ap,
+                         size_t *out_len) __attribute__((format(printf, 3, 0)));
 static char *format_line(uint64_t category, blvm_log_level level, const char *fmt, va_list ap,
                          size_t *out_len) {
     char prefix[160];

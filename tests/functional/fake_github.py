@@ -46,6 +46,7 @@ class FakeGitHub:
         self.attempts = {}            # component -> dispatches seen
         self.artifact_factory = None  # (component, attempt, run) -> [(name, bytes, extra)]
         self.webhook = None           # (url, secret) to post build-complete events to
+        self.webhook_skip = set()     # components whose completion is only seen by polling
         self.hold = set()             # components whose runs stay in progress
         self._timers = []
         self.server = None
@@ -264,7 +265,7 @@ class FakeGitHub:
                     extra = item[2] if len(item) > 2 else None
                     self.add_artifact(repo, run["id"], name, content, extra=extra)
             self.complete_run(run["id"], conclusion)
-            if self.webhook:
+            if self.webhook and comp not in self.webhook_skip:
                 self._send_build_complete(repo, payload, run, conclusion)
 
         t = threading.Timer(self.build_delay, finish)

@@ -8,6 +8,7 @@
 #include "consensus/block.h"
 #include "consensus/block_check.h"
 #include "consensus/merkle.h"
+#include "consensus/params.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,10 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     bool mutated;
     if (!blvm_block_merkle_root(&b, root, &mutated)) abort();
     if (!blvm_block_witness_merkle_root(&b, root, NULL)) abort();
-    blvm_check_block_opts opts = {false, (data[0] & 1) != 0, NULL};
     blvm_validation_state st;
     blvm_state_init(&st);
-    bool ok = blvm_check_block(&b, &opts, &st);
+    bool ok = blvm_check_block(&b, blvm_params_get(BLVM_NET_REGTEST), (data[1] & 2) != 0,
+                               (data[0] & 1) != 0, &st);
     if (ok != blvm_state_is_valid(&st)) abort();
     blvm_state_init(&st);
     if (ok) (void)!blvm_block_check_witness_commitment(&b, (data[1] & 1) != 0, &st);

@@ -16,12 +16,14 @@
 #include "consensus/block.h"
 #include "consensus/block_check.h"
 #include "consensus/merkle.h"
+#include "consensus/params.h"
+#include "consensus/pow.h"
 #include "crypto/sha256.h"
 #include "util/hex.h"
 
 static uint8_t *g_raw;
 static size_t g_len;
-static uint8_t g_pow_limit[32]; /* mainnet: 00000000ffff...ff */
+static const blvm_params *g_main;
 
 static int setup(void **state) {
     (void)state;
@@ -36,7 +38,8 @@ static int setup(void **state) {
     if (!g_raw || fread(g_raw, 1, (size_t)n, f) != (size_t)n) return -1;
     g_len = (size_t)n;
     fclose(f);
-    memset(g_pow_limit, 0xff, 28);
+    g_main = blvm_params_get(BLVM_NET_MAIN);
+    if (!g_main) return -1;
     return 0;
 }
 
@@ -46,13 +49,12 @@ static int teardown(void **state) {
     return 0;
 }
 
-static const blvm_check_block_opts FULL = {true, true, g_pow_limit};
-
-static void expect_block(const blvm_block *b, const blvm_check_block_opts *opts,
-                         const char *reason, blvm_validation_result result) {
+/* CheckBlock with mainnet parameters. */
+static void expect_block(const blvm_block *b, bool pow, bool merkle, const char *reason,
+                         blvm_validation_result result) {
     blvm_validation_state st;
     blvm_state_init(&st);
-    bool ok = blvm_check_block(b, opts, &st);
+    bool ok = blvm_check_block(b, g_main, pow, merkle, &st);
     if (!reason) {
         if (!ok) fail_msg("unexpected failure: %s (%s)", st.reject_reason, st.debug);
         return;
@@ -93,7 +95,7 @@ static void test_block413567(void **state) {
     blvm_header_hash(&b.header, hash);
     blvm_sha256d(expect, g_raw, 80);
     assert_memory_equal(hash, expect, 32);
-    assert_true(blvm_check_proof_of_work_limit(hash, b.header.bits, g_pow_limit));
+    assert_true(blvm_pow_check(hash, b.header.bits, g_main));
     /* Each txid is the double hash of that transaction's bytes. */
     size_t off = 80 + 3;
     for (size_t i = 0; i < b.tx_count; i++) {
@@ -122,7 +124,7 @@ static void test_block413567(void **state) {
     assert_true(blvm_block_witness_merkle_root(&b, wroot, NULL));
     assert_memory_not_equal(wroot, root, 32);
     /* CheckBlock passes. */
-    expect_block(&b, &FULL, NULL, 0);
+    expect_block(&b, true, true, NULL, 0);
     blvm_block_clear(&b);
 }
 
@@ -142,7 +144,7 @@ static void test_flipped_bytes(void **state) {
         blvm_block b;
         if (!blvm_block_decode_bytes(&b, copy, g_len)) continue;
         /* Any change to a transaction changes its txid and so the root. */
-        expect_block(&b, &FULL, "bad-txnmrklroot", BLVM_BLOCK_MUTATED);
+        expect_block(&b, true, true, "bad-txnmrklroot", BLVM_BLOCK_MUTATED);
         checked++;
         blvm_block_clear(&b);
     }
@@ -152,25 +154,23 @@ static void test_flipped_bytes(void **state) {
     copy[83 + 4 + 1 + 36 + 1 + 2] ^= 0x01;
     blvm_block b;
     assert_true(blvm_block_decode_bytes(&b, copy, g_len));
-    expect_block(&b, &FULL, "bad-txnmrklroot", BLVM_BLOCK_MUTATED);
+    expect_block(&b, true, true, "bad-txnmrklroot", BLVM_BLOCK_MUTATED);
     /* Without the merkle check, the same block passes CheckBlock. */
-    blvm_check_block_opts no_merkle = {true, false, g_pow_limit};
-    expect_block(&b, &no_merkle, NULL, 0);
+    expect_block(&b, true, false, NULL, 0);
     blvm_block_clear(&b);
     /* A flipped bit in the header's merkle root: proof of work fails first. */
     memcpy(copy, g_raw, g_len);
     copy[36] ^= 0x80;
     assert_true(blvm_block_decode_bytes(&b, copy, g_len));
-    expect_block(&b, &FULL, "high-hash", BLVM_BLOCK_INVALID_HEADER);
-    blvm_check_block_opts no_pow = {false, true, NULL};
-    expect_block(&b, &no_pow, "bad-txnmrklroot", BLVM_BLOCK_MUTATED);
+    expect_block(&b, true, true, "high-hash", BLVM_BLOCK_INVALID_HEADER);
+    expect_block(&b, false, true, "bad-txnmrklroot", BLVM_BLOCK_MUTATED);
     blvm_block_clear(&b);
     /* A changed nonce: high-hash, unless proof of work is not checked. */
     memcpy(copy, g_raw, g_len);
     copy[77] ^= 0x10;
     assert_true(blvm_block_decode_bytes(&b, copy, g_len));
-    expect_block(&b, &FULL, "high-hash", BLVM_BLOCK_INVALID_HEADER);
-    expect_block(&b, &no_pow, NULL, 0);
+    expect_block(&b, true, true, "high-hash", BLVM_BLOCK_INVALID_HEADER);
+    expect_block(&b, false, true, NULL, 0);
     blvm_block_clear(&b);
     free(copy);
 }
@@ -191,7 +191,7 @@ static void test_duplicated_transactions(void **state) {
     assert_true(blvm_block_merkle_root(&b, root, &mutated));
     assert_memory_equal(root, b.header.merkle_root, 32);
     assert_true(mutated);
-    expect_block(&b, &FULL, "bad-txns-duplicate", BLVM_BLOCK_MUTATED);
+    expect_block(&b, true, true, "bad-txns-duplicate", BLVM_BLOCK_MUTATED);
     /* The same through the wire format. */
     uint8_t *enc;
     size_t enc_len;
@@ -199,18 +199,17 @@ static void test_duplicated_transactions(void **state) {
     blvm_block b2;
     assert_true(blvm_block_decode_bytes(&b2, enc, enc_len));
     assert_int_equal(b2.tx_count, 1558);
-    expect_block(&b2, &FULL, "bad-txns-duplicate", BLVM_BLOCK_MUTATED);
+    expect_block(&b2, true, true, "bad-txns-duplicate", BLVM_BLOCK_MUTATED);
     blvm_block_clear(&b2);
     free(enc);
     /* A copy anywhere else changes the root. */
     blvm_tx_clear(&b.txs[b.tx_count - 1]);
     assert_true(blvm_tx_copy(&b.txs[b.tx_count - 1], &b.txs[5]));
-    expect_block(&b, &FULL, "bad-txnmrklroot", BLVM_BLOCK_MUTATED);
+    expect_block(&b, true, true, "bad-txnmrklroot", BLVM_BLOCK_MUTATED);
     /* Without the merkle check the next rule is the size: 413567 is within
      * 113 bytes of the 1,000,000-byte limit, one more transaction is over. */
     assert_true(blvm_block_size(&b, false) > 1000000);
-    blvm_check_block_opts no_merkle = {true, false, g_pow_limit};
-    expect_block(&b, &no_merkle, "bad-blk-length", BLVM_BLOCK_CONSENSUS);
+    expect_block(&b, true, false, "bad-blk-length", BLVM_BLOCK_CONSENSUS);
     blvm_block_clear(&b);
 }
 
@@ -254,7 +253,8 @@ static void h2(uint8_t out[32], const uint8_t a[32], const uint8_t b[32]) {
 static void test_merkle_by_hand(void **state) {
     (void)state;
     uint8_t leaves[9 * 32];
-    for (size_t i = 0; i < sizeof leaves; i++) leaves[i] = (uint8_t)(i * 7 + 3);
+    for (size_t i = 0; i < sizeof leaves; i++)
+        leaves[i] = (uint8_t)(i * 7 + 3);
     uint8_t *a = leaves, *b = leaves + 32, *c = leaves + 64;
     uint8_t root[32], expect[32], ab[32], cc[32];
     bool mutated = true;
@@ -290,12 +290,14 @@ static void test_merkle_by_hand(void **state) {
      * every batching width of the double-hash path is used. */
     for (size_t n = 1; n <= 300; n += (n < 20 ? 1 : 37)) {
         uint8_t *hs = malloc(n * 32 + 32);
-        for (size_t i = 0; i < n * 32; i++) hs[i] = (uint8_t)(i * 13 + n);
+        for (size_t i = 0; i < n * 32; i++)
+            hs[i] = (uint8_t)(i * 13 + n);
         assert_true(blvm_merkle_root(root, hs, n, NULL));
         size_t m = n;
         while (m > 1) {
             if (m & 1) memcpy(hs + 32 * m, hs + 32 * (m - 1), 32), m++;
-            for (size_t i = 0; i < m / 2; i++) h2(hs + 32 * i, hs + 64 * i, hs + 64 * i + 32);
+            for (size_t i = 0; i < m / 2; i++)
+                h2(hs + 32 * i, hs + 64 * i, hs + 64 * i + 32);
             m /= 2;
         }
         assert_memory_equal(root, hs, 32);
@@ -340,18 +342,18 @@ static void block_with(blvm_block *b, size_t n) {
 }
 
 static void fix_root(blvm_block *b) {
-    for (size_t i = 0; i < b->tx_count; i++) blvm_tx_compute_hashes(&b->txs[i]);
+    for (size_t i = 0; i < b->tx_count; i++)
+        blvm_tx_compute_hashes(&b->txs[i]);
     assert_true(blvm_block_merkle_root(b, b->header.merkle_root, NULL));
 }
 
 static void test_check_block_reasons(void **state) {
     (void)state;
-    const blvm_check_block_opts opts = {false, true, NULL};
     blvm_block b;
 
     /* No transactions: the root of nothing is zero, which matches. */
     block_with(&b, 0);
-    expect_block(&b, &opts, "bad-blk-length", BLVM_BLOCK_CONSENSUS);
+    expect_block(&b, false, true, "bad-blk-length", BLVM_BLOCK_CONSENSUS);
     blvm_block_clear(&b);
 
     /* A good two-transaction block. */
@@ -359,7 +361,7 @@ static void test_check_block_reasons(void **state) {
     make_coinbase(&b.txs[0], 1);
     make_spend(&b.txs[1], 2);
     fix_root(&b);
-    expect_block(&b, &opts, NULL, 0);
+    expect_block(&b, false, true, NULL, 0);
     blvm_block_clear(&b);
 
     /* Stripped size over 1,000,000 bytes. */
@@ -369,14 +371,14 @@ static void test_check_block_reasons(void **state) {
     assert_true(blvm_script_set(&b.txs[0].vout[0].script_pubkey, big, 1000000));
     free(big);
     fix_root(&b);
-    expect_block(&b, &opts, "bad-blk-length", BLVM_BLOCK_CONSENSUS);
+    expect_block(&b, false, true, "bad-blk-length", BLVM_BLOCK_CONSENSUS);
     blvm_block_clear(&b);
 
     block_with(&b, 2);
     make_spend(&b.txs[0], 3);
     make_coinbase(&b.txs[1], 1);
     fix_root(&b);
-    expect_block(&b, &opts, "bad-cb-missing", BLVM_BLOCK_CONSENSUS);
+    expect_block(&b, false, true, "bad-cb-missing", BLVM_BLOCK_CONSENSUS);
     blvm_block_clear(&b);
 
     block_with(&b, 3);
@@ -384,7 +386,7 @@ static void test_check_block_reasons(void **state) {
     make_spend(&b.txs[1], 2);
     make_coinbase(&b.txs[2], 2);
     fix_root(&b);
-    expect_block(&b, &opts, "bad-cb-multiple", BLVM_BLOCK_CONSENSUS);
+    expect_block(&b, false, true, "bad-cb-multiple", BLVM_BLOCK_CONSENSUS);
     blvm_block_clear(&b);
 
     /* A transaction failing CheckTransaction: its reason, and the txid in
@@ -397,7 +399,7 @@ static void test_check_block_reasons(void **state) {
     fix_root(&b);
     blvm_validation_state st;
     blvm_state_init(&st);
-    assert_false(blvm_check_block(&b, &opts, &st));
+    assert_false(blvm_check_block(&b, NULL, false, true, &st));
     assert_string_equal(st.reject_reason, "bad-txns-inputs-duplicate");
     assert_int_equal(st.result, BLVM_BLOCK_CONSENSUS);
     char want[100], txid[65];
@@ -408,7 +410,7 @@ static void test_check_block_reasons(void **state) {
     b.txs[1].vin[1].prevout.n = 1;
     assert_true(blvm_script_set(&b.txs[0].vin[0].script_sig, (const uint8_t *)"x", 1));
     fix_root(&b);
-    expect_block(&b, &opts, "bad-cb-length", BLVM_BLOCK_CONSENSUS);
+    expect_block(&b, false, true, "bad-cb-length", BLVM_BLOCK_CONSENSUS);
     blvm_block_clear(&b);
 
     /* Legacy sigops: 20000 OP_CHECKSIG is the most (20000 * 4 = 80000). */
@@ -418,10 +420,10 @@ static void test_check_block_reasons(void **state) {
     memset(ops, 0xac, 20001);
     assert_true(blvm_script_set(&b.txs[0].vout[0].script_pubkey, ops, 20000));
     fix_root(&b);
-    expect_block(&b, &opts, NULL, 0);
+    expect_block(&b, false, true, NULL, 0);
     assert_true(blvm_script_set(&b.txs[0].vout[0].script_pubkey, ops, 20001));
     fix_root(&b);
-    expect_block(&b, &opts, "bad-blk-sigops", BLVM_BLOCK_CONSENSUS);
+    expect_block(&b, false, true, "bad-blk-sigops", BLVM_BLOCK_CONSENSUS);
     free(ops);
     blvm_block_clear(&b);
 }
@@ -454,41 +456,37 @@ static void test_proof_of_work(void **state) {
 
     blvm_validation_state st;
     blvm_state_init(&st);
-    assert_true(blvm_check_block_header(&h, g_pow_limit, &st));
+    assert_true(blvm_check_block_header(&h, g_main, &st));
     h.nonce++;
-    assert_false(blvm_check_block_header(&h, g_pow_limit, &st));
+    assert_false(blvm_check_block_header(&h, g_main, &st));
     assert_string_equal(st.reject_reason, "high-hash");
     assert_int_equal(st.result, BLVM_BLOCK_INVALID_HEADER);
-
-    uint8_t zero[32] = {0};
-    /* Targets: the limit itself passes; one step easier does not. */
-    assert_true(blvm_check_proof_of_work_limit(zero, 0x1d00ffff, g_pow_limit));
-    assert_false(blvm_check_proof_of_work_limit(zero, 0x1d010000, g_pow_limit));
-    assert_false(blvm_check_proof_of_work_limit(zero, 0x1e00ffff, g_pow_limit));
-    /* Negative, zero and overflowing compact values. */
-    assert_false(blvm_check_proof_of_work_limit(zero, 0x1d80ffff, g_pow_limit));
-    assert_false(blvm_check_proof_of_work_limit(zero, 0x1d000000, g_pow_limit));
-    assert_false(blvm_check_proof_of_work_limit(zero, 0x01003456, g_pow_limit)); /* shifts to 0 */
-    uint8_t all[32];
-    memset(all, 0xff, 32);
-    assert_true(blvm_check_proof_of_work_limit(zero, 0x2100ffff, all));
-    assert_false(blvm_check_proof_of_work_limit(zero, 0x2200ffff, all)); /* overflow */
-    assert_false(blvm_check_proof_of_work_limit(zero, 0x23000001, all)); /* overflow */
-    assert_true(blvm_check_proof_of_work_limit(zero, 0x220000ff, all));
-    /* Small sizes: 0x02008000 is 0x80, hash 0x80 passes and 0x81 fails. */
-    uint8_t hs[32] = {0x80};
-    assert_true(blvm_check_proof_of_work_limit(hs, 0x02008000, all));
-    hs[0] = 0x81;
-    assert_false(blvm_check_proof_of_work_limit(hs, 0x02008000, all));
-    /* Regtest's 0x207fffff against its limit 7fffff...ff. */
-    uint8_t reg[32];
-    memset(reg, 0xff, 32);
-    reg[31] = 0x7f;
-    memset(hs, 0, 32);
-    hs[31] = 0x7f;
-    assert_true(blvm_check_proof_of_work_limit(hs, 0x207fffff, reg));
-    hs[31] = 0x80;
-    assert_false(blvm_check_proof_of_work_limit(hs, 0x207fffff, reg));
+    /* The genesis block of every network passes CheckBlock in full. */
+    for (int net = 0; net < BLVM_NET_COUNT; net++) {
+        const blvm_params *p = blvm_params_get((blvm_network)net);
+        blvm_block g;
+        blvm_block_init(&g);
+        assert_true(blvm_params_genesis_block(p, &g));
+        blvm_state_init(&st);
+        if (!blvm_check_block(&g, p, true, true, &st))
+            fail_msg("genesis of network %d: %s", net, st.reject_reason);
+        /* Mainnet's target is harder than regtest's: regtest's genesis
+         * fails mainnet's proof of work. */
+        if (net == BLVM_NET_REGTEST) {
+            blvm_state_init(&st);
+            assert_false(blvm_check_block(&g, g_main, true, true, &st));
+            assert_string_equal(st.reject_reason, "high-hash");
+        }
+        blvm_block_clear(&g);
+    }
+    /* Without parameters, asking for the proof-of-work check is an error of
+     * the caller, not a verdict on the block. */
+    blvm_block g;
+    assert_true(blvm_block_decode_bytes(&g, g_raw, g_len));
+    blvm_state_init(&st);
+    assert_false(blvm_check_block(&g, NULL, true, true, &st));
+    assert_int_equal(st.mode, BLVM_STATE_ERROR);
+    blvm_block_clear(&g);
 }
 
 /* BIP141 witness commitment. */
@@ -508,8 +506,7 @@ static void test_witness_commitment(void **state) {
     assert_true(blvm_witness_push(&b.txs[1].vin[0].witness, item, 3));
     fix_root(&b);
     /* CheckBlock ignores witnesses. */
-    const blvm_check_block_opts opts = {false, true, NULL};
-    expect_block(&b, &opts, NULL, 0);
+    expect_block(&b, false, true, NULL, 0);
     blvm_validation_state st;
     /* No commitment: witness data is unexpected, segwit or not. */
     blvm_state_init(&st);
@@ -610,7 +607,7 @@ static void test_witness_commitment(void **state) {
     assert_int_equal(blvm_block_weight(&b2), 3 * blvm_block_size(&b2, false) + enc_len);
     blvm_state_init(&st);
     assert_true(blvm_block_check_witness_commitment(&b2, true, &st));
-    expect_block(&b2, &opts, NULL, 0);
+    expect_block(&b2, false, true, NULL, 0);
     blvm_block_clear(&b2);
     free(enc);
     blvm_block_clear(&b);

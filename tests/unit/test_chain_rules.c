@@ -63,7 +63,7 @@ static void test_subsidy(void **state) {
     assert_int_equal(blvm_block_subsidy(210000, m), 25 * BLVM_COIN);
     assert_int_equal(blvm_block_subsidy(420000, m), 1250000000);
     assert_int_equal(blvm_block_subsidy(840000, m), 312500000);
-    assert_int_equal(blvm_block_subsidy(32 * 210000, m), 1);   /* 5e9 >> 32 */
+    assert_int_equal(blvm_block_subsidy(32 * 210000, m), 1); /* 5e9 >> 32 */
     assert_int_equal(blvm_block_subsidy(33 * 210000, m), 0);
     check_halvings(m);
     /* regtest halves every 150 blocks; 64 halvings is height 9600, where the
@@ -175,7 +175,8 @@ static void test_sequence_locks(void **state) {
     (void)state;
     enum { N = 300 };
     uint32_t times[N];
-    for (int i = 0; i < N; i++) times[i] = 1500000000u + (uint32_t)i * 600;
+    for (int i = 0; i < N; i++)
+        times[i] = 1500000000u + (uint32_t)i * 600;
     blvm_chain_entry e[N];
     build_chain(e, N, NULL, 0, times, 0x207fffff);
 
@@ -260,7 +261,8 @@ static void test_sequence_locks(void **state) {
     memset(&next, 0, sizeof next);
     next.prev = &e[N - 1];
     next.height = N;
-    assert_true(blvm_calculate_sequence_locks(&tx, BLVM_LOCKTIME_VERIFY_SEQUENCE, h2, &next, &locks));
+    assert_true(
+        blvm_calculate_sequence_locks(&tx, BLVM_LOCKTIME_VERIFY_SEQUENCE, h2, &next, &locks));
     assert_int_equal(locks.min_height, 294);
     assert_int_equal(locks.min_time, blvm_chain_entry_median_time_past(&e[199]) + 512 - 1);
     assert_true(blvm_evaluate_sequence_locks(&next, &locks));
@@ -275,10 +277,20 @@ static void test_bip34_height_script(void **state) {
         int32_t height;
         const char *hex;
     } cases[] = {
-        {0, "00"},          {1, "51"},           {16, "60"},           {17, "0111"},
-        {127, "017f"},      {128, "028000"},     {255, "02ff00"},      {256, "020001"},
-        {32767, "02ff7f"},  {32768, "03008000"}, {227931, "035b7a03"}, {8388607, "03ffff7f"},
-        {8388608, "0400008000"}, {INT32_MAX, "04ffffff7f"},
+        {0, "00"},
+        {1, "51"},
+        {16, "60"},
+        {17, "0111"},
+        {127, "017f"},
+        {128, "028000"},
+        {255, "02ff00"},
+        {256, "020001"},
+        {32767, "02ff7f"},
+        {32768, "03008000"},
+        {227931, "035b7a03"},
+        {8388607, "03ffff7f"},
+        {8388608, "0400008000"},
+        {INT32_MAX, "04ffffff7f"},
     };
     for (size_t i = 0; i < BLVM_ARRAY_LEN(cases); i++) {
         uint8_t out[BLVM_BIP34_SCRIPT_MAX];
@@ -381,7 +393,8 @@ static void test_bip30(void **state) {
     /* On the chain whose BIP34 block is the recorded one, BIP30 is implied
      * until height 1983702. Use regtest with a recorded BIP34 block at 5. */
     uint32_t times[20];
-    for (int i = 0; i < 20; i++) times[i] = 1600000000u + (uint32_t)i;
+    for (int i = 0; i < 20; i++)
+        times[i] = 1600000000u + (uint32_t)i;
     blvm_chain_entry c[20];
     build_chain(c, 20, NULL, 0, times, 0x207fffff);
     blvm_params p = *blvm_params_get(BLVM_NET_REGTEST);
@@ -390,7 +403,7 @@ static void test_bip30(void **state) {
     memcpy(p.bip34_hash, c[5].hash, 32);
     assert_false(blvm_bip30_check_needed(&p, &c[10]));
     assert_true(blvm_bip30_check_needed(&p, &c[5])); /* its parent chain lacks height 5 */
-    p.bip34_hash[0] ^= 1; /* another chain: enforce */
+    p.bip34_hash[0] ^= 1;                            /* another chain: enforce */
     assert_true(blvm_bip30_check_needed(&p, &c[10]));
     p.bip34_hash[0] ^= 1;
     p.has_bip34_hash = false; /* null BIP34 hash (regtest, signet, testnet4): enforce */
@@ -476,7 +489,8 @@ static void test_contextual_header(void **state) {
      * since nothing retargets here. */
     const blvm_params *m = blvm_params_get(BLVM_NET_MAIN);
     uint32_t times[12];
-    for (int i = 0; i < 12; i++) times[i] = 1356000000u + (uint32_t)i * 600;
+    for (int i = 0; i < 12; i++)
+        times[i] = 1356000000u + (uint32_t)i * 600;
     blvm_chain_entry e[12];
     build_chain(e, 12, NULL, 227919, times, 0x1a05db8b);
     assert_int_equal(e[11].height, 227930);
@@ -538,10 +552,13 @@ static void test_contextual_header(void **state) {
         int32_t version;
         const char *reason;
     } versions[] = {
-        {0, "bad-version(0x00000000)"}, {1, "bad-version(0x00000001)"},
-        {2, "bad-version(0x00000002)"}, {3, "bad-version(0x00000003)"},
+        {0, "bad-version(0x00000000)"},
+        {1, "bad-version(0x00000001)"},
+        {2, "bad-version(0x00000002)"},
+        {3, "bad-version(0x00000003)"},
         {(int32_t)0x80000000, "bad-version(0x80000000)"}, /* negative */
-        {4, NULL}, {0x20000000, NULL},
+        {4, NULL},
+        {0x20000000, NULL},
     };
     for (size_t i = 0; i < BLVM_ARRAY_LEN(versions); i++) {
         memset(&h, 0, sizeof h);
@@ -596,7 +613,8 @@ static void make_block(blvm_block *b, const blvm_chain_entry *prev, int32_t cb_h
 }
 
 static void refresh(blvm_block *b) {
-    for (size_t i = 0; i < b->tx_count; i++) blvm_tx_compute_hashes(&b->txs[i]);
+    for (size_t i = 0; i < b->tx_count; i++)
+        blvm_tx_compute_hashes(&b->txs[i]);
     assert_true(blvm_block_merkle_root(b, b->header.merkle_root, NULL));
 }
 
@@ -608,7 +626,8 @@ static void test_contextual_block(void **state) {
     p.csv_height = 50;
     enum { N = 60 };
     uint32_t times[N];
-    for (int i = 0; i < N; i++) times[i] = 1600000000u + (uint32_t)i * 600;
+    for (int i = 0; i < N; i++)
+        times[i] = 1600000000u + (uint32_t)i * 600;
     blvm_chain_entry e[N];
     build_chain(e, N, NULL, 0, times, 0x207fffff);
     blvm_validation_state st;

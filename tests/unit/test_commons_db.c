@@ -29,12 +29,17 @@ static int teardown(void **state) {
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* With BLVM_COMMONS_TEST_PG set (a postgresql:// URL ending in '/'), the
+ * same tests run against PostgreSQL databases blvm_a, blvm_b, blvm_c, which
+ * tests/functional/commons_db_pg.py creates on a server it starts. */
 static blvm_db *open_db(const char *name) {
     char url[400];
-    snprintf(url, sizeof(url), "sqlite://%s/sub/dir/%s", tmpdir, name);
+    const char *pg = getenv("BLVM_COMMONS_TEST_PG");
+    if (pg && *pg) snprintf(url, sizeof(url), "%sblvm_%c", pg, name[0]);
+    else snprintf(url, sizeof(url), "sqlite://%s/sub/dir/%s", tmpdir, name);
     blvm_db *db = NULL;
     char err[256];
-    assert_true(blvm_db_open(&db, url, err, sizeof(err)));
+    if (!blvm_db_open(&db, url, err, sizeof(err))) fail_msg("%s", err);
     return db;
 }
 
@@ -163,12 +168,33 @@ static void test_bad_urls(void **state) {
     assert_false(blvm_db_open(&db, "/proc/nonexistent/dir/x.db", err, sizeof(err)));
 }
 
+static void test_engine(void **state) {
+    (void)state;
+    blvm_db *db = open_db("e.db");
+    const char *pg = getenv("BLVM_COMMONS_TEST_PG");
+    assert_int_equal(blvm_db_engine_of(db), pg && *pg ? BLVM_DB_POSTGRES : BLVM_DB_SQLITE);
+    /* Integer parameters compare and add as integers on both engines. */
+    int64_t v = 0;
+    bool found;
+    blvm_db_param p[2] = {blvm_db_int(40), blvm_db_int(2)};
+    assert_true(blvm_db_query_int(db, "SELECT ? + ?", p, 2, &v, &found));
+    assert_int_equal(v, 42);
+    blvm_db_result res;
+    blvm_db_param t[1] = {blvm_db_text("it's")};
+    assert_true(blvm_db_query(db, "SELECT ? AS s, NULL AS n", t, 1, &res));
+    assert_string_equal(blvm_db_result_get(&res, 0, 0), "it's");
+    assert_null(blvm_db_result_get(&res, 0, 1));
+    blvm_db_result_clear(&res);
+    blvm_db_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_creates_and_migrates),
         cmocka_unit_test(test_params_and_results),
         cmocka_unit_test(test_unique_and_transactions),
         cmocka_unit_test(test_bad_urls),
+        cmocka_unit_test(test_engine),
     };
     return cmocka_run_group_tests_name("commons_db", tests, setup, teardown);
 }

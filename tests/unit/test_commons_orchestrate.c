@@ -414,12 +414,59 @@ static void test_resume(void **state) {
     fixture_close(&f);
 }
 
+/* A second orchestrator (as after kill -9 and a restart) adopts a local
+ * build the first one started: it is not run again; its exit status is
+ * read from the status file it left. */
+static void test_adopt_local_build(void **state) {
+    (void)state;
+    run_fixture f;
+    fixture_open(&f,
+                 "[{\"name\":\"a\",\"command\":\"echo a >> runs.txt; sleep 1\"},"
+                 "{\"name\":\"b\",\"depends_on\":[\"a\"],\"command\":\"echo b >> runs.txt\"}]",
+                 0);
+    for (size_t i = 0; i < f.cfg->ncomponents; i++) f.cfg->components[i].workdir = strdup(f.dir);
+    char err[512] = "";
+    blvm_orchestrator_options oo = {f.cfg, f.db, NULL, true};
+    blvm_orchestrator *first = blvm_orchestrator_create(&oo, err, sizeof(err));
+    int64_t run_id = 0;
+    assert_true(blvm_orchestrator_create_run(first, "test", NULL, NULL, NULL, &run_id, err,
+                                             sizeof(err)));
+    bool fin = false;
+    assert_true(blvm_orchestrator_step(first, run_id, &fin, err, sizeof(err)));
+    assert_string_equal(build_state(f.db, run_id, "a", NULL), "running");
+    /* The first orchestrator stops looking (its process "died"). */
+    blvm_orchestrator *second = blvm_orchestrator_create(&oo, err, sizeof(err));
+    assert_true(blvm_orchestrator_step(second, run_id, &fin, err, sizeof(err)));
+    assert_string_equal(build_state(f.db, run_id, "a", NULL), "running"); /* still ours, alive */
+    assert_true(blvm_orchestrator_drive(second, run_id, NULL, err, sizeof(err)));
+    int64_t attempt = 0;
+    assert_string_equal(build_state(f.db, run_id, "a", &attempt), "succeeded");
+    assert_int_equal(attempt, 1);
+    assert_string_equal(build_state(f.db, run_id, "b", NULL), "succeeded");
+    assert_int_equal(count_rows(f.db,
+                                "SELECT COUNT(*) FROM build_transitions WHERE run_id = ? AND "
+                                "reason LIKE '%while the orchestrator was down%'",
+                                run_id),
+                     1);
+    blvm_orchestrator_destroy(second);
+    blvm_orchestrator_destroy(first); /* reaps the finished child */
+    char path[300];
+    snprintf(path, sizeof(path), "%s/runs.txt", f.dir);
+    FILE *fp = fopen(path, "r");
+    char buf[64] = "";
+    size_t got = fread(buf, 1, sizeof(buf) - 1, fp);
+    fclose(fp);
+    buf[got] = 0;
+    assert_string_equal(buf, "a\nb\n");
+    fixture_close(&f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_topological_order), cmocka_unit_test(test_graph_errors),
         cmocka_unit_test(test_plan),              cmocka_unit_test(test_retry_backoff),
         cmocka_unit_test(test_run_with_retry),    cmocka_unit_test(test_run_failure_and_timeout),
-        cmocka_unit_test(test_resume),
+        cmocka_unit_test(test_resume),            cmocka_unit_test(test_adopt_local_build),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,23 +33,46 @@ static const struct {
     uint16_t port, rpc_port;
     const char *hrp;
 } NETS[] = {
-    {BLVM_NET_MAIN, "main", "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f",
+    {BLVM_NET_MAIN,
+     "main",
+     "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f",
      "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b",
-     {0xf9, 0xbe, 0xb4, 0xd9}, 8333, 8332, "bc"},
-    {BLVM_NET_TESTNET3, "test", "000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943",
+     {0xf9, 0xbe, 0xb4, 0xd9},
+     8333,
+     8332,
+     "bc"},
+    {BLVM_NET_TESTNET3,
+     "test",
+     "000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943",
      "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b",
-     {0x0b, 0x11, 0x09, 0x07}, 18333, 18332, "tb"},
-    {BLVM_NET_TESTNET4, "testnet4",
+     {0x0b, 0x11, 0x09, 0x07},
+     18333,
+     18332,
+     "tb"},
+    {BLVM_NET_TESTNET4,
+     "testnet4",
      "00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043",
      "7aa0a7ae1e223414cb807e40cd57e667b718e42aaf9306db9102fe28912b7b4e",
-     {0x1c, 0x16, 0x3f, 0x28}, 48333, 48332, "tb"},
-    {BLVM_NET_SIGNET, "signet", "00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6",
+     {0x1c, 0x16, 0x3f, 0x28},
+     48333,
+     48332,
+     "tb"},
+    {BLVM_NET_SIGNET,
+     "signet",
+     "00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6",
      "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b",
-     {0x0a, 0x03, 0xcf, 0x40}, 38333, 38332, "tb"},
-    {BLVM_NET_REGTEST, "regtest",
+     {0x0a, 0x03, 0xcf, 0x40},
+     38333,
+     38332,
+     "tb"},
+    {BLVM_NET_REGTEST,
+     "regtest",
      "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206",
      "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b",
-     {0xfa, 0xbf, 0xb5, 0xda}, 18444, 18443, "bcrt"},
+     {0xfa, 0xbf, 0xb5, 0xda},
+     18444,
+     18443,
+     "bcrt"},
 };
 
 static void test_genesis_blocks(void **state) {
@@ -163,8 +186,8 @@ static void test_magic_ports_prefixes(void **state) {
     assert_null(blvm_params_get(BLVM_NET_COUNT));
     assert_int_equal(blvm_params_difficulty_adjustment_interval(blvm_params_get(BLVM_NET_MAIN)),
                      2016);
-    assert_int_equal(
-        blvm_params_difficulty_adjustment_interval(blvm_params_get(BLVM_NET_REGTEST)), 144);
+    assert_int_equal(blvm_params_difficulty_adjustment_interval(blvm_params_get(BLVM_NET_REGTEST)),
+                     144);
 }
 
 static void test_activation_heights(void **state) {

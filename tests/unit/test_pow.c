@@ -79,8 +79,8 @@ static void test_set_compact(void **state) {
     static const struct {
         uint32_t compact;
         const char *hex;
-        uint32_t back;     /* GetCompact(negative) */
-        bool negative;     /* expected negative flag (also passed to GetCompact) */
+        uint32_t back; /* GetCompact(negative) */
+        bool negative; /* expected negative flag (also passed to GetCompact) */
     } cases[] = {
         {0x00000000, "0000000000000000000000000000000000000000000000000000000000000000", 0, false},
         {0x00123456, "0000000000000000000000000000000000000000000000000000000000000000", 0, false},
@@ -93,22 +93,22 @@ static void test_set_compact(void **state) {
         {0x02800056, "0000000000000000000000000000000000000000000000000000000000000000", 0, false},
         {0x03800000, "0000000000000000000000000000000000000000000000000000000000000000", 0, false},
         {0x04800000, "0000000000000000000000000000000000000000000000000000000000000000", 0, false},
-        {0x01123456, "0000000000000000000000000000000000000000000000000000000000000012",
-         0x01120000, false},
-        {0x01fedcba, "000000000000000000000000000000000000000000000000000000000000007e",
-         0x01fe0000, true},
-        {0x02123456, "0000000000000000000000000000000000000000000000000000000000001234",
-         0x02123400, false},
-        {0x03123456, "0000000000000000000000000000000000000000000000000000000000123456",
-         0x03123456, false},
-        {0x04123456, "0000000000000000000000000000000000000000000000000000000012345600",
-         0x04123456, false},
-        {0x04923456, "0000000000000000000000000000000000000000000000000000000012345600",
-         0x04923456, true},
-        {0x05009234, "0000000000000000000000000000000000000000000000000000000092340000",
-         0x05009234, false},
-        {0x20123456, "1234560000000000000000000000000000000000000000000000000000000000",
-         0x20123456, false},
+        {0x01123456, "0000000000000000000000000000000000000000000000000000000000000012", 0x01120000,
+         false},
+        {0x01fedcba, "000000000000000000000000000000000000000000000000000000000000007e", 0x01fe0000,
+         true},
+        {0x02123456, "0000000000000000000000000000000000000000000000000000000000001234", 0x02123400,
+         false},
+        {0x03123456, "0000000000000000000000000000000000000000000000000000000000123456", 0x03123456,
+         false},
+        {0x04123456, "0000000000000000000000000000000000000000000000000000000012345600", 0x04123456,
+         false},
+        {0x04923456, "0000000000000000000000000000000000000000000000000000000012345600", 0x04923456,
+         true},
+        {0x05009234, "0000000000000000000000000000000000000000000000000000000092340000", 0x05009234,
+         false},
+        {0x20123456, "1234560000000000000000000000000000000000000000000000000000000000", 0x20123456,
+         false},
     };
     for (size_t i = 0; i < BLVM_ARRAY_LEN(cases); i++) {
         blvm_u256 n;
@@ -210,7 +210,8 @@ static void test_arith_basics(void **state) {
     blvm_u256_add(&r, &r, &one);
     assert_true(blvm_u256_is_zero(&r));
     /* multiplication and division */
-    assert_true(blvm_u256_from_hex(&a, "00000000ffff0000000000000000000000000000000000000000000000000000"));
+    assert_true(
+        blvm_u256_from_hex(&a, "00000000ffff0000000000000000000000000000000000000000000000000000"));
     blvm_u256_mul_u32(&r, &a, 4);
     u256_hex(&r, "00000003fffc0000000000000000000000000000000000000000000000000000");
     assert_true(blvm_u256_div_u64(&r, &r, 16));
@@ -299,7 +300,8 @@ static void test_arith_random_full_width(void **state) {
         blvm_u256_set_zero(&mask);
         blvm_u256_not(&mask, &mask);
         blvm_u256_shr(&mask, &mask, n);
-        for (int k = 0; k < 8; k++) assert_int_equal(t.pn[k], a.pn[k] & mask.pn[k]);
+        for (int k = 0; k < 8; k++)
+            assert_int_equal(t.pn[k], a.pn[k] & mask.pn[k]);
         /* bits() agrees with shifting */
         unsigned bits = blvm_u256_bits(&a);
         blvm_u256_shr(&t, &a, bits);
@@ -401,8 +403,8 @@ static void test_retarget_core_cases(void **state) {
     assert_false(blvm_pow_permitted_transition(p, 100, 0x1d00ffff, 0x1d00fffe));
     assert_true(blvm_pow_permitted_transition(p, 100, 0x1d00ffff, 0x1d00ffff));
     /* ...but anything goes where min-difficulty blocks are allowed. */
-    assert_true(blvm_pow_permitted_transition(blvm_params_get(BLVM_NET_TESTNET3), 100,
-                                              0x1d00ffff, 0x1c00ffff));
+    assert_true(blvm_pow_permitted_transition(blvm_params_get(BLVM_NET_TESTNET3), 100, 0x1d00ffff,
+                                              0x1c00ffff));
     /* Regtest never retargets. */
     blvm_chain_entry last;
     memset(&last, 0, sizeof last);
@@ -508,7 +510,8 @@ static void test_testnet3_headers(void **state) {
         if (fork[i]) {
             if (memcmp(hdr[i].prev_hash, p->genesis_hash, 32) == 0) prev = &e[0];
             for (size_t k = 0; k < fork_count; k++)
-                if (memcmp(hdr[i].prev_hash, fork_entries[k].hash, 32) == 0) prev = &fork_entries[k];
+                if (memcmp(hdr[i].prev_hash, fork_entries[k].hash, 32) == 0)
+                    prev = &fork_entries[k];
         } else {
             prev = &e[main_count];
             assert_memory_equal(hdr[i].prev_hash, prev->hash, 32);
@@ -571,7 +574,8 @@ static size_t parse_u64_array(const char *json, const char *key, uint64_t *out, 
     size_t n = 0;
     s++;
     while (s < end) {
-        while (s < end && (*s == ' ' || *s == '\n' || *s == ',' || *s == '\r' || *s == '\t')) s++;
+        while (s < end && (*s == ' ' || *s == '\n' || *s == ',' || *s == '\r' || *s == '\t'))
+            s++;
         if (s >= end) break;
         char *next;
         unsigned long long v = strtoull(s, &next, 10);
@@ -717,9 +721,9 @@ static void test_min_difficulty_walk_back(void **state) {
      * limit, so the answer is the limit. */
     assert_int_equal(blvm_pow_next_work_required(&e[100], times[100] + 60, p), 0x1d00ffff);
     /* The same chain on mainnet rules keeps the parent's bits. */
-    assert_int_equal(blvm_pow_next_work_required(&e[2019], times[2019] + 60,
-                                                 blvm_params_get(BLVM_NET_MAIN)),
-                     0x1d00ffff);
+    assert_int_equal(
+        blvm_pow_next_work_required(&e[2019], times[2019] + 60, blvm_params_get(BLVM_NET_MAIN)),
+        0x1d00ffff);
     /* Contextual check: min-difficulty bits on time are "bad-diffbits". */
     blvm_block_header h;
     memset(&h, 0, sizeof h);
@@ -803,10 +807,13 @@ static void test_difficulty(void **state) {
         uint32_t bits;
         double expect;
     } cases[] = {
-        {0x1f111111, 0.000001},        {0x1ef88f6f, 0.000016},
-        {0x1df88f6f, 0.004023},        {0x1cf88f6f, 1.029916},
+        {0x1f111111, 0.000001},
+        {0x1ef88f6f, 0.000016},
+        {0x1df88f6f, 0.004023},
+        {0x1cf88f6f, 1.029916},
         {0x12345678, 5913134931067755359633408.0},
-        {0x1d00ffff, 1.0},             {0x1c3fffc0, 4.0},
+        {0x1d00ffff, 1.0},
+        {0x1c3fffc0, 4.0},
     };
     for (size_t i = 0; i < BLVM_ARRAY_LEN(cases); i++) {
         double d = blvm_pow_difficulty(cases[i].bits);

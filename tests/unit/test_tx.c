@@ -161,15 +161,18 @@ static size_t roundtrip_file(const char *name) {
         size_t l = (size_t)(q - p - 1);
         /* The serialized tx follows the prevouts array: `], "hex"`. */
         const char *b = p - 1;
-        while (b > s && (*b == ' ' || *b == '\n' || *b == '\r' || *b == '\t')) b--;
+        while (b > s && (*b == ' ' || *b == '\n' || *b == '\r' || *b == '\t'))
+            b--;
         bool after_array = b > s && *b == ',';
         if (after_array) {
             b--;
-            while (b > s && (*b == ' ' || *b == '\n' || *b == '\r' || *b == '\t')) b--;
+            while (b > s && (*b == ' ' || *b == '\n' || *b == '\r' || *b == '\t'))
+                b--;
             after_array = *b == ']';
         }
         bool hex = after_array && l > 64 && l % 2 == 0;
-        for (size_t i = 0; hex && i < l; i++) hex = strchr("0123456789abcdef", p[1 + i]) != NULL;
+        for (size_t i = 0; hex && i < l; i++)
+            hex = strchr("0123456789abcdef", p[1 + i]) != NULL;
         if (hex) {
             *q = 0;
             blvm_tx tx;
@@ -213,80 +216,118 @@ static blvm_tx_decode_result decode_hex(const char *hex, bool allow_witness, siz
     return res;
 }
 
+/* Pieces of hand-written encodings. */
+#define VER  "01000000"
+#define LOCK "00000000"
+/* One input: null-hash prevout index 0, empty scriptSig, final sequence. */
+#define IN1                                                                                        \
+    "0000000000000000000000000000000000000000000000000000000000000000"                             \
+    "00000000"                                                                                     \
+    "00"                                                                                           \
+    "ffffffff"
+
 static void test_malformed(void **state) {
     (void)state;
-    blvm_read_error err;
-    /* Superfluous witness record: flag 1 but every stack empty. */
-    assert_int_equal(decode_hex("01000000" "0001" "01" "00000000000000000000000000000000000000000000"
-                                "00000000000000000000" "00000000" "00" "ffffffff" "00" "00" "00000000",
-                                true, NULL, &err),
-                     BLVM_TX_DECODE_SUPERFLUOUS_WITNESS);
-    assert_int_equal(err, BLVM_READ_INVALID);
+    static const struct {
+        const char *what;
+        const char *hex;
+        bool allow_witness;
+        blvm_tx_decode_result res;
+        blvm_read_error err;
+    } cases[] = {
+        /* BIP144 flag 1 but every stack empty. */
+        {"superfluous witness",
+         VER "0001"
+             "01" IN1 "00"
+             "00" LOCK,
+         true, BLVM_TX_DECODE_SUPERFLUOUS_WITNESS, BLVM_READ_INVALID},
+        /* Flag 2: no witness read at all, the flag is left over. */
+        {"flag 2",
+         VER "0002"
+             "01" IN1 "00" LOCK,
+         true, BLVM_TX_DECODE_UNKNOWN_FLAGS, BLVM_READ_INVALID},
+        /* Flag 3: witnesses read, then bit 2 is left over. */
+        {"flag 3",
+         VER "0003"
+             "01" IN1 "00"
+             "0100" LOCK,
+         true, BLVM_TX_DECODE_UNKNOWN_FLAGS, BLVM_READ_INVALID},
+        /* No inputs and a zero flag: extended format with empty vectors,
+         * which decodes (CheckTransaction rejects it). */
+        {"empty extended",
+         VER "00"
+             "00" LOCK,
+         true, BLVM_TX_DECODE_OK, BLVM_READ_OK},
+        {"empty legacy",
+         VER "00"
+             "00" LOCK,
+         false, BLVM_TX_DECODE_OK, BLVM_READ_OK},
+        /* No inputs but an output: with witness support the output count is
+         * read as flag 1, then no inputs means no witness: superfluous. */
+        {"no inputs, extended",
+         VER "00"
+             "01"
+             "0000000000000000"
+             "00" LOCK,
+         true, BLVM_TX_DECODE_SUPERFLUOUS_WITNESS, BLVM_READ_INVALID},
+        {"no inputs, legacy",
+         VER "00"
+             "01"
+             "0000000000000000"
+             "00" LOCK,
+         false, BLVM_TX_DECODE_OK, BLVM_READ_OK},
+        /* Non-canonical compact sizes: input count, script length. */
+        {"noncanonical count", VER "fd0100" IN1 "00" LOCK, true, BLVM_TX_DECODE_READ,
+         BLVM_READ_NONCANONICAL},
+        {"noncanonical script",
+         VER "01"
+             "0000000000000000000000000000000000000000000000000000000000000000"
+             "00000000"
+             "fd0000"
+             "ffffffff"
+             "00" LOCK,
+         true, BLVM_TX_DECODE_READ, BLVM_READ_NONCANONICAL},
+        /* Lying counts fail without allocating. */
+        {"input count 32 MiB",
+         VER "fe00000002"
+             "00",
+         true, BLVM_TX_DECODE_READ, BLVM_READ_TRUNCATED},
+        {"input count 2^64-1",
+         VER "ffffffffffffffffff"
+             "00",
+         true, BLVM_TX_DECODE_READ, BLVM_READ_TOO_LARGE},
+        {"output count 32 MiB", VER "01" IN1 "fe00000002", true, BLVM_TX_DECODE_READ,
+         BLVM_READ_TRUNCATED},
+        {"witness items 16 Mi",
+         VER "0001"
+             "01" IN1 "00"
+             "fe00000001",
+         true, BLVM_TX_DECODE_READ, BLVM_READ_TRUNCATED},
+        {"script above 32 MiB",
+         VER "01"
+             "0000000000000000000000000000000000000000000000000000000000000000"
+             "00000000"
+             "fe01000002",
+         true, BLVM_TX_DECODE_READ, BLVM_READ_TOO_LARGE},
+        {"truncated lock time",
+         VER "01" IN1 "00"
+             "000000",
+         true, BLVM_TX_DECODE_READ, BLVM_READ_TRUNCATED},
+    };
+    for (size_t i = 0; i < BLVM_ARRAY_LEN(cases); i++) {
+        size_t used;
+        blvm_read_error err;
+        blvm_tx_decode_result res = decode_hex(cases[i].hex, cases[i].allow_witness, &used, &err);
+        if (res != cases[i].res || err != cases[i].err)
+            fail_msg("%s: result %d (%s), reader error %d", cases[i].what, (int)res,
+                     blvm_tx_decode_strerror(res), (int)err);
+        if (res == BLVM_TX_DECODE_OK) assert_int_equal(used, strlen(cases[i].hex) / 2);
+    }
     assert_string_equal(blvm_tx_decode_strerror(BLVM_TX_DECODE_SUPERFLUOUS_WITNESS),
                         "Superfluous witness record");
-    /* Unknown flag values: 2 (no witness read at all) and 3 (witness read, then
-     * bit 2 left over). */
-    assert_int_equal(decode_hex("01000000" "0002" "01" "00000000000000000000000000000000000000000000"
-                                "00000000000000000000" "00000000" "00" "ffffffff" "00" "00000000",
-                                true, NULL, &err),
-                     BLVM_TX_DECODE_UNKNOWN_FLAGS);
-    assert_int_equal(decode_hex("01000000" "0003" "01" "00000000000000000000000000000000000000000000"
-                                "00000000000000000000" "00000000" "00" "ffffffff" "00" "0100" "00000000",
-                                true, NULL, &err),
-                     BLVM_TX_DECODE_UNKNOWN_FLAGS);
     assert_string_equal(blvm_tx_decode_strerror(BLVM_TX_DECODE_UNKNOWN_FLAGS),
                         "Unknown transaction optional data");
-    /* No inputs and a zero flag: extended format with empty vectors, valid to
-     * decode (CheckTransaction rejects it). 10 bytes. */
-    size_t used;
-    assert_int_equal(decode_hex("01000000" "00" "00" "00000000", true, &used, NULL),
-                     BLVM_TX_DECODE_OK);
-    assert_int_equal(used, 10);
-    /* Without witness support, the same bytes are two empty vectors. */
-    assert_int_equal(decode_hex("01000000" "00" "00" "00000000", false, &used, NULL),
-                     BLVM_TX_DECODE_OK);
-    /* A legacy tx with no inputs but outputs is read as extended format with
-     * allow_witness: flag 1 then, with no inputs, no witness: superfluous. */
-    assert_int_equal(decode_hex("01000000" "00" "01" "0000000000000000" "00" "00000000", true, NULL,
-                                NULL),
-                     BLVM_TX_DECODE_SUPERFLUOUS_WITNESS);
-    assert_int_equal(decode_hex("01000000" "00" "01" "0000000000000000" "00" "00000000", false,
-                                NULL, NULL),
-                     BLVM_TX_DECODE_OK);
-    /* Non-canonical compact size for the input count (0xfd 0x0100). */
-    assert_int_equal(decode_hex("01000000" "fd0100" "00000000000000000000000000000000000000000000"
-                                "00000000000000000000" "00000000" "00" "ffffffff" "00" "00000000",
-                                true, NULL, &err),
-                     BLVM_TX_DECODE_READ);
-    assert_int_equal(err, BLVM_READ_NONCANONICAL);
-    /* Non-canonical script length. */
-    assert_int_equal(decode_hex("01000000" "01" "00000000000000000000000000000000000000000000"
-                                "00000000000000000000" "00000000" "fd0000" "ffffffff" "00" "00000000",
-                                true, NULL, &err),
-                     BLVM_TX_DECODE_READ);
-    assert_int_equal(err, BLVM_READ_NONCANONICAL);
-    /* Lying counts fail without allocating: a huge input count, a huge output
-     * count, a huge witness item count, a script length above 32 MiB. */
-    assert_int_equal(decode_hex("01000000" "fe00000002" "00", true, NULL, &err),
-                     BLVM_TX_DECODE_READ);
-    assert_int_equal(err, BLVM_READ_TRUNCATED);
-    assert_int_equal(decode_hex("01000000" "ffffffffffffffffff" "00", true, NULL, &err),
-                     BLVM_TX_DECODE_READ);
-    assert_int_equal(err, BLVM_READ_TOO_LARGE);
-    assert_int_equal(decode_hex("01000000" "01" "00000000000000000000000000000000000000000000"
-                                "00000000000000000000" "00000000" "00" "ffffffff" "fe00000002",
-                                true, NULL, &err),
-                     BLVM_TX_DECODE_READ);
-    assert_int_equal(err, BLVM_READ_TRUNCATED);
-    assert_int_equal(decode_hex("01000000" "0001" "01" "00000000000000000000000000000000000000000000"
-                                "00000000000000000000" "00000000" "00" "ffffffff" "00" "fe00000001",
-                                true, NULL, &err),
-                     BLVM_TX_DECODE_READ);
-    assert_int_equal(decode_hex("01000000" "01" "00000000000000000000000000000000000000000000"
-                                "00000000000000000000" "00000000" "fe01000002",
-                                true, NULL, &err),
-                     BLVM_TX_DECODE_READ);
-    assert_int_equal(err, BLVM_READ_TOO_LARGE);
+
     /* Every truncation of a valid tx fails cleanly; trailing bytes are
      * refused by decode_bytes but left in the reader by decode. */
     size_t len;
@@ -398,7 +439,8 @@ static void build_spend(blvm_tx *tx, size_t n_in, size_t n_out) {
         tx->vin[i].prevout.n = (uint32_t)i;
         tx->vin[i].sequence = BLVM_SEQUENCE_FINAL;
     }
-    for (size_t i = 0; i < n_out; i++) tx->vout[i].value = 1;
+    for (size_t i = 0; i < n_out; i++)
+        tx->vout[i].value = 1;
 }
 
 static void expect_reason(const blvm_tx *tx, const char *reason) {
@@ -510,12 +552,9 @@ static void test_check_transaction(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_genesis_coinbase),
-        cmocka_unit_test(test_segwit_tx),
-        cmocka_unit_test(test_vector_files_roundtrip),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_copy_and_builders),
-        cmocka_unit_test(test_check_transaction),
+        cmocka_unit_test(test_genesis_coinbase),       cmocka_unit_test(test_segwit_tx),
+        cmocka_unit_test(test_vector_files_roundtrip), cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_copy_and_builders),      cmocka_unit_test(test_check_transaction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

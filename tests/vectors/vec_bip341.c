@@ -48,7 +48,8 @@ static void check_input(vec_tally *tally, secp256k1_context *ctx, json_t *in, co
     uint8_t priv[32], merkle[32], pub[32], tweak[32], sighash[32], sig[64];
     size_t n;
     const char *mr = json_string_value(json_object_get(given, "merkleRoot"));
-    if (!blvm_hex_decode(priv, 32, &n, json_string_value(json_object_get(given, "internalPrivkey"))) ||
+    if (!blvm_hex_decode(priv, 32, &n,
+                         json_string_value(json_object_get(given, "internalPrivkey"))) ||
         n != 32 || (mr && (!blvm_hex_decode(merkle, 32, &n, mr) || n != 32)) || idx < 0 ||
         (size_t)idx >= tx->vin_count) {
         vec_fail(tally, comment, "bad test");
@@ -140,7 +141,8 @@ static void one_spend(json_t *v, vec_tally *tally, secp256k1_context *ctx) {
     for (size_t i = 0; i < n_utxos; i++) {
         json_t *u = json_array_get(utxos, i);
         size_t len;
-        uint8_t *s = blvm_hex_decode_alloc(json_string_value(json_object_get(u, "scriptPubKey")), &len);
+        uint8_t *s =
+            blvm_hex_decode_alloc(json_string_value(json_object_get(u, "scriptPubKey")), &len);
         if (!s) {
             vec_fail(tally, "keyPathSpending", "bad scriptPubKey");
             goto out;
@@ -200,7 +202,8 @@ static void one_spend(json_t *v, vec_tally *tally, secp256k1_context *ctx) {
     }
 out:
     if (spent)
-        for (size_t i = 0; i < n_utxos; i++) free(spent[i].script_pubkey.data);
+        for (size_t i = 0; i < n_utxos; i++)
+            free(spent[i].script_pubkey.data);
     free(spent);
     free(api_spent);
     free(raw);
@@ -217,7 +220,8 @@ int vec_run_bip341(const char *path, vec_tally *tally) {
     }
     secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
     json_t *spends = json_object_get(root, "keyPathSpending");
-    for (size_t i = 0; i < json_array_size(spends); i++) one_spend(json_array_get(spends, i), tally, ctx);
+    for (size_t i = 0; i < json_array_size(spends); i++)
+        one_spend(json_array_get(spends, i), tally, ctx);
     secp256k1_context_destroy(ctx);
     json_decref(root);
     return 0;

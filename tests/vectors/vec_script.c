@@ -107,7 +107,8 @@ static bool run(const test_txs *t, uint32_t flags, blvm_script_error *err) {
 }
 
 static void free_witness(blvm_witness *w) {
-    for (size_t i = 0; i < w->count; i++) free(w->items[i].data);
+    for (size_t i = 0; i < w->count; i++)
+        free(w->items[i].data);
     free(w->items);
     w->items = NULL;
     w->count = 0;
@@ -276,7 +277,8 @@ int vec_run_script(const char *path, vec_tally *tally) {
         json_decref(root);
         return 1;
     }
-    for (size_t i = 0; i < json_array_size(root); i++) one_case(json_array_get(root, i), tally);
+    for (size_t i = 0; i < json_array_size(root); i++)
+        one_case(json_array_get(root, i), tally);
     json_decref(root);
     return 0;
 }

@@ -71,7 +71,8 @@ int vec_run_sighash(const char *path, vec_tally *tally) {
         json_decref(root);
         return 1;
     }
-    for (size_t i = 0; i < json_array_size(root); i++) one_case(json_array_get(root, i), tally);
+    for (size_t i = 0; i < json_array_size(root); i++)
+        one_case(json_array_get(root, i), tally);
     json_decref(root);
     return 0;
 }

@@ -91,15 +91,22 @@ static size_t exclude_individual(uint32_t flags, uint32_t *out) {
         uint32_t f = trim_flags(flags & ~vec_all_flags[i]);
         if (f == flags) continue;
         bool dup = false;
-        for (size_t k = 0; k < n; k++) dup |= out[k] == f;
+        for (size_t k = 0; k < n; k++)
+            dup |= out[k] == f;
         if (!dup) out[n++] = f;
     }
     return n;
 }
 
-static void one_case(json_t *test, bool valid, vec_tally *tally) {
+static void one_case(json_t *test, bool valid, const char *note, vec_tally *tally) {
     if (!json_is_array(json_array_get(test, 0))) return; /* a comment line */
-    char *text = json_dumps(test, JSON_COMPACT);
+    char *json = json_dumps(test, JSON_COMPACT);
+    /* The comment lines before a case describe it; the case itself follows,
+     * shortened. */
+    char text[400];
+    snprintf(text, sizeof(text), "%s%s%.160s%s", note ? note : "", note ? " | " : "",
+             json ? json : "", json && strlen(json) > 160 ? "..." : "");
+    free(json);
     const char *comment = text;
     blvm_tx tx;
     blvm_tx_init(&tx);
@@ -195,7 +202,8 @@ static void one_case(json_t *test, bool valid, vec_tally *tally) {
                 vec_fail(tally, comment, "tx fails with flag %x unset", vec_all_flags[i]);
                 goto out;
             }
-            f = trim_flags(~(verify_flags | (uint32_t)(vec_rand() & ((1u << vec_all_flags_count) - 1))));
+            f = trim_flags(
+                ~(verify_flags | (uint32_t)(vec_rand() & ((1u << vec_all_flags_count) - 1))));
             if (!check_scripts(&c, f, true, &bad)) {
                 vec_fail(tally, comment, "tx fails with random flags %x", f);
                 goto out;
@@ -226,7 +234,8 @@ static void one_case(json_t *test, bool valid, vec_tally *tally) {
                 vec_fail(tally, comment, "tx passes with flag %x set", vec_all_flags[i]);
                 goto out;
             }
-            f = fill_flags(verify_flags | (uint32_t)(vec_rand() & ((1u << vec_all_flags_count) - 1)));
+            f = fill_flags(verify_flags |
+                           (uint32_t)(vec_rand() & ((1u << vec_all_flags_count) - 1)));
             if (!check_scripts(&c, f, false, &bad)) {
                 vec_fail(tally, comment, "tx passes with random flags %x", f);
                 goto out;
@@ -244,11 +253,11 @@ static void one_case(json_t *test, bool valid, vec_tally *tally) {
     tally->passed++;
 out:
     if (c.prev)
-        for (size_t i = 0; i < c.n_prev; i++) free(c.prev[i].script);
+        for (size_t i = 0; i < c.n_prev; i++)
+            free(c.prev[i].script);
     free(c.prev);
     free(raw);
     blvm_tx_clear(&tx);
-    free(text);
 }
 
 int vec_run_tx(const char *path, bool valid, vec_tally *tally) {
@@ -259,8 +268,16 @@ int vec_run_tx(const char *path, bool valid, vec_tally *tally) {
         json_decref(root);
         return 1;
     }
-    for (size_t i = 0; i < json_array_size(root); i++)
-        one_case(json_array_get(root, i), valid, tally);
+    const char *note = NULL;
+    for (size_t i = 0; i < json_array_size(root); i++) {
+        json_t *t = json_array_get(root, i);
+        if (json_is_string(json_array_get(t, 0))) {
+            /* the last comment line before a case describes it best */
+            note = json_string_value(json_array_get(t, 0));
+            continue;
+        }
+        one_case(t, valid, note, tally);
+    }
     json_decref(root);
     return 0;
 }

@@ -146,7 +146,29 @@ static json_t *rpc_getrpcinfo(blvm_node *node, const json_t *params, blvm_rpc_er
     return res;
 }
 
+/* Core's hidden echo/echojson: return the parameters, for testing clients
+ * (blvm-cli converts every echojson argument to JSON). */
+static json_t *rpc_echo(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
+    (void)node;
+    const json_t *a0 = blvm_rpc_arg(params, 0);
+    if (a0 && json_is_string(a0) && strcmp(json_string_value(a0), "ANY_FAILURE") == 0) {
+        return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "echo failure");
+    }
+    return json_deep_copy(params);
+}
+
+#define ECHO_ARGS                                                                               \
+    {BLVM_RPC_OPT("arg0", BLVM_RPC_ANY), BLVM_RPC_OPT("arg1", BLVM_RPC_ANY),                    \
+     BLVM_RPC_OPT("arg2", BLVM_RPC_ANY), BLVM_RPC_OPT("arg3", BLVM_RPC_ANY),                    \
+     BLVM_RPC_OPT("arg4", BLVM_RPC_ANY), BLVM_RPC_OPT("arg5", BLVM_RPC_ANY),                    \
+     BLVM_RPC_OPT("arg6", BLVM_RPC_ANY), BLVM_RPC_OPT("arg7", BLVM_RPC_ANY),                    \
+     BLVM_RPC_OPT("arg8", BLVM_RPC_ANY), BLVM_RPC_OPT("arg9", BLVM_RPC_ANY)}
+
 static const blvm_rpc_command control_commands[] = {
+    {"hidden", "echo", rpc_echo, ECHO_ARGS,
+     "Simply echo back the input arguments. This command is for testing."},
+    {"hidden", "echojson", rpc_echo, ECHO_ARGS,
+     "Simply echo back the input arguments. This command is for testing."},
     {"control", "help", rpc_help, {BLVM_RPC_OPT("command", BLVM_RPC_STR)},
      "List all commands, or get help for a specified command.\n"
      "\n"

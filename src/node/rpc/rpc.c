@@ -473,18 +473,19 @@ static json_t *reply_obj(json_t *result, json_t *error, const rpc_request *req) 
 /* Core's JSONRPCRequest::parse. false with code and msg set on a bad request; id
  * and version are filled as far as parsed. */
 static bool parse_request(const json_t *v, rpc_request *req, int *code, const char **msg) {
-    memset(req, 0, sizeof *req);
-    req->version = V1_LEGACY;
+    /* Like Core, a non-object leaves the previous request's id and version
+     * in place (in a batch, its error reply carries them). */
     if (!json_is_object(v)) {
         *code = BLVM_RPC_INVALID_REQUEST;
         *msg = "Invalid Request object";
         return false;
     }
+    req->method = NULL;
+    req->params = NULL;
     json_t *id = json_object_get(v, "id");
-    if (id) {
-        req->id = id;
-        req->has_id = true;
-    }
+    req->id = id;
+    req->has_id = id != NULL;
+    req->version = V1_LEGACY;
     json_t *ver = json_object_get(v, "jsonrpc");
     if (ver && !json_is_null(ver)) {
         if (!json_is_string(ver)) {
@@ -571,9 +572,13 @@ char *blvm_rpc_handle_body(blvm_rpc_table *t, blvm_node *node, const char *body,
                            const char *user, int *http_status) {
     json_error_t jerr;
     json_t *v = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    /* Core's JSONRPCRequest starts with a null id and version 1. */
+    json_t *null_id = json_null();
     rpc_request req;
     memset(&req, 0, sizeof req);
     req.version = V1_LEGACY;
+    req.id = null_id;
+    req.has_id = true;
     if (!v) {
         *http_status = 500;
         return finish_body(reply_obj(NULL, error_obj(BLVM_RPC_PARSE_ERROR, "Parse error"), &req));

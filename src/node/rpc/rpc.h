@@ -233,7 +233,7 @@ json_t *blvm_rpc_amount_json(int64_t sats);
 BLVM_WUR bool blvm_rpc_parse_int(const json_t *v, int64_t *out, blvm_rpc_error *err);
 
 /* Registers the Control methods of src/node/rpc/control.c: help, stop,
- * uptime, logging, getrpcinfo. */
+ * uptime, logging, getrpcinfo, and the hidden echo/echojson. */
 BLVM_WUR bool blvm_rpc_register_control(blvm_rpc_table *t);
 
 #endif

@@ -619,7 +619,7 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
     s->node = node;
     s->table = node->rpc_table;
     s->max_depth = (size_t)blvm_config_get_int(cfg, "rpcworkqueue", 64);
-    s->nworkers = (int)blvm_config_get_int(cfg, "rpcthreads", 4);
+    s->nworkers = (int)blvm_config_get_int(cfg, "rpcthreads", 16);
     s->port = blvm_config_rpc_port(cfg);
 
     /* -rpcallowip (loopback is always allowed, as in Core). */
