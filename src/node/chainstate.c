@@ -824,8 +824,9 @@ static void log_tip(blvm_chainstate *cs, const char *what) {
     if (cs->progress_time && now > cs->progress_time)
         rate = (double)(t->entry.height - cs->progress_height) / (double)(now - cs->progress_time);
     cs_log(cs, BLVM_CS_LOG_INFO,
-           "%s: new best=%s height=%d tx=%llu date=%u blocks/s=%.1f cache=%.1fMiB", what, h,
-           t->entry.height, (unsigned long long)t->chain_tx, t->entry.time, rate,
+           "%s: new best=%s height=%d tx=%llu date=%u progress=%f blocks/s=%.1f cache=%.1fMiB",
+           what, h, t->entry.height, (unsigned long long)t->chain_tx, t->entry.time,
+           blvm_guess_verification_progress(cs->params, t->chain_tx, t->entry.time, now), rate,
            (double)blvm_coins_usage(cs->coins) / 1048576.0);
     cs->progress_time = now;
     cs->progress_height = t->entry.height;

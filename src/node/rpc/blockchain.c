@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "consensus/chain_rules.h"
 #include "consensus/pow.h"
@@ -221,17 +222,6 @@ static uint64_t blocks_dir_size(const blvm_node *node) {
     return total;
 }
 
-/* Core's GuessVerificationProgress: transactions so far over an estimate of
- * all transactions up to now. Without chain tx statistics for the network
- * (regtest, or before any data) it is what Core gives for its own chain. */
-static double verification_progress(const blvm_tip_info *tip, int64_t now) {
-    if (tip->height < 0 || tip->chain_tx == 0) return 0.0;
-    /* Core's chainTxData for mainnet would improve the estimate; with none,
-     * assume no more transactions than we have until now. */
-    (void)now;
-    return 1.0;
-}
-
 static json_t *rpc_getblockchaininfo(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     (void)params;
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
@@ -255,7 +245,7 @@ static json_t *rpc_getblockchaininfo(blvm_node *node, const json_t *params, blvm
     json_object_set_new(o, "difficulty", json_real(blvm_pow_difficulty(tip.bits)));
     json_object_set_new(o, "time", json_integer(tip.time));
     json_object_set_new(o, "mediantime", json_integer(tip.median_time_past));
-    json_object_set_new(o, "verificationprogress", json_real(verification_progress(&tip, 0)));
+    json_object_set_new(o, "verificationprogress", json_real(blvm_guess_verification_progress(p, tip.chain_tx, tip.time, (int64_t)time(NULL))));
     json_object_set_new(o, "initialblockdownload",
                         json_boolean(blvm_chainstate_is_initial_block_download(cs)));
     json_object_set_new(o, "chainwork", work_json(&tip.chain_work));
