@@ -21,6 +21,10 @@ static void chainstate_log(void *ctx, int level, const char *msg) {
     }
 }
 
+static bool stop_requested(void *ctx) {
+    return blvm_node_shutdown_requested(ctx);
+}
+
 static void close_hook(blvm_node *node, void *arg) {
     (void)arg;
     if (!node->chainstate) return;
@@ -71,9 +75,6 @@ bool blvm_node_open_chainstate(blvm_node *node, const blvm_config *cfg, char *er
     opt.prune_target_bytes = prune > 1 ? (uint64_t)prune << 20 : prune == 1 ? UINT64_MAX : 0;
     opt.reindex = blvm_config_get_bool(cfg, "reindex", false);
     opt.reindex_chainstate = blvm_config_get_bool(cfg, "reindex-chainstate", false);
-    /* Tests only (Core's -fastprune): 64 KiB block files so pruning and
-     * file rollover can be exercised with a few hundred small blocks. */
-    if (blvm_config_get_bool(cfg, "fastprune", false)) opt.max_blockfile_size = 64 * 1024;
     uint8_t assume_valid[32];
     if (blvm_config_is_set(cfg, "assumevalid")) {
         const char *av = blvm_config_get_str(cfg, "assumevalid", "0");
@@ -86,6 +87,11 @@ bool blvm_node_open_chainstate(blvm_node *node, const blvm_config *cfg, char *er
         }
         opt.assume_valid = assume_valid;
     }
+    /* Core's -fastprune (regtest tests): 64 KiB block files, so pruning
+     * can be exercised with a few hundred small blocks. */
+    if (blvm_config_get_bool(cfg, "fastprune", false)) opt.max_blockfile_size = 0x10000;
+    opt.should_stop = stop_requested;
+    opt.should_stop_ctx = node;
     opt.log = chainstate_log;
     BLVM_LOG_INFO("Opening the chainstate (dbcache %lld MiB, par %d%s%s%s)", (long long)dbcache,
                   opt.par, opt.reindex ? ", reindex" : "",

@@ -126,7 +126,8 @@ static coin_entry *insert(blvm_coins_cache *c, const blvm_outpoint *op) {
 
 static void unlink_entry(blvm_coins_cache *c, coin_entry *e) {
     coin_entry **pp = &c->buckets[bucket_of(c, &e->op)];
-    while (*pp != e) pp = &(*pp)->next;
+    while (*pp != e)
+        pp = &(*pp)->next;
     *pp = e->next;
     free_entry(c, e);
 }
@@ -241,7 +242,9 @@ int blvm_coins_spend(blvm_coins_cache *c, const blvm_outpoint *op, blvm_coin *mo
     return 1;
 }
 
-void blvm_coins_get_best(const blvm_coins_cache *c, uint8_t out[32]) { memcpy(out, c->best, 32); }
+void blvm_coins_get_best(const blvm_coins_cache *c, uint8_t out[32]) {
+    memcpy(out, c->best, 32);
+}
 void blvm_coins_set_best(blvm_coins_cache *c, const uint8_t hash[32]) {
     memcpy(c->best, hash, 32);
 }
@@ -272,8 +275,12 @@ size_t blvm_coins_usage(const blvm_coins_cache *c) {
     return c->count * (sizeof(coin_entry) + 16) + c->script_bytes +
            c->nbuckets * sizeof(coin_entry *);
 }
-size_t blvm_coins_cached_count(const blvm_coins_cache *c) { return c->count; }
-size_t blvm_coins_dirty_count(const blvm_coins_cache *c) { return c->dirty; }
+size_t blvm_coins_cached_count(const blvm_coins_cache *c) {
+    return c->count;
+}
+size_t blvm_coins_dirty_count(const blvm_coins_cache *c) {
+    return c->dirty;
+}
 
 struct flush_ctx {
     blvm_coins_cache *c;
@@ -297,8 +304,10 @@ static int flush_fn(blvm_kv_txn *t, void *arg) {
             } else {
                 w.len = 0;
                 blvm_coin_encode(&e->coin, &w);
-                if (w.err) rc = BLVM_KV_NOMEM;
-                else rc = blvm_kv_put(t, key, kl, w.data, w.len);
+                if (w.err)
+                    rc = BLVM_KV_NOMEM;
+                else
+                    rc = blvm_kv_put(t, key, kl, w.data, w.len);
             }
         }
     }

@@ -38,8 +38,7 @@ void blvm_coins_destroy(blvm_coins_cache *c);
 /* Finds the unspent coin of op, loading it from the store if needed.
  * Returns 1 and sets *out (valid until the next call that changes the cache),
  * 0 if there is no unspent coin, or a negative BLVM_KV_* error. */
-BLVM_WUR int blvm_coins_get(blvm_coins_cache *c, const blvm_outpoint *op,
-                            const blvm_coin **out);
+BLVM_WUR int blvm_coins_get(blvm_coins_cache *c, const blvm_outpoint *op, const blvm_coin **out);
 /* 1: unspent coin exists; 0: not; negative: error. */
 BLVM_WUR int blvm_coins_have(blvm_coins_cache *c, const blvm_outpoint *op);
 

@@ -3,6 +3,7 @@
 #include "node/miner.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "consensus/chain_rules.h"
 #include "consensus/pow.h"
 #include "consensus/script.h"
+#include "node/config.h"
 #include "node/versionbits.h"
 
 /* Core keeps these as BlockAssembler statics for getmininginfo. */
@@ -33,6 +35,39 @@ void blvm_miner_options_init(blvm_miner_options *opt) {
     opt->block_max_weight = BLVM_MAX_BLOCK_WEIGHT;
     opt->block_reserved_weight = BLVM_MINER_DEFAULT_RESERVED_WEIGHT;
     opt->coinbase_max_sigops = BLVM_MINER_DEFAULT_COINBASE_SIGOPS;
+}
+
+bool blvm_miner_options_from_config(blvm_miner_options *opt, const blvm_config *cfg, char *err,
+                                    size_t errlen) {
+    int64_t max_weight = blvm_config_get_int(cfg, "blockmaxweight", BLVM_MAX_BLOCK_WEIGHT);
+    if (max_weight > BLVM_MAX_BLOCK_WEIGHT) {
+        snprintf(err, errlen,
+                 "Specified -blockmaxweight (%lld) exceeds consensus maximum block weight (%d)",
+                 (long long)max_weight, BLVM_MAX_BLOCK_WEIGHT);
+        return false;
+    }
+    int64_t reserved =
+        blvm_config_get_int(cfg, "blockreservedweight", BLVM_MINER_DEFAULT_RESERVED_WEIGHT);
+    if (reserved > BLVM_MAX_BLOCK_WEIGHT) {
+        snprintf(err, errlen,
+                 "Specified -blockreservedweight (%lld) exceeds consensus maximum block weight "
+                 "(%d)",
+                 (long long)reserved, BLVM_MAX_BLOCK_WEIGHT);
+        return false;
+    }
+    if (reserved < BLVM_MINER_MIN_RESERVED_WEIGHT) {
+        snprintf(err, errlen,
+                 "Specified -blockreservedweight (%lld) is lower than minimum safety value of (%d)",
+                 (long long)reserved, BLVM_MINER_MIN_RESERVED_WEIGHT);
+        return false;
+    }
+    opt->block_max_weight = (size_t)max_weight;
+    opt->block_reserved_weight = (size_t)reserved;
+    if (blvm_config_is_set(cfg, "blockversion")) {
+        opt->has_version_override = true;
+        opt->version_override = (int32_t)blvm_config_get_int(cfg, "blockversion", 0);
+    }
+    return true;
 }
 
 int64_t blvm_miner_minimum_time(const blvm_params *p, const blvm_chain_entry *prev) {

@@ -74,6 +74,14 @@ typedef struct {
 /* Fills defaults; the caller still sets coinbase_script and now. */
 void blvm_miner_options_init(blvm_miner_options *opt);
 
+struct blvm_config;
+/* Core's block creation settings: -blockmaxweight, -blockreservedweight and
+ * -blockversion into opt (after blvm_miner_options_init). false with Core's
+ * start-up error in err for a weight above the consensus limit or a reserve
+ * below BLVM_MINER_MIN_RESERVED_WEIGHT. */
+BLVM_WUR bool blvm_miner_options_from_config(blvm_miner_options *opt, const struct blvm_config *cfg,
+                                             char *err, size_t errlen);
+
 typedef struct {
     /* The block. Before finish, txs[0] is an empty placeholder. */
     blvm_block block;

@@ -6,8 +6,12 @@ mode), submitblock of blocks built here from a template (accepted,
 duplicate, missing witness reserved value added, bad coinbase amount with no
 state change), submitheader, and Core's errors for bad input."""
 import hashlib
-import struct
+import threading
+import time
 
+from test_framework.blocktools import (COIN, OP_TRUE, Block, Tx, block_from_template, push_int,
+                                       sha256d)
+from test_framework.authproxy import AuthServiceProxy
 from test_framework.test_framework import BlvmTestFramework
 from test_framework.util import assert_equal, assert_greater_than, assert_in, assert_raises_rpc_error
 
@@ -18,123 +22,6 @@ P2WPKH = ("bcrt1q65nhlm4hf2ptg3t264al57p7wjxj2c3s6kyt83",
           "0014d5277feeb74a82b4456ad57bfa783e748d256230")
 P2TR = ("bcrt1p39a4s4vdcw9kqa8w2t0rp7aj8kfxyw7mce5sk5d70x6wnnmpvt7skf2kxy",
         "5120897b58558dc38b6074ee52de30fbb23d92623bdbc6690b51be79b4e9cf6162fd")
-OP_TRUE = "51"
-COIN = 100_000_000
-
-
-def sha256d(b):
-    return hashlib.sha256(hashlib.sha256(b).digest()).digest()
-
-
-def compact(n):
-    if n < 0xfd:
-        return bytes([n])
-    if n <= 0xffff:
-        return b"\xfd" + struct.pack("<H", n)
-    return b"\xfe" + struct.pack("<I", n)
-
-
-def push_int(n):
-    """CScript() << n (Core's push_int64) for n >= 0."""
-    if n == 0:
-        return b"\x00"
-    if 1 <= n <= 16:
-        return bytes([0x50 + n])
-    out = bytearray()
-    while n:
-        out.append(n & 0xff)
-        n >>= 8
-    if out[-1] & 0x80:
-        out.append(0)
-    return bytes([len(out)]) + bytes(out)
-
-
-class Tx:
-    def __init__(self, version=2, locktime=0):
-        self.version = version
-        self.vin = []   # (txid hex as shown, n, scriptSig bytes, sequence)
-        self.vout = []  # (value, script bytes)
-        self.wit = []   # per input: list of items
-        self.locktime = locktime
-
-    def serialize(self, with_witness=True):
-        has_wit = with_witness and any(self.wit)
-        r = struct.pack("<I", self.version)
-        if has_wit:
-            r += b"\x00\x01"
-        r += compact(len(self.vin))
-        for txid, n, ss, seq in self.vin:
-            r += bytes.fromhex(txid)[::-1] + struct.pack("<I", n) + compact(len(ss)) + ss
-            r += struct.pack("<I", seq)
-        r += compact(len(self.vout))
-        for value, spk in self.vout:
-            r += struct.pack("<q", value) + compact(len(spk)) + spk
-        if has_wit:
-            for i in range(len(self.vin)):
-                items = self.wit[i] if i < len(self.wit) else []
-                r += compact(len(items))
-                for it in items:
-                    r += compact(len(it)) + it
-        return r + struct.pack("<I", self.locktime)
-
-    def txid(self):
-        return sha256d(self.serialize(False))[::-1].hex()
-
-    def hex(self):
-        return self.serialize().hex()
-
-
-def merkle_root(hashes):
-    level = list(hashes)
-    while len(level) > 1:
-        if len(level) % 2:
-            level.append(level[-1])
-        level = [sha256d(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-    return level[0]
-
-
-class Block:
-    def __init__(self, version, prev, time, bits, txs):
-        self.version, self.prev, self.time, self.bits = version, prev, time, bits
-        self.nonce = 0
-        self.txs = txs
-        self.merkle = merkle_root([bytes.fromhex(t.txid())[::-1] for t in txs])
-
-    def header(self):
-        return (struct.pack("<i", self.version) + bytes.fromhex(self.prev)[::-1] + self.merkle +
-                struct.pack("<III", self.time, int(self.bits, 16), self.nonce))
-
-    def hash(self):
-        return sha256d(self.header())[::-1].hex()
-
-    def solve(self):
-        target = int(self.bits[2:], 16) << (8 * (int(self.bits[:2], 16) - 3))
-        while int(self.hash(), 16) > target:
-            self.nonce += 1
-
-    def hex(self):
-        return (self.header() + compact(len(self.txs)) +
-                b"".join(t.serialize() for t in self.txs)).hex()
-
-
-def block_from_template(tmpl, script=bytes.fromhex(OP_TRUE), value=None, witness=True):
-    """The block a pool would build from getblocktemplate: coinbase with the
-    BIP34 height, the template's value and witness commitment."""
-    cb = Tx()
-    cb.vin = [("00" * 32, 0xffffffff, push_int(tmpl["height"]) + b"\x00", 0xffffffff)]
-    cb.vout = [(tmpl["coinbasevalue"] if value is None else value, script)]
-    if "default_witness_commitment" in tmpl:
-        cb.vout.append((0, bytes.fromhex(tmpl["default_witness_commitment"])))
-        if witness:
-            cb.wit = [[b"\x00" * 32]]
-    txs = [cb]
-    for t in tmpl["transactions"]:
-        raise AssertionError(f"unexpected template transaction {t}")
-    b = Block(tmpl["version"], tmpl["previousblockhash"], tmpl["curtime"], tmpl["bits"], txs)
-    b.solve()
-    return b
-
-
 GBT = {"rules": ["segwit"]}
 
 
@@ -157,6 +44,8 @@ class MiningBasicTest(BlvmTestFramework):
         self.test_generateblock()
         self.test_generate_errors()
         self.test_submitheader()
+        self.test_longpoll()
+        self.test_testdummy_active()
         self.test_restart()
 
     def coinbase(self, height):
@@ -265,7 +154,9 @@ class MiningBasicTest(BlvmTestFramework):
         # Core's errors.
         assert_raises_rpc_error(
             -8, 'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})',
-            node.getblocktemplate)
+            node.getblocktemplate, {})
+        # template_request is required (Core 29): the help text, -1.
+        assert_raises_rpc_error(-1, "getblocktemplate", node.getblocktemplate)
         assert_raises_rpc_error(-8, "getblocktemplate must be called with the segwit rule set",
                                 node.getblocktemplate, {"rules": ["csv"]})
         assert_raises_rpc_error(-8, "Invalid mode", node.getblocktemplate,
@@ -304,6 +195,13 @@ class MiningBasicTest(BlvmTestFramework):
         assert_equal(node.submitblock(b.hex()), None)
         assert_equal(node.getbestblockhash(), b.hash())
         assert_equal(node.getblock(b.hash(), 2)["tx"][0]["vin"][0]["txinwitness"], ["00" * 32])
+        # A competing block at the same height: stored, not connected (the
+        # first seen wins among equal work), so its verdict is unknown.
+        rival = block_from_template(t, script=bytes.fromhex(P2WPKH[1]))
+        assert_equal(node.submitblock(rival.hex()), "inconclusive")
+        assert_equal(node.getbestblockhash(), b.hash())
+        assert_equal(node.getblocktemplate({"mode": "proposal", "data": rival.hex()}),
+                     "duplicate-inconclusive")
         # A proposal on a block that is not on the tip.
         t_old = t
         stale = block_from_template(t_old)
@@ -477,6 +375,44 @@ class MiningBasicTest(BlvmTestFramework):
         b.bits = "1d00ffff"  # not the required bits, and its proof of work fails
         assert_raises_rpc_error(-25, None, node.submitheader, b.header().hex())
 
+    def test_longpoll(self):
+        node = self.node
+        self.log("getblocktemplate long polling returns when the tip changes")
+        t = node.getblocktemplate(GBT)
+        rpc = node.rpc
+        other = AuthServiceProxy(rpc.host, rpc.port, rpc.user, rpc.password, timeout=60)
+        result = {}
+
+        def poll():
+            result["t"] = other.getblocktemplate({"rules": ["segwit"],
+                                                  "longpollid": t["longpollid"]})
+
+        th = threading.Thread(target=poll)
+        th.start()
+        time.sleep(0.5)
+        assert th.is_alive()  # still waiting: the tip did not change
+        new = node.generatetoaddress(1, P2WPKH[0])[0]
+        th.join(30)
+        assert not th.is_alive()
+        assert_equal(result["t"]["previousblockhash"], new)
+        assert_equal(result["t"]["height"], t["height"] + 1)
+
+    def test_testdummy_active(self):
+        node = self.node
+        self.log("BIP9 testdummy: locked in from 288, active from 432 (regtest)")
+        count = node.getblockcount()
+        node.generatetodescriptor(431 - count, "raw(51)")
+        assert_equal(node.getblockcount(), 431)
+        assert_equal(node.getblockheader(node.getblockhash(300))["versionHex"], "30000000")
+        t = node.getblocktemplate(GBT)
+        assert_equal(t["height"], 432)
+        assert_equal(t["version"], 0x20000000)
+        assert_equal(t["vbavailable"], {})
+        assert_equal(t["rules"][:2], ["csv", "!segwit"])
+        assert_equal(sorted(t["rules"][2:]), ["taproot", "testdummy"])
+        h = node.generatetodescriptor(1, "raw(51)")[0]
+        assert_equal(node.getblockheader(h)["versionHex"], "20000000")
+
     def test_restart(self):
         node = self.node
         self.log("the mined chain survives a restart")
@@ -488,6 +424,27 @@ class MiningBasicTest(BlvmTestFramework):
         hashes = node.generatetoaddress(1, P2PKH[0])
         assert_equal(node.getblockheader(hashes[0])["previousblockhash"], best)
         assert_in(hashes[0], node.getbestblockhash())
+
+        self.log("block creation options")
+        node.stop_node()
+        node.assert_start_raises_init_error(
+            ["-blockmaxweight=4000001"],
+            "Specified -blockmaxweight (4000001) exceeds consensus maximum block weight (4000000)")
+        node.assert_start_raises_init_error(
+            ["-blockreservedweight=1999"],
+            "Specified -blockreservedweight (1999) is lower than minimum safety value of (2000)")
+        node.assert_start_raises_init_error(
+            ["-blockreservedweight=4000001"],
+            "Specified -blockreservedweight (4000001) exceeds consensus maximum block weight")
+        # Core's mining_basic: -blockversion overrides the version on regtest.
+        node.start(["-blockversion=1337", "-blockreservedweight=10000"])
+        assert_equal(node.getblocktemplate(GBT)["version"], 1337)
+        h = node.generatetoaddress(1, P2PKH[0])[0]
+        assert_equal(node.getblockheader(h)["version"], 1337)
+        assert_equal(node.getmininginfo()["currentblockweight"], 10000)
+        node.stop_node()
+        node.start()
+        assert_equal(node.getblocktemplate(GBT)["version"], 0x20000000)  # testdummy active
 
 
 if __name__ == "__main__":

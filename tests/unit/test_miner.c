@@ -9,8 +9,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -22,6 +25,8 @@
 #include "consensus/params.h"
 #include "consensus/pow.h"
 #include "consensus/script.h"
+#include "node/chainstate.h"
+#include "node/config.h"
 #include "node/miner.h"
 #include "node/versionbits.h"
 
@@ -541,6 +546,229 @@ static void test_versionbits_not_signalled(void **state) {
     free(c.e);
 }
 
+/* ---- TestBlockValidity on a real chainstate ------------------------------ */
+
+static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int64_t cs_clock(void) {
+    return 1700000000;
+}
+
+static const uint8_t op_true[1] = {0x51};
+
+/* A template on the chainstate's tip paying to OP_TRUE, with txs appended. */
+static void cs_template(blvm_chainstate *cs, const blvm_tx *txs, size_t n,
+                        blvm_block_template *t) {
+    blvm_miner_options opt;
+    blvm_miner_options_init(&opt);
+    opt.coinbase_script = op_true;
+    opt.coinbase_script_len = 1;
+    opt.now = cs_clock();
+    blvm_chainstate_lock(cs);
+    blvm_block_index *tip = blvm_chainstate_tip_locked(cs);
+    assert_true(blvm_miner_begin(t, blvm_chainstate_params(cs), &tip->entry, &opt));
+    for (size_t i = 0; i < n; i++) assert_true(blvm_miner_append_tx(t, &txs[i]));
+    assert_true(blvm_miner_finish(t));
+    blvm_chainstate_unlock(cs);
+}
+
+static void refresh_merkle(blvm_block *b) {
+    for (size_t i = 0; i < b->tx_count; i++) blvm_tx_compute_hashes(&b->txs[i]);
+    assert_true(blvm_block_merkle_root(b, b->header.merkle_root, NULL));
+}
+
+static void test_chainstate_test_block_validity(void **state) {
+    (void)state;
+    char dir[] = "/tmp/blvm_test_miner_cs_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    blvm_chainstate_options o;
+    memset(&o, 0, sizeof o);
+    o.datadir = dir;
+    o.par = 1;
+    o.no_sync = true;
+    o.now = cs_clock;
+    char err[256];
+    const blvm_params *p = blvm_params_get(BLVM_NET_REGTEST);
+    blvm_chainstate *cs = blvm_chainstate_open(p, &o, err, sizeof err);
+    assert_non_null(cs);
+
+    /* 101 blocks mined here and connected: the first coinbase matures. */
+    uint8_t first_cb[32];
+    for (int i = 0; i < 101; i++) {
+        blvm_block_template t;
+        cs_template(cs, NULL, 0, &t);
+        if (i == 0) memcpy(first_cb, t.block.txs[0].txid, 32);
+        blvm_validation_state st;
+        assert_true(blvm_chainstate_test_block_validity(cs, &t.block, false, true, &st));
+        mine_template(&t);
+        blvm_process_result res;
+        assert_true(blvm_chainstate_process_block(cs, &t.block, &res, &st));
+        assert_true(res.new_block);
+        blvm_miner_template_clear(&t);
+    }
+    blvm_tip_info tip;
+    blvm_chainstate_tip(cs, &tip);
+    assert_int_equal(tip.height, 101);
+
+    /* A spend of the first coinbase (OP_TRUE needs no signature). */
+    blvm_tx spend;
+    blvm_tx_init(&spend);
+    spend.version = 2;
+    assert_true(blvm_tx_resize(&spend, 1, 1));
+    memcpy(spend.vin[0].prevout.hash, first_cb, 32);
+    spend.vin[0].sequence = BLVM_SEQUENCE_FINAL;
+    spend.vout[0].value = 50 * BLVM_COIN - 1000;
+    assert_true(blvm_script_set(&spend.vout[0].script_pubkey, op_true, 1));
+    blvm_tx_compute_hashes(&spend);
+    blvm_outpoint op = {.n = 0};
+    memcpy(op.hash, first_cb, 32);
+    blvm_coin coin;
+
+    blvm_block_template t;
+    blvm_validation_state st;
+    cs_template(cs, &spend, 1, &t);
+    /* Valid without proof of work (what generateblock checks first). */
+    assert_true(blvm_chainstate_test_block_validity(cs, &t.block, false, true, &st));
+    /* Nothing changed: the coin is unspent, the tip the same. */
+    blvm_coin_init(&coin);
+    assert_int_equal(blvm_chainstate_get_coin(cs, &op, &coin), 1);
+    blvm_coin_clear(&coin);
+    blvm_tip_info now;
+    blvm_chainstate_tip(cs, &now);
+    assert_memory_equal(now.hash, tip.hash, 32);
+    /* A nonce that misses the target fails with check_pow only. */
+    uint8_t hash[32];
+    for (;;) {
+        blvm_header_hash(&t.block.header, hash);
+        if (!blvm_pow_check(hash, t.block.header.bits, p)) break;
+        t.block.header.nonce++;
+    }
+    assert_true(blvm_chainstate_test_block_validity(cs, &t.block, false, true, &st));
+    assert_false(blvm_chainstate_test_block_validity(cs, &t.block, true, true, &st));
+    assert_string_equal(st.reject_reason, "high-hash");
+    /* The coinbase claiming one satoshi more than subsidy (fees unclaimed:
+     * 1000 are available). */
+    t.block.txs[0].vout[0].value += 1001;
+    refresh_merkle(&t.block);
+    assert_false(blvm_chainstate_test_block_validity(cs, &t.block, false, true, &st));
+    assert_string_equal(st.reject_reason, "bad-cb-amount");
+    t.block.txs[0].vout[0].value -= 1;
+    refresh_merkle(&t.block);
+    assert_true(blvm_chainstate_test_block_validity(cs, &t.block, false, true, &st));
+    /* A wrong merkle root matters only with check_merkle_root. */
+    t.block.header.merkle_root[0] ^= 1;
+    assert_true(blvm_chainstate_test_block_validity(cs, &t.block, false, false, &st));
+    assert_false(blvm_chainstate_test_block_validity(cs, &t.block, false, true, &st));
+    assert_string_equal(st.reject_reason, "bad-txnmrklroot");
+    blvm_miner_template_clear(&t);
+
+    /* The same coin spent twice in one block. */
+    blvm_tx two[2];
+    two[0] = spend;
+    two[1] = spend;
+    cs_template(cs, two, 2, &t);
+    assert_false(blvm_chainstate_test_block_validity(cs, &t.block, false, false, &st));
+    assert_string_equal(st.reject_reason, "bad-txns-inputs-missingorspent");
+    blvm_miner_template_clear(&t);
+    blvm_coin_init(&coin);
+    assert_int_equal(blvm_chainstate_get_coin(cs, &op, &coin), 1);
+    blvm_coin_clear(&coin);
+
+    /* Built on something else than the tip. */
+    cs_template(cs, &spend, 1, &t);
+    t.block.header.prev_hash[0] ^= 1;
+    assert_false(blvm_chainstate_test_block_validity(cs, &t.block, false, true, &st));
+    assert_string_equal(st.reject_reason, "inconclusive-not-best-prevblk");
+    t.block.header.prev_hash[0] ^= 1;
+    /* And finally mined and connected: the coin is gone. */
+    mine_template(&t);
+    blvm_process_result res;
+    assert_true(blvm_chainstate_process_block(cs, &t.block, &res, &st));
+    blvm_chainstate_tip(cs, &now);
+    assert_int_equal(now.height, 102);
+    blvm_coin_init(&coin);
+    assert_int_equal(blvm_chainstate_get_coin(cs, &op, &coin), 0);
+    blvm_coin_clear(&coin);
+    /* Checking it again now: its parent is no longer the tip. */
+    assert_false(blvm_chainstate_test_block_validity(cs, &t.block, true, true, &st));
+    assert_string_equal(st.reject_reason, "inconclusive-not-best-prevblk");
+    blvm_miner_template_clear(&t);
+    blvm_tx_clear(&spend);
+    blvm_chainstate_close(cs);
+    nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- block creation settings ------------------------------------------- */
+
+static const char *no_env(const char *name) {
+    (void)name;
+    return NULL;
+}
+
+static blvm_config *load_args(const char *dir, const char *arg, char *err, size_t errlen) {
+    char dd[300];
+    snprintf(dd, sizeof dd, "-datadir=%s", dir);
+    char *argv[4] = {(char *)"blvmd", dd, (char *)"-regtest", (char *)arg};
+    blvm_config_options o = {.specs = blvm_config_blvmd_args,
+                             .nspecs = blvm_config_blvmd_args_count,
+                             .getenv_fn = no_env};
+    return blvm_config_load(&o, arg ? 4 : 3, argv, err, errlen);
+}
+
+static void test_options_from_config(void **state) {
+    (void)state;
+    char dir[] = "/tmp/blvm_test_miner_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char err[256];
+    blvm_miner_options opt;
+    blvm_config *cfg = load_args(dir, NULL, err, sizeof err);
+    assert_non_null(cfg);
+    blvm_miner_options_init(&opt);
+    assert_true(blvm_miner_options_from_config(&opt, cfg, err, sizeof err));
+    assert_int_equal(opt.block_max_weight, BLVM_MAX_BLOCK_WEIGHT);
+    assert_int_equal(opt.block_reserved_weight, BLVM_MINER_DEFAULT_RESERVED_WEIGHT);
+    assert_false(opt.has_version_override);
+    blvm_config_destroy(cfg);
+
+    cfg = load_args(dir, "-blockversion=1337", err, sizeof err);
+    assert_non_null(cfg);
+    assert_true(blvm_miner_options_from_config(&opt, cfg, err, sizeof err));
+    assert_true(opt.has_version_override);
+    assert_int_equal(opt.version_override, 1337);
+    blvm_config_destroy(cfg);
+
+    static const struct {
+        const char *arg, *msg;
+    } bad[] = {
+        {"-blockmaxweight=4000001",
+         "Specified -blockmaxweight (4000001) exceeds consensus maximum block weight (4000000)"},
+        {"-blockreservedweight=4000001",
+         "Specified -blockreservedweight (4000001) exceeds consensus maximum block weight "
+         "(4000000)"},
+        {"-blockreservedweight=1999",
+         "Specified -blockreservedweight (1999) is lower than minimum safety value of (2000)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg = load_args(dir, bad[i].arg, err, sizeof err);
+        assert_non_null(cfg);
+        blvm_miner_options_init(&opt);
+        assert_false(blvm_miner_options_from_config(&opt, cfg, err, sizeof err));
+        assert_string_equal(err, bad[i].msg);
+        blvm_config_destroy(cfg);
+    }
+    cfg = load_args(dir, "-blockreservedweight=2000", err, sizeof err);
+    assert_non_null(cfg);
+    assert_true(blvm_miner_options_from_config(&opt, cfg, err, sizeof err));
+    assert_int_equal(opt.block_reserved_weight, 2000);
+    blvm_config_destroy(cfg);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_coinbase_shape),
@@ -552,6 +780,8 @@ int main(void) {
         cmocka_unit_test(test_update_uncommitted),
         cmocka_unit_test(test_versionbits_regtest),
         cmocka_unit_test(test_versionbits_not_signalled),
+        cmocka_unit_test(test_options_from_config),
+        cmocka_unit_test(test_chainstate_test_block_validity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "consensus/block_check.h"
 #include "consensus/chain_rules.h"
 #include "consensus/pow.h"
 #include "consensus/script.h"
@@ -190,17 +190,6 @@ static json_t *rpc_getdifficulty(blvm_node *node, const json_t *params, blvm_rpc
     return json_real(blvm_pow_difficulty(tip.bits));
 }
 
-/* Core's GuessVerificationProgress: transactions so far over an estimate of
- * all transactions up to now. Without chain tx statistics for the network
- * (regtest, or before any data) it is what Core gives for its own chain. */
-static double verification_progress(const blvm_tip_info *tip, int64_t now) {
-    if (tip->height < 0 || tip->chain_tx == 0) return 0.0;
-    /* Core's chainTxData for mainnet would improve the estimate; with none,
-     * assume no more transactions than we have until now. */
-    (void)now;
-    return 1.0;
-}
-
 static json_t *rpc_getblockchaininfo(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     (void)params;
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
@@ -224,7 +213,7 @@ static json_t *rpc_getblockchaininfo(blvm_node *node, const json_t *params, blvm
     json_object_set_new(o, "difficulty", json_real(blvm_pow_difficulty(tip.bits)));
     json_object_set_new(o, "time", json_integer(tip.time));
     json_object_set_new(o, "mediantime", json_integer(tip.median_time_past));
-    json_object_set_new(o, "verificationprogress", json_real(verification_progress(&tip, 0)));
+    json_object_set_new(o, "verificationprogress", json_real(blvm_guess_verification_progress(p, tip.chain_tx, tip.time, (int64_t)time(NULL))));
     json_object_set_new(o, "initialblockdownload",
                         json_boolean(blvm_chainstate_is_initial_block_download(cs)));
     json_object_set_new(o, "chainwork", work_json(&tip.chain_work));
@@ -797,8 +786,8 @@ static json_t *rpc_gettxoutsetinfo(blvm_node *node, const json_t *params, blvm_r
     return o;
 }
 
-/* verifychain: Core's CVerifyDB at levels 0 (read), 1 (CheckBlock) and 2
- * (undo data readable and matching); levels 3 and 4 run these too. */
+/* verifychain: Core's CVerifyDB, levels 0 (read) to 4 (disconnect and
+ * reconnect), over the top nblocks blocks (0: all). */
 static json_t *rpc_verifychain(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
@@ -807,39 +796,12 @@ static json_t *rpc_verifychain(blvm_node *node, const json_t *params, blvm_rpc_e
         return NULL;
     if (blvm_rpc_arg(params, 1) && !blvm_rpc_parse_int(blvm_rpc_arg(params, 1), &nblocks, err))
         return NULL;
-    const blvm_params *p = blvm_chainstate_params(cs);
-    blvm_tip_info tip;
-    blvm_chainstate_tip(cs, &tip);
-    if (nblocks <= 0 || nblocks > tip.height) nblocks = tip.height;
-    bool ok = true;
-    for (int64_t k = 0; ok && k < nblocks && !blvm_node_shutdown_requested(node); k++) {
-        blvm_chainstate_lock(cs);
-        blvm_block_index *b = blvm_chainstate_at_height_locked(cs, tip.height - (int32_t)k);
-        blvm_chainstate_unlock(cs);
-        if (!b) break;
-        blvm_block block;
-        blvm_rpc_error e = {0};
-        if (!blvm_rpc_read_block(cs, b, &block, NULL, NULL, &e)) {
-            /* pruned blocks end the check, as in Core */
-            bool pruned = e.message && strstr(e.message, "pruned");
-            blvm_rpc_error_clear(&e);
-            if (!pruned) ok = false;
-            break;
-        }
-        if (level >= 1) {
-            blvm_validation_state state;
-            blvm_state_init(&state);
-            ok = blvm_check_block(&block, p, true, true, &state);
-        }
-        if (ok && level >= 2 && b->entry.height > 0) {
-            blvm_block_undo undo;
-            blvm_block_undo_init(&undo);
-            ok = blvm_chainstate_read_undo(cs, b, &undo) && undo.count + 1 == block.tx_count;
-            blvm_block_undo_clear(&undo);
-        }
-        blvm_block_clear(&block);
-    }
-    return json_boolean(ok);
+    if (level < 0) level = 0;
+    if (level > 4) level = 4;
+    if (nblocks < 0 || nblocks > INT32_MAX) nblocks = 0;
+    blvm_validation_state state;
+    blvm_state_init(&state);
+    return json_boolean(blvm_chainstate_verify(cs, (int)level, (int)nblocks, &state));
 }
 
 /* ---- control of the chain ---- */

@@ -13,8 +13,10 @@
 #include "consensus/block_check.h"
 #include "consensus/pow.h"
 #include "node/chainstate.h"
+#include "node/config.h"
 #include "node/miner.h"
 #include "node/rpc/blockchain_util.h"
+#include "node/rpc/areas.h"
 #include "node/rpc/rpc.h"
 #include "node/rpc/tx_json.h"
 #include "node/versionbits.h"
@@ -107,7 +109,7 @@ static void state_string(const blvm_validation_state *st, char *out, size_t n) {
 static json_t *bip22_result(const blvm_validation_state *st, blvm_rpc_error *err) {
     if (st->mode == BLVM_STATE_VALID) return json_null();
     if (st->mode == BLVM_STATE_ERROR) {
-        char s[sizeof st->reject_reason + sizeof st->debug + 2];
+        char s[sizeof st->reject_reason + sizeof st->debug + 8];
         state_string(st, s, sizeof s);
         return blvm_rpc_fail(err, BLVM_RPC_VERIFY_ERROR, "%s", s);
     }
@@ -143,11 +145,15 @@ static int script_from_descriptor(const blvm_params *p, const char *text, uint8_
 
 /* Builds a block on the tip with the coinbase paying to script; txs (may be
  * NULL) are appended in order (generateblock). */
-static bool build_block(blvm_chainstate *cs, const uint8_t *script, size_t script_len,
-                        const blvm_tx *txs, size_t ntx, blvm_block_template *t) {
+static bool build_block(blvm_chainstate *cs, const blvm_config *cfg, const uint8_t *script,
+                        size_t script_len, const blvm_tx *txs, size_t ntx,
+                        blvm_block_template *t) {
     const blvm_params *p = blvm_chainstate_params(cs);
     blvm_miner_options opt;
     blvm_miner_options_init(&opt);
+    char cerr[256];
+    if (cfg && !blvm_miner_options_from_config(&opt, cfg, cerr, sizeof cerr))
+        return false; /* checked at start-up */
     opt.coinbase_script = script;
     opt.coinbase_script_len = script_len;
     opt.now = node_now();
@@ -170,7 +176,7 @@ static json_t *generate_blocks(blvm_node *node, blvm_chainstate *cs, const uint8
     if (!hashes) return blvm_rpc_fail(err, BLVM_RPC_OUT_OF_MEMORY, "out of memory");
     while (nblocks > 0 && !blvm_node_shutdown_requested(node)) {
         blvm_block_template t;
-        if (!build_block(cs, script, script_len, NULL, 0, &t)) {
+        if (!build_block(cs, node->config, script, script_len, NULL, 0, &t)) {
             json_decref(hashes);
             return blvm_rpc_fail(err, BLVM_RPC_INTERNAL_ERROR, "Failed to create a block template");
         }
@@ -315,13 +321,13 @@ static json_t *rpc_generateblock(blvm_node *node, const json_t *params, blvm_rpc
     if (sv) submit = json_is_true(sv);
 
     blvm_block_template t;
-    if (!build_block(cs, script, script_len, txs, n, &t)) {
+    if (!build_block(cs, node->config, script, script_len, txs, n, &t)) {
         blvm_rpc_fail(err, BLVM_RPC_INTERNAL_ERROR, "Failed to create a block template");
         goto out;
     }
     blvm_validation_state st;
     if (!blvm_chainstate_test_block_validity(cs, &t.block, false, false, &st)) {
-        char s[sizeof st.reject_reason + sizeof st.debug + 2];
+        char s[sizeof st.reject_reason + sizeof st.debug + 8];
         state_string(&st, s, sizeof s);
         blvm_rpc_fail(err, BLVM_RPC_VERIFY_ERROR, "TestBlockValidity failed: %s", s);
         blvm_miner_template_clear(&t);
@@ -598,6 +604,11 @@ static json_t *rpc_getblocktemplate(blvm_node *node, const json_t *params, blvm_
     blvm_block_template t;
     blvm_miner_options opt;
     blvm_miner_options_init(&opt);
+    char cerr[256];
+    if (node->config && !blvm_miner_options_from_config(&opt, node->config, cerr, sizeof cerr)) {
+        blvm_rpc_fail(err, BLVM_RPC_INTERNAL_ERROR, "%s", cerr);
+        goto done;
+    }
     static const uint8_t empty_script[1] = {0};
     opt.coinbase_script = empty_script;
     opt.coinbase_script_len = 0;
@@ -786,7 +797,7 @@ static json_t *rpc_submitblock(blvm_node *node, const json_t *params, blvm_rpc_e
         blvm_writer_clear(&w);
         return blvm_rpc_fail(err, BLVM_RPC_OUT_OF_MEMORY, "out of memory");
     }
-    char buf[256];
+    char buf[256]; /* a whole reject reason */
     const char *res = blvm_chainstate_submitblock(cs, w.data, w.len, buf, sizeof buf);
     blvm_writer_clear(&w);
     return res ? json_string(res) : json_null();
@@ -823,7 +834,7 @@ static json_t *rpc_submitheader(blvm_node *node, const json_t *params, blvm_rpc_
     blvm_validation_state st;
     if (blvm_chainstate_process_header(cs, &h, &st) && blvm_state_is_valid(&st)) return json_null();
     if (st.mode == BLVM_STATE_ERROR) {
-        char s[sizeof st.reject_reason + sizeof st.debug + 2];
+        char s[sizeof st.reject_reason + sizeof st.debug + 8];
         state_string(&st, s, sizeof s);
         return blvm_rpc_fail(err, BLVM_RPC_VERIFY_ERROR, "%s", s);
     }
@@ -838,11 +849,56 @@ static const blvm_rpc_command mining_commands[] = {
      "Returns the estimated network hashes per second based on the last n blocks.\n"
      "Pass in [blocks] to override # of blocks, -1 specifies since last difficulty change.\n"
      "Pass in [height] to estimate the network speed at the time when a certain block was "
-     "found.\n"},
+     "found.\n"
+     "\n"
+     "Arguments:\n"
+     "1. nblocks    (numeric, optional, default=120) The number of previous blocks to calculate "
+     "estimate from, or -1 for blocks since last difficulty change.\n"
+     "2. height     (numeric, optional, default=-1) To estimate at the time of the given height.\n"
+     "\n"
+     "Result:\n"
+     "n    (numeric) Hashes per second estimated\n"
+     "\n"
+     "Examples:\n"
+     "> blvm-cli getnetworkhashps \n"},
     {"mining", "getmininginfo", rpc_getmininginfo, BLVM_RPC_NO_PARAMS,
-     "Returns a json object containing mining-related information.\n"},
+     "Returns a json object containing mining-related information.\n"
+     "\n"
+     "Result:\n"
+     "{                                (json object)\n"
+     "  \"blocks\" : n,                  (numeric) The current block\n"
+     "  \"currentblockweight\" : n,      (numeric, optional) The block weight (including "
+     "reserved weight for block header, txs count and coinbase tx) of the last assembled block "
+     "(only present if a block was ever assembled)\n"
+     "  \"currentblocktx\" : n,          (numeric, optional) The number of block transactions "
+     "(excluding coinbase) of the last assembled block (only present if a block was ever "
+     "assembled)\n"
+     "  \"bits\" : \"hex\",                (string) The current nBits, compact representation "
+     "of the block difficulty target\n"
+     "  \"difficulty\" : n,              (numeric) The current difficulty\n"
+     "  \"target\" : \"hex\",              (string) The current target\n"
+     "  \"networkhashps\" : n,           (numeric) The network hashes per second\n"
+     "  \"pooledtx\" : n,                (numeric) The size of the mempool\n"
+     "  \"chain\" : \"str\",               (string) current network name (main, test, "
+     "testnet4, signet, regtest)\n"
+     "  \"signet_challenge\" : \"hex\",    (string, optional) The block challenge (aka. block "
+     "script), in hexadecimal (only present if the current network is a signet)\n"
+     "  \"next\" : {                     (json object) The next block\n"
+     "    \"height\" : n,                 (numeric) The next height\n"
+     "    \"bits\" : \"hex\",               (string) The next target nBits\n"
+     "    \"difficulty\" : n,             (numeric) The next difficulty\n"
+     "    \"target\" : \"hex\"              (string) The next target\n"
+     "  },\n"
+     "  \"warnings\" : [                 (json array) any network and blockchain warnings\n"
+     "    \"str\",                        (string) warning\n"
+     "    ...\n"
+     "  ]\n"
+     "}\n"
+     "\n"
+     "Examples:\n"
+     "> blvm-cli getmininginfo \n"},
     {"mining", "getblocktemplate", rpc_getblocktemplate,
-     {BLVM_RPC_OPT("template_request", BLVM_RPC_OBJ)},
+     {BLVM_RPC_REQ("template_request", BLVM_RPC_OBJ)},
      "If the request parameters include a 'mode' key, that is used to explicitly select between "
      "the default 'template' request or a 'proposal'.\n"
      "It returns data needed to construct a block to work on.\n"
@@ -850,27 +906,147 @@ static const blvm_rpc_command mining_commands[] = {
      "    https://github.com/bitcoin/bips/blob/master/bip-0022.mediawiki\n"
      "    https://github.com/bitcoin/bips/blob/master/bip-0023.mediawiki\n"
      "    https://github.com/bitcoin/bips/blob/master/bip-0009.mediawiki#getblocktemplate_changes\n"
-     "    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki\n"},
+     "    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki\n"
+     "\n"
+     "Arguments:\n"
+     "1. template_request         (json object, required) Format of the template\n"
+     "     {\n"
+     "       \"mode\": \"str\",       (string, optional) This must be set to \"template\", "
+     "\"proposal\" (see BIP 23), or omitted\n"
+     "       \"capabilities\": [    (json array, optional) A list of strings\n"
+     "         \"str\",             (string) client side supported feature, 'longpoll', "
+     "'coinbasevalue', 'proposal', 'serverlist', 'workid'\n"
+     "         ...\n"
+     "       ],\n"
+     "       \"rules\": [           (json array, required) A list of strings\n"
+     "         \"segwit\",          (string, required) (literal) indicates client side segwit "
+     "support\n"
+     "         \"str\",             (string) other client side supported softfork deployment\n"
+     "         ...\n"
+     "       ],\n"
+     "       \"longpollid\": \"str\", (string, optional) delay processing request until the "
+     "result would vary significantly from the \"longpollid\" of a prior template\n"
+     "       \"data\": \"hex\",       (string, optional) proposed block data to check, encoded "
+     "in hexadecimal; valid only for mode=\"proposal\"\n"
+     "     }\n"
+     "\n"
+     "Result (If the proposal was accepted with mode=='proposal'):\n"
+     "null    (json null)\n"
+     "\n"
+     "Result (If the proposal was not accepted with mode=='proposal'):\n"
+     "\"str\"    (string) According to BIP22\n"
+     "\n"
+     "Result (Otherwise):\n"
+     "{  version, rules, vbavailable, capabilities, vbrequired, previousblockhash, "
+     "transactions, coinbaseaux, coinbasevalue, longpollid, target, mintime, mutable, "
+     "noncerange, sigoplimit, sizelimit, weightlimit, curtime, bits, height, "
+     "signet_challenge (signet only), default_witness_commitment }\n"
+     "\n"
+     "Examples:\n"
+     "> blvm-cli getblocktemplate '{\"rules\": [\"segwit\"]}'\n"},
     {"mining", "submitblock", rpc_submitblock,
-     {BLVM_RPC_REQ("hexdata", BLVM_RPC_STR), BLVM_RPC_OPT("dummy", BLVM_RPC_ANY)},
+     {BLVM_RPC_REQ("hexdata", BLVM_RPC_STR), BLVM_RPC_OPT("dummy", BLVM_RPC_STR)},
      "Attempts to submit new block to network.\n"
-     "See https://en.bitcoin.it/wiki/BIP_0022 for full specification.\n"},
+     "See https://en.bitcoin.it/wiki/BIP_0022 for full specification.\n"
+     "\n"
+     "Arguments:\n"
+     "1. hexdata    (string, required) the hex-encoded block data to submit\n"
+     "2. dummy      (string, optional, default=ignored) dummy value, for compatibility with "
+     "BIP22. This value is ignored.\n"
+     "\n"
+     "Result (If the block was accepted):\n"
+     "null    (json null)\n"
+     "\n"
+     "Result (Otherwise):\n"
+     "\"str\"    (string) According to BIP22\n"
+     "\n"
+     "Examples:\n"
+     "> blvm-cli submitblock \"mydata\"\n"},
     {"mining", "submitheader", rpc_submitheader, {BLVM_RPC_REQ("hexdata", BLVM_RPC_STR)},
      "Decode the given hexdata as a header and submit it as a candidate chain tip if valid.\n"
-     "Throws when the header is invalid.\n"},
-    {"generating", "generatetoaddress", rpc_generatetoaddress,
+     "Throws when the header is invalid.\n"
+     "\n"
+     "Arguments:\n"
+     "1. hexdata    (string, required) the hex-encoded block header data\n"
+     "\n"
+     "Result:\n"
+     "null    (json null) None\n"
+     "\n"
+     "Examples:\n"
+     "> blvm-cli submitheader \"aabbcc\"\n"},
+    {"hidden", "generatetoaddress", rpc_generatetoaddress,
      {BLVM_RPC_REQ("nblocks", BLVM_RPC_NUM), BLVM_RPC_REQ("address", BLVM_RPC_STR),
       BLVM_RPC_OPT("maxtries", BLVM_RPC_NUM)},
-     "Mine to a specified address and return the block hashes.\n"},
-    {"generating", "generatetodescriptor", rpc_generatetodescriptor,
+     "Mine to a specified address and return the block hashes.\n"
+     "\n"
+     "Arguments:\n"
+     "1. nblocks     (numeric, required) How many blocks are generated.\n"
+     "2. address     (string, required) The address to send the newly generated bitcoin to.\n"
+     "3. maxtries    (numeric, optional, default=1000000) How many iterations to try.\n"
+     "\n"
+     "Result:\n"
+     "[           (json array) hashes of blocks generated\n"
+     "  \"hex\",    (string) blockhash\n"
+     "  ...\n"
+     "]\n"
+     "\n"
+     "Examples:\n"
+     "\n"
+     "Generate 11 blocks to myaddress\n"
+     "> blvm-cli generatetoaddress 11 \"myaddress\"\n"},
+    {"hidden", "generatetodescriptor", rpc_generatetodescriptor,
      {BLVM_RPC_REQ("num_blocks", BLVM_RPC_NUM), BLVM_RPC_REQ("descriptor", BLVM_RPC_STR),
       BLVM_RPC_OPT("maxtries", BLVM_RPC_NUM)},
-     "Mine to a specified descriptor and return the block hashes.\n"},
-    {"generating", "generateblock", rpc_generateblock,
+     "Mine to a specified descriptor and return the block hashes.\n"
+     "\n"
+     "Arguments:\n"
+     "1. num_blocks    (numeric, required) How many blocks are generated.\n"
+     "2. descriptor    (string, required) The descriptor to send the newly generated bitcoin "
+     "to.\n"
+     "3. maxtries      (numeric, optional, default=1000000) How many iterations to try.\n"
+     "\n"
+     "Result:\n"
+     "[           (json array) hashes of blocks generated\n"
+     "  \"hex\",    (string) blockhash\n"
+     "  ...\n"
+     "]\n"
+     "\n"
+     "Examples:\n"
+     "\n"
+     "Generate 11 blocks to mydesc\n"
+     "> blvm-cli generatetodescriptor 11 \"mydesc\"\n"},
+    {"hidden", "generateblock", rpc_generateblock,
      {BLVM_RPC_REQ("output", BLVM_RPC_STR), BLVM_RPC_REQ("transactions", BLVM_RPC_ARR),
       BLVM_RPC_OPT("submit", BLVM_RPC_BOOL)},
      "Mine a set of ordered transactions to a specified address or descriptor and return the "
-     "block hash.\n"},
+     "block hash.\n"
+     "\n"
+     "Arguments:\n"
+     "1. output               (string, required) The address or descriptor to send the newly "
+     "generated bitcoin to.\n"
+     "2. transactions         (json array, required) An array of hex strings which are either "
+     "txids or raw transactions.\n"
+     "                        Txids must reference transactions currently in the mempool.\n"
+     "                        All transactions must be valid and in valid order, otherwise the "
+     "block will be rejected.\n"
+     "     [\n"
+     "       \"rawtx/txid\",    (string)\n"
+     "       ...\n"
+     "     ]\n"
+     "3. submit               (boolean, optional, default=true) Whether to submit the block "
+     "before the RPC call returns or to return it as hex.\n"
+     "\n"
+     "Result:\n"
+     "{                    (json object)\n"
+     "  \"hash\" : \"hex\",    (string) hash of generated block\n"
+     "  \"hex\" : \"hex\"      (string, optional) hex of generated block, only present when "
+     "submit=false\n"
+     "}\n"
+     "\n"
+     "Examples:\n"
+     "\n"
+     "Generate a block to myaddress, with txs rawtx and mempool_txid\n"
+     "> blvm-cli generateblock \"myaddress\" '[\"rawtx\", \"mempool_txid\"]'\n"},
 };
 
 bool blvm_rpc_register_mining(blvm_rpc_table *t) {

@@ -237,11 +237,5 @@ BLVM_WUR bool blvm_rpc_parse_int(const json_t *v, int64_t *out, blvm_rpc_error *
 /* Registers the Control methods of src/node/rpc/control.c: help, stop,
  * uptime, logging, getrpcinfo, and the hidden echo/echojson. */
 BLVM_WUR bool blvm_rpc_register_control(blvm_rpc_table *t);
-/* The Blockchain methods of src/node/rpc/blockchain.c. */
-BLVM_WUR bool blvm_rpc_register_blockchain(blvm_rpc_table *t);
-/* The Mining and Generating methods of src/node/rpc/mining.c:
- * getmininginfo, getnetworkhashps, getblocktemplate, submitblock,
- * submitheader, generatetoaddress, generatetodescriptor, generateblock. */
-BLVM_WUR bool blvm_rpc_register_mining(blvm_rpc_table *t);
 
 #endif

@@ -5,7 +5,7 @@ import hashlib
 import struct
 from io import BytesIO
 
-from .key import ECKey, point_mul, G, schnorr_sign, tagged_hash, taproot_output_key, \
+from .ec import ECKey, point_mul, G, schnorr_sign, tagged_hash, taproot_output_key, \
     taproot_tweak_seckey, xonly
 
 COIN = 100_000_000
