@@ -399,15 +399,16 @@ static json_t *rpc_getchaintips(blvm_node *node, const json_t *params, blvm_rpc_
     blvm_chainstate_for_each_index_locked(cs, collect_off_chain, &c);
     /* A tip is an off-chain entry that is nobody's parent; the active tip
      * is always reported. */
-    qsort(c.parents.v, c.parents.n, sizeof *c.parents.v, by_pointer);
+    /* (qsort and bsearch must not get a NULL array, even when empty) */
+    if (c.parents.n) qsort(c.parents.v, c.parents.n, sizeof *c.parents.v, by_pointer);
     for (size_t i = 0; !c.oom && i < c.off_chain.n; i++) {
         blvm_block_index *b = c.off_chain.v[i];
-        if (!bsearch(&b, c.parents.v, c.parents.n, sizeof *c.parents.v, by_pointer))
+        if (!c.parents.n || !bsearch(&b, c.parents.v, c.parents.n, sizeof *c.parents.v, by_pointer))
             c.oom = !list_push(&tips, b);
     }
     blvm_block_index *tip = blvm_chainstate_tip_locked(cs);
     if (!c.oom && tip) c.oom = !list_push(&tips, tip);
-    qsort(tips.v, tips.n, sizeof *tips.v, by_height_desc);
+    if (tips.n) qsort(tips.v, tips.n, sizeof *tips.v, by_height_desc);
     for (size_t i = 0; !c.oom && i < tips.n; i++) {
         blvm_block_index *b = tips.v[i];
         blvm_block_index *fork = b;
