@@ -91,6 +91,8 @@ class PruningTest(BlvmTestFramework):
         assert_raises_rpc_error(-1, "Block not available (pruned data)", node.getblock,
                                 node.getblockhash(1), 0)
         assert_raises_rpc_error(-1, "Block not available (pruned data)", node.getblockstats, 1)
+        assert_raises_rpc_error(-1, "Block not available", node.getrawtransaction, "11" * 32,
+                                False, pruned_hash)
         cb_txid = node.getblockheader(pruned_hash)  # headers stay
         assert_equal(cb_txid["height"], last)
         # Blocks above the prune height are all there.
