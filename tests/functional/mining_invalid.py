@@ -148,12 +148,30 @@ class MiningInvalidTest(BlvmTestFramework):
         b.solve()
         self.expect(b, "bad-cb-multiple", False)
 
+        self.log("unknown parent; a valid block with less work")
+        before = self.state()
+        b = build_block(node)
+        b.prev = "11" * 32
+        b.update_merkle()
+        b.solve()
+        assert_equal(node.submitblock(b.hex()), "prev-blk-not-found")
+        assert_equal(self.state(), before)
+        tip_h = node.getblockcount()
+        fork = build_block(node, prev=node.getblockhash(tip_h - 1), script_out=b"\x52")
+        # Stored but not connected: Core's BIP22 "inconclusive".
+        assert_equal(node.submitblock(fork.hex()), "inconclusive")
+        assert_equal(node.submitblock(fork.hex()), "duplicate")
+        assert_equal(self.state(), before)
+        tips = {t["hash"]: t for t in node.getchaintips()}
+        assert_equal(tips[fork.hash()]["status"], "valid-headers")
+        assert_equal(tips[fork.hash()]["branchlen"], 1)
+
         self.log("the chain still extends normally")
         final = build_block(node)
         assert_equal(node.submitblock(final.hex()), None)
         assert_equal(node.getbestblockhash(), final.hash())
         for t in node.getchaintips():
-            assert t["status"] in ("active", "invalid", "headers-only"), t
+            assert t["status"] in ("active", "invalid", "headers-only", "valid-headers"), t
 
 
 def block_height(test, block):
