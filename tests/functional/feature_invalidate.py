@@ -140,6 +140,35 @@ class InvalidateTest(BlvmTestFramework):
         assert_equal(node.submitblock(d.hex()), None)
         assert_equal(tips(node)[d.hash()], (113, 0, "active"))
 
+        self.log("a longer fork through submitblock reorganises; a node given only that chain agrees")
+        top = node.getblockcount()
+        fork_base = node.getblockhash(top - 3)
+        prev, fork = fork_base, []
+        for i in range(5):
+            h = top - 3 + 1 + i
+            blk = build_block(node, prev=prev, height=h, script_out=key.script("p2pkh"),
+                              time=node.getblockheader(prev)["time"] + 7)
+            res = node.submitblock(blk.hex())
+            # Less or equal work than the active chain (blocks at heights up
+            # to the tip's): stored, not connected. The fourth has more.
+            assert_equal(res, "inconclusive" if i < 3 else None)
+            fork.append(blk)
+            prev = blk.hash()
+        assert_equal(node.getbestblockhash(), fork[-1].hash())
+        assert_equal(node.getblockcount(), top + 2)
+        old_tip = [t for t in node.getchaintips() if t["height"] == top and t["branchlen"] == 3]
+        assert_equal(len(old_tip), 1)
+        assert_equal(old_tip[0]["status"], "valid-fork")
+        after = utxo(node)
+        other = self.add_nodes(1)[0]
+        other.start()
+        for h in range(1, top - 3 + 1):
+            assert_equal(other.submitblock(node.getblock(node.getblockhash(h), 0)), None)
+        for blk in fork:
+            assert_equal(other.submitblock(blk.hex()), None)
+        assert_equal(utxo(other), after)
+        other.stop_node()
+
         self.log("errors")
         for rpc in (node.invalidateblock, node.reconsiderblock, node.preciousblock):
             assert_raises_rpc_error(-5, "Block not found", rpc, "11" * 32)
