@@ -223,18 +223,23 @@ const char *blvm_bech32_locate_errors(const char *str, int *locs, size_t cap, si
     *n_locs = 0;
     size_t len = strlen(str);
     if (len > BLVM_BECH32_MAX_LEN) {
-        for (size_t i = BLVM_BECH32_MAX_LEN; i < len; i++) push_loc(locs, cap, n_locs, i);
+        for (size_t i = BLVM_BECH32_MAX_LEN; i < len; i++)
+            push_loc(locs, cap, n_locs, i);
         return "Bech32 string too long";
     }
     bool lower = false, upper = false;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)str[i];
         if (c >= 'a' && c <= 'z') {
-            if (upper) push_loc(locs, cap, n_locs, i);
-            else lower = true;
+            if (upper)
+                push_loc(locs, cap, n_locs, i);
+            else
+                lower = true;
         } else if (c >= 'A' && c <= 'Z') {
-            if (lower) push_loc(locs, cap, n_locs, i);
-            else upper = true;
+            if (lower)
+                push_loc(locs, cap, n_locs, i);
+            else
+                upper = true;
         } else if (c < 33 || c > 126) {
             push_loc(locs, cap, n_locs, i);
         }
@@ -284,7 +289,8 @@ const char *blvm_bech32_locate_errors(const char *str, int *locs, size_t cap, si
             if (nf) best_enc = encs[e];
         }
     }
-    for (size_t i = 0; i < nbest; i++) push_loc(locs, cap, n_locs, len - best[i] - 1);
+    for (size_t i = 0; i < nbest; i++)
+        push_loc(locs, cap, n_locs, len - best[i] - 1);
     return best_enc == BLVM_BECH32M  ? "Invalid Bech32m checksum"
            : best_enc == BLVM_BECH32 ? "Invalid Bech32 checksum"
                                      : "Invalid checksum";

@@ -554,7 +554,8 @@ bool blvm_blockfile_scan(const char *path, const uint8_t magic[4], uint64_t star
             size_t wlen = (size_t)(end - consumed < SCAN_WINDOW ? end - consumed : SCAN_WINDOW);
             if (!pread_all(fd, win, wlen, (off_t)(end - wlen))) break;
             size_t z = wlen;
-            while (z > 0 && win[z - 1] == 0) z--;
+            while (z > 0 && win[z - 1] == 0)
+                z--;
             nonzero = z > 0;
             end -= wlen - z;
         }

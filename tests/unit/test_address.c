@@ -193,7 +193,8 @@ static void expect_locs(const char *str, const char *msg, const int *want, size_
     size_t n;
     assert_string_equal(blvm_bech32_locate_errors(str, locs, 100, &n), msg);
     assert_int_equal(n, nwant);
-    for (size_t i = 0; i < nwant; i++) assert_int_equal(locs[i], want[i]);
+    for (size_t i = 0; i < nwant; i++)
+        assert_int_equal(locs[i], want[i]);
 }
 
 static void test_locate_errors(void **state) {
