@@ -434,7 +434,11 @@ static void test_adopt_local_build(void **state) {
     bool fin = false;
     assert_true(blvm_orchestrator_step(first, run_id, &fin, err, sizeof(err)));
     assert_string_equal(build_state(f.db, run_id, "a", NULL), "running");
-    /* The first orchestrator stops looking (its process "died"). */
+    /* Once a's command has started (a restart comes later than this)... */
+    char path[300];
+    snprintf(path, sizeof(path), "%s/runs.txt", f.dir);
+    for (int i = 0; i < 200 && access(path, F_OK) != 0; i++) usleep(10000);
+    /* ...the first orchestrator stops looking (its process "died"). */
     blvm_orchestrator *second = blvm_orchestrator_create(&oo, err, sizeof(err));
     assert_true(blvm_orchestrator_step(second, run_id, &fin, err, sizeof(err)));
     assert_string_equal(build_state(f.db, run_id, "a", NULL), "running"); /* still ours, alive */
@@ -450,8 +454,6 @@ static void test_adopt_local_build(void **state) {
                      1);
     blvm_orchestrator_destroy(second);
     blvm_orchestrator_destroy(first); /* reaps the finished child */
-    char path[300];
-    snprintf(path, sizeof(path), "%s/runs.txt", f.dir);
     FILE *fp = fopen(path, "r");
     char buf[64] = "";
     size_t got = fread(buf, 1, sizeof(buf) - 1, fp);
@@ -461,12 +463,74 @@ static void test_adopt_local_build(void **state) {
     fixture_close(&f);
 }
 
+/* build-complete notifications: only the current attempt of a build that is
+ * waiting for a result changes; a second notice (poll and webhook both
+ * reporting) does nothing. */
+static void test_build_complete(void **state) {
+    (void)state;
+    run_fixture f;
+    fixture_open(&f, "[{\"name\":\"x\"},{\"name\":\"y\"}]", 1);
+    char err[512] = "";
+    blvm_orchestrator_options oo = {f.cfg, f.db, NULL, true};
+    blvm_orchestrator *o = blvm_orchestrator_create(&oo, err, sizeof(err));
+    int64_t run_id = 0;
+    assert_true(blvm_orchestrator_create_run(o, "test", NULL, NULL, NULL, &run_id, err,
+                                             sizeof(err)));
+    blvm_orchestrator_destroy(o);
+    /* As if both were dispatched (attempt 1). */
+    assert_true(blvm_db_exec(f.db,
+                             "UPDATE builds SET state = 'triggered', attempt = 1, correlation_id = "
+                             "'id-' || component || '-1'",
+                             NULL, 0, NULL));
+    assert_int_equal(blvm_orchestrate_build_complete(f.db, f.cfg, "id-x-1", "success", "42", err,
+                                                     sizeof(err)),
+                     1);
+    assert_string_equal(build_state(f.db, run_id, "x", NULL), "succeeded");
+    assert_int_equal(blvm_orchestrate_build_complete(f.db, f.cfg, "id-x-1", "failure", "42", err,
+                                                     sizeof(err)),
+                     0);
+    assert_string_equal(build_state(f.db, run_id, "x", NULL), "succeeded");
+    assert_int_equal(blvm_orchestrate_build_complete(f.db, f.cfg, "nope", "success", NULL, err,
+                                                     sizeof(err)),
+                     0);
+    assert_non_null(strstr(err, "no build"));
+    /* A failure with a retry left: retry_wait, and the old attempt's id no
+     * longer matches once the next attempt has its own. */
+    assert_int_equal(blvm_orchestrate_build_complete(f.db, f.cfg, "id-y-1", "timed_out", NULL, err,
+                                                     sizeof(err)),
+                     1);
+    int64_t attempt = 0;
+    assert_string_equal(build_state(f.db, run_id, "y", &attempt), "retry_wait");
+    assert_int_equal(attempt, 1);
+    assert_true(blvm_db_exec(f.db,
+                             "UPDATE builds SET state = 'running', attempt = 2, correlation_id = "
+                             "'id-y-2' WHERE component = 'y'",
+                             NULL, 0, NULL));
+    assert_int_equal(blvm_orchestrate_build_complete(f.db, f.cfg, "id-y-1", "success", NULL, err,
+                                                     sizeof(err)),
+                     0);
+    assert_int_equal(blvm_orchestrate_build_complete(f.db, f.cfg, "id-y-2", "failure", NULL, err,
+                                                     sizeof(err)),
+                     1);
+    assert_string_equal(build_state(f.db, run_id, "y", NULL), "failed");
+    assert_int_equal(blvm_orchestrate_build_complete(f.db, f.cfg, NULL, "success", NULL, err,
+                                                     sizeof(err)),
+                     -1);
+    assert_int_equal(count_rows(f.db,
+                                "SELECT COUNT(*) FROM build_transitions WHERE run_id = ? AND "
+                                "reason LIKE '%build-complete webhook%'",
+                                run_id),
+                     3);
+    fixture_close(&f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_topological_order), cmocka_unit_test(test_graph_errors),
         cmocka_unit_test(test_plan),              cmocka_unit_test(test_retry_backoff),
         cmocka_unit_test(test_run_with_retry),    cmocka_unit_test(test_run_failure_and_timeout),
         cmocka_unit_test(test_resume),            cmocka_unit_test(test_adopt_local_build),
+        cmocka_unit_test(test_build_complete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
