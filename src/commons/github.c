@@ -582,18 +582,27 @@ static bool get_array(blvm_github *gh, const char *path, const char *key, json_t
     return true;
 }
 
-bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo, const char *event,
-                                    json_t **runs, char *err, size_t errlen) {
+bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo, const char *workflow,
+                                    const char *event, json_t **runs, char *err, size_t errlen) {
     *runs = NULL;
     if (!check_repo(repo, err, errlen)) return false;
-    char path[512];
+    char base[512];
+    if (workflow) {
+        char *w = blvm_github_urlencode(workflow);
+        if (!w) return false;
+        snprintf(base, sizeof(base), "/repos/%s/actions/workflows/%s/runs?per_page=100", repo, w);
+        free(w);
+    } else {
+        snprintf(base, sizeof(base), "/repos/%s/actions/runs?per_page=100", repo);
+    }
+    char path[700];
     if (event) {
         char *e = blvm_github_urlencode(event);
         if (!e) return false;
-        snprintf(path, sizeof(path), "/repos/%s/actions/runs?per_page=100&event=%s", repo, e);
+        snprintf(path, sizeof(path), "%s&event=%s", base, e);
         free(e);
     } else {
-        snprintf(path, sizeof(path), "/repos/%s/actions/runs?per_page=100", repo);
+        snprintf(path, sizeof(path), "%s", base);
     }
     return get_array(gh, path, "workflow_runs", runs, err, errlen);
 }

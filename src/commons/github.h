@@ -85,9 +85,12 @@ BLVM_WUR bool blvm_github_repository_dispatch(blvm_github *gh, const char *repo,
                                               const char *event_type, json_t *client_payload,
                                               char *err, size_t errlen);
 
-/* GET /repos/{repo}/actions/runs[?event=E]. *runs is the "workflow_runs"
- * array (new reference). event may be NULL. */
-BLVM_WUR bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo, const char *event,
+/* GET /repos/{repo}/actions/runs[?event=E], or with a workflow file name
+ * GET /repos/{repo}/actions/workflows/{workflow}/runs[?event=E] (the most
+ * recent 100). *runs is the "workflow_runs" array (new reference).
+ * workflow and event may be NULL. */
+BLVM_WUR bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo,
+                                             const char *workflow, const char *event,
                                              json_t **runs, char *err, size_t errlen);
 
 /* GET /repos/{repo}/actions/runs/{run_id}/artifacts. *artifacts is the

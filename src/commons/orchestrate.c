@@ -1147,7 +1147,8 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     if (need_runs && o->gh) {
         char rbuf[300], gerr[256];
         const char *repo = repo_of(o->cfg, rbuf, sizeof(rbuf));
-        if (repo && !blvm_github_list_workflow_runs(o->gh, repo, "repository_dispatch", &runs,
+        if (repo && !blvm_github_list_workflow_runs(o->gh, repo, o->cfg->workflow_file,
+                                                    "repository_dispatch", &runs,
                                                     gerr, sizeof(gerr)))
             progress(o, "run %lld: cannot poll workflow runs: %s (will retry)", (long long)run_id,
                      gerr);

@@ -170,7 +170,7 @@ static void test_rate_limit(void **state) {
     inject(gh, "GET", "/repos/o/rl/actions/runs", 429, 1, json_pack("{s:s}", "Retry-After", "1"));
     double t0 = now_s();
     json_t *runs = NULL;
-    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", NULL, &runs, err, sizeof(err)));
+    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", NULL, NULL, &runs, err, sizeof(err)));
     assert_true(now_s() - t0 >= 0.9);
     assert_true(json_is_array(runs));
     json_decref(runs);
@@ -181,14 +181,14 @@ static void test_rate_limit(void **state) {
     inject(gh, "GET", "/repos/o/rl/actions/runs", 403, 1,
            json_pack("{s:s,s:s}", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", reset));
     t0 = now_s();
-    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", "repository_dispatch", &runs, err,
-                                               sizeof(err)));
+    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", NULL, "repository_dispatch", &runs,
+                                               err, sizeof(err)));
     assert_true(now_s() - t0 >= 0.9);
     json_decref(runs);
 
     /* A plain 403 (no rate-limit headers) is a permission error: final. */
     inject(gh, "GET", "/repos/o/rl/actions/runs", 403, 1, NULL);
-    assert_false(blvm_github_list_workflow_runs(gh, "o/rl", NULL, &runs, err, sizeof(err)));
+    assert_false(blvm_github_list_workflow_runs(gh, "o/rl", NULL, NULL, &runs, err, sizeof(err)));
     assert_null(runs);
     assert_non_null(strstr(err, "HTTP 403"));
     blvm_github_destroy(gh);
