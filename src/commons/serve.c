@@ -50,6 +50,11 @@ typedef struct {
     atomic_int stop;
     atomic_long n_queued, n_ignored, n_duplicate, n_rejected, n_processed, n_failed;
     int64_t started_at;
+    /* Rejections are logged and stored at most this often: anyone can send
+     * bad requests, and they must not fill the disk. */
+    int64_t reject_window;
+    int reject_in_window;
+    long reject_suppressed;
     char listen[64];
     int port;
 } server;
@@ -147,11 +152,26 @@ static bool event_name_ok(const char *e) {
     return true;
 }
 
+#define SERVE_REJECTIONS_PER_SECOND 20
+
 static void reject(server *s, struct evhttp_request *req, int code, const char *reason_phrase,
                    const char *delivery, const char *event, const char *why) {
     char peer[96];
     peer_of(req, peer, sizeof(peer));
     atomic_fetch_add(&s->n_rejected, 1);
+    int64_t now = (int64_t)time(NULL);
+    if (now != s->reject_window) {
+        if (s->reject_suppressed)
+            logf_("%ld more rejected webhooks not logged", s->reject_suppressed);
+        s->reject_window = now;
+        s->reject_in_window = 0;
+        s->reject_suppressed = 0;
+    }
+    if (++s->reject_in_window > SERVE_REJECTIONS_PER_SECOND) {
+        s->reject_suppressed++;
+        reply_msg(req, code, reason_phrase, "error", why);
+        return;
+    }
     /* Log lines an attacker can cause are short and carry no body bytes. */
     logf_("rejected webhook from %s (delivery %.64s, event %.32s): %d %s", peer,
           delivery ? delivery : "-", event ? event : "-", code, why);

@@ -151,6 +151,22 @@ def run(tmp, db_url, label, builddir):
         assert s["since_start"]["duplicate"] == 1, s
         assert s["rejections"]["401"] == 5 and s["rejections"]["400"] >= 4, s
 
+        # --- a flood of bad deliveries: all refused, logging rate-limited ----
+        before = len(c.rows("webhook_rejections", "id"))
+        flood = 100
+        with concurrent.futures.ThreadPoolExecutor(max_workers=20) as ex:
+            codes = list(ex.map(lambda i: c.webhook("pull_request", None, "flood-%d" % i,
+                                                    signature="wrong", raw=body)[0], range(flood)))
+        assert codes == [401] * flood, codes
+        time.sleep(1.1)
+        c.webhook("pull_request", None, "flood-last", signature="wrong", raw=body)
+        stored = len(c.rows("webhook_rejections", "id")) - before
+        assert 2 <= stored < flood, stored
+        assert "more rejected webhooks not logged" in c.log()
+        assert c.status()["since_start"]["rejected"] >= 9 + flood + 1
+        code, h = get(c.url + "/health")
+        assert code == 200
+
         # --- bounded stop; replays still caught after a restart -------------
         t0 = time.time()
         c.stop(15)
