@@ -254,8 +254,11 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
         }
     }
 
+    /* "edited" can arrive for a closed PR: trust the payload's state. */
+    const char *pstate = jstr(pr, "state");
     const char *state = "open";
-    if (closing) state = json_is_true(json_object_get(pr, "merged")) ? "merged" : "closed";
+    if (closing || (pstate && strcmp(pstate, "closed") == 0))
+        state = json_is_true(json_object_get(pr, "merged")) ? "merged" : "closed";
     int64_t opened_at = parse_iso(jstr(pr, "created_at"));
     if (!opened_at) opened_at = now;
 
@@ -307,7 +310,7 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
     }
     if (!blvm_db_commit(db)) goto rollback;
     json_decref(files);
-    if (closing) return 1;
+    if (strcmp(state, "open") != 0) return 1;
     return blvm_governance_evaluate(ctx, repo, number, NULL, err, errlen) ? 1 : -1;
 
 rollback:

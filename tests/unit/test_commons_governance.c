@@ -305,9 +305,19 @@ static void test_flow(void **state) {
     assert_int_equal(handle(&g, blvm_governance_on_pull_request,
                             pr_event("closed", 9, sha1, "[slow] refactor")),
                      1);
+    /* An edit of the closed PR's title does not reopen it. */
+    json_t *edit = pr_event("edited", 9, sha1, "[slow] refactor, renamed");
+    json_object_set_new(json_object_get(edit, "pull_request"), "state", json_string("closed"));
+    assert_int_equal(handle(&g, blvm_governance_on_pull_request, edit), 1);
     int64_t n2 = 0;
     assert_true(blvm_db_query_int(f.db, "SELECT COUNT(*) FROM decisions", NULL, 0, &n2, &found));
     assert_int_equal(n, n2);
+    blvm_db_result pr;
+    assert_true(blvm_db_query(f.db, "SELECT state, title FROM pull_requests WHERE number = 9", NULL,
+                              0, &pr));
+    assert_string_equal(blvm_db_result_get(&pr, 0, 0), "closed");
+    assert_string_equal(blvm_db_result_get(&pr, 0, 1), "[slow] refactor, renamed");
+    blvm_db_result_clear(&pr);
 
     /* Every decision is in the audit chain, which verifies. */
     int64_t audited = 0;
