@@ -7,6 +7,14 @@
  * Ownership: a decoded blvm_tx owns all its memory (scripts, witness items,
  * input and output arrays); blvm_tx_clear() frees it. Hashes are kept in
  * internal byte order (as hashed); show them reversed (util/hex.h).
+ *
+ * Memory: decode and copy put the whole transaction (arrays, witness stacks,
+ * script bytes) in one heap block, tx->mem. Builders (blvm_tx_resize,
+ * blvm_script_set, blvm_witness_push) allocate separately and mark what they
+ * own with a non-zero cap; a script or witness with cap == 0 lives in tx->mem
+ * or belongs to someone else and is never freed through it. So a script may be
+ * written by hand as {data, len} (borrowed) and a decoded tx may be edited
+ * with the builders.
  */
 
 #include <stdbool.h>
@@ -18,6 +26,8 @@
 #include "util/common.h"
 
 #define BLVM_SEQUENCE_FINAL 0xffffffffu
+/* BIP141: weight = stripped size * (factor - 1) + total size. */
+#define BLVM_WITNESS_SCALE_FACTOR 4
 
 typedef struct {
     uint8_t hash[32]; /* txid of the transaction being spent */
@@ -27,11 +37,13 @@ typedef struct {
 typedef struct {
     uint8_t *data;
     size_t len;
+    size_t cap; /* > 0: data is a heap block of cap bytes owned here */
 } blvm_script;
 
 typedef struct {
     size_t count;
     blvm_script *items;
+    size_t cap; /* > 0: items is a heap array of cap entries owned here */
 } blvm_witness;
 
 typedef struct {
@@ -56,15 +68,42 @@ typedef struct {
     /* Filled by blvm_tx_decode and blvm_tx_compute_hashes. */
     uint8_t txid[32];
     uint8_t wtxid[32];
+    /* Private: the single block holding a decoded or copied tx (or NULL), and
+     * whether vin / vout are separate heap arrays made by blvm_tx_resize. */
+    void *mem;
+    bool vin_owned, vout_owned;
 } blvm_tx;
 
 void blvm_tx_init(blvm_tx *tx);
 void blvm_tx_clear(blvm_tx *tx);
 
-/* Decodes one transaction at r's position. allow_witness=false parses only the
- * legacy format (as for a TX_NO_WITNESS stream). On failure returns false,
- * leaves tx empty (cleared) and r->err set. Computes txid and wtxid. */
+/* Why a decode failed. The read errors are in the reader's err. */
+typedef enum {
+    BLVM_TX_DECODE_OK = 0,
+    BLVM_TX_DECODE_READ,                /* truncated, non-canonical or too large: see r->err */
+    BLVM_TX_DECODE_SUPERFLUOUS_WITNESS, /* segwit flag set but every witness empty */
+    BLVM_TX_DECODE_UNKNOWN_FLAGS,       /* BIP144 flag byte other than 1 */
+    BLVM_TX_DECODE_NO_MEMORY,
+} blvm_tx_decode_result;
+
+/* Core's exception text for each result ("Superfluous witness record",
+ * "Unknown transaction optional data", ...). */
+const char *blvm_tx_decode_strerror(blvm_tx_decode_result res);
+
+/* Decodes one transaction at r's position, following Core's
+ * UnserializeTransaction exactly (BIP144): after the version, an empty input
+ * vector followed by a non-zero byte (when allow_witness) means the extended
+ * format, whose flag byte must be 1, and whose witnesses must not all be
+ * empty. A transaction with no inputs is therefore always read as extended
+ * format when allow_witness. allow_witness=false parses only the legacy format
+ * (as for a TX_NO_WITNESS stream). On failure returns false, leaves tx empty
+ * (cleared), r at its starting position and r->err set (BLVM_READ_INVALID for
+ * the two format rules, BLVM_READ_NO_MEMORY when out of memory). Computes txid
+ * and wtxid. Never allocates before the whole transaction has been checked to
+ * be present in r, so a lying count costs nothing. */
 BLVM_WUR bool blvm_tx_decode(blvm_tx *tx, blvm_reader *r, bool allow_witness);
+/* Same, returning why it failed. */
+BLVM_WUR blvm_tx_decode_result blvm_tx_decode_ex(blvm_tx *tx, blvm_reader *r, bool allow_witness);
 /* Decodes a whole buffer holding exactly one transaction. */
 BLVM_WUR bool blvm_tx_decode_bytes(blvm_tx *tx, const uint8_t *data, size_t len,
                                    bool allow_witness);
@@ -84,13 +123,20 @@ size_t blvm_tx_weight(const blvm_tx *tx);
 /* virtual size, rounded up */
 size_t blvm_tx_vsize(const blvm_tx *tx);
 
-/* Deep copy. */
+/* Deep copy into dst (which is cleared first; one allocation). dst keeps
+ * src's txid and wtxid. On failure dst is left empty. */
 BLVM_WUR bool blvm_tx_copy(blvm_tx *dst, const blvm_tx *src);
 
 /* Building a transaction: the arrays are allocated zeroed; scripts and
- * witness items are copied. */
+ * witness items are copied. Resizing keeps the existing entries that fit
+ * (the dropped ones are released); new inputs have empty scripts, an empty
+ * witness and sequence 0. Call blvm_tx_compute_hashes when done. */
 BLVM_WUR bool blvm_tx_resize(blvm_tx *tx, size_t vin_count, size_t vout_count);
 BLVM_WUR bool blvm_script_set(blvm_script *s, const uint8_t *data, size_t len);
+/* Releases what s owns and leaves it empty. */
+void blvm_script_clear(blvm_script *s);
 BLVM_WUR bool blvm_witness_push(blvm_witness *wit, const uint8_t *data, size_t len);
+/* Releases what wit owns and leaves it empty. */
+void blvm_witness_clear(blvm_witness *wit);
 
 #endif

@@ -40,7 +40,9 @@ typedef enum {
 typedef struct {
     blvm_state_mode mode;
     blvm_validation_result result;
-    char reject_reason[80]; /* e.g. "bad-txns-vout-negative" */
+    /* e.g. "bad-txns-vout-negative"; room for Core's longest, the script
+     * failures "mandatory-script-verify-flag-failed (<ScriptErrorString>)" */
+    char reject_reason[160];
     char debug[160];        /* extra detail for logs, may be empty */
 } blvm_validation_state;
 

@@ -21,16 +21,19 @@ void blvm_sha256d64_generic(uint8_t out[32], const uint8_t in[64]);
 
 #if defined(__x86_64__) || defined(__i386__)
 #define BLVM_SHA256_X86 1
+/* Each N-way function reads N*64 bytes and writes N*32. */
 void blvm_sha256_transform_shani(uint32_t s[8], const uint8_t *chunk, size_t blocks);
-void blvm_sha256d64_shani_2way(uint8_t out[64], const uint8_t in[128]);
-void blvm_sha256d64_sse41_4way(uint8_t out[128], const uint8_t in[256]);
-void blvm_sha256d64_avx2_8way(uint8_t out[256], const uint8_t in[512]);
+void blvm_sha256d64_shani_1way(uint8_t *out, const uint8_t *in);
+void blvm_sha256d64_shani_2way(uint8_t *out, const uint8_t *in);
+void blvm_sha256d64_sse41_4way(uint8_t *out, const uint8_t *in);
+void blvm_sha256d64_avx2_8way(uint8_t *out, const uint8_t *in);
 #endif
 
 /* Forces the paths used from now on. name is one of:
  *   "auto"    the fastest this CPU supports (what autodetect picks),
  *   "generic" portable C only,
- *   "shani"   SHA-NI transform and 2-way double hash, nothing wider,
+ *   "shani"   SHA-NI transform, 1-way and 2-way double hash,
+ *   "shani+avx2"  the same plus the AVX2 8-way double hash (Core's choice),
  *   "sse41"   generic transform + SSE4.1 4-way double hash,
  *   "avx2"    generic transform + AVX2 8-way double hash.
  * Returns false (and changes nothing) when the name is unknown or the CPU

@@ -26,6 +26,9 @@ typedef enum {
     BLVM_READ_TRUNCATED,      /* fewer bytes left than the read needs */
     BLVM_READ_NONCANONICAL,   /* compact size not in its shortest form */
     BLVM_READ_TOO_LARGE,      /* compact size above BLVM_MAX_COMPACT_SIZE or a limit */
+    BLVM_READ_INVALID,        /* well-formed bytes that break a rule of the format
+                                 (set by decoders built on the reader) */
+    BLVM_READ_NO_MEMORY,      /* a decoder could not allocate its output */
 } blvm_read_error;
 
 typedef struct {

@@ -15,6 +15,7 @@
 #include "crypto/hmac_sha256.h"
 #include "crypto/ripemd160.h"
 #include "crypto/sha256.h"
+#include "crypto/sha256_impl.h"
 #include "crypto/siphash.h"
 #include "util/hex.h"
 
@@ -153,6 +154,80 @@ static void test_sha256_streaming_random(void **state) {
             assert_memory_equal(out + 32 * i, want, 32);
         }
     }
+}
+
+/* Every compression path this CPU can run gives the generic path's bytes:
+ * the known answers, random messages of many lengths (all the padding
+ * cases around block boundaries), and sha256d64 over 0..40 inputs so that
+ * the 8-, 4-, 2- and 1-way loops and their leftovers all run. */
+static void test_sha256_paths_agree(void **state) {
+    (void)state;
+    enum { NMSG = 200, MAXLEN = 1100, NBLK = 40 };
+    static uint8_t msgs[NMSG][MAXLEN];
+    static size_t lens[NMSG];
+    static uint8_t want[NMSG][32];
+    static uint8_t d64_in[64 * NBLK], d64_want[32 * NBLK];
+    assert_true(blvm_sha256_use("generic"));
+    assert_string_equal(blvm_sha256_current(), "generic");
+    for (size_t i = 0; i < NMSG; i++) {
+        /* Every length 0..130 once, then random ones up to MAXLEN. */
+        lens[i] = i <= 130 ? i : (size_t)(rnd64() % MAXLEN);
+        rnd_bytes(msgs[i], lens[i]);
+        blvm_sha256(want[i], msgs[i], lens[i]);
+    }
+    rnd_bytes(d64_in, sizeof d64_in);
+    for (size_t i = 0; i < NBLK; i++) blvm_sha256d(d64_want + 32 * i, d64_in + 64 * i, 64);
+
+    int tested = 0;
+    for (size_t p = 0; blvm_sha256_impl_names[p]; p++) {
+        const char *name = blvm_sha256_impl_names[p];
+        if (!blvm_sha256_impl_available(name)) {
+            assert_false(blvm_sha256_use(name));
+            printf("test_crypto: sha256 path %s not available on this CPU\n", name);
+            continue;
+        }
+        assert_true(blvm_sha256_use(name));
+        printf("test_crypto: sha256 path %s -> %s\n", name, blvm_sha256_current());
+        tested++;
+        check_sha256_kat();
+        for (size_t i = 0; i < NMSG; i++) {
+            uint8_t got[32];
+            blvm_sha256(got, msgs[i], lens[i]);
+            assert_memory_equal(got, want[i], 32);
+            /* Streaming across odd split points takes the buffered route. */
+            blvm_sha256_ctx ctx;
+            blvm_sha256_init(&ctx);
+            size_t cut = lens[i] ? (size_t)(rnd64() % lens[i]) : 0;
+            blvm_sha256_write(&ctx, msgs[i], cut);
+            blvm_sha256_write(&ctx, msgs[i] + cut, lens[i] - cut);
+            blvm_sha256_finalize(&ctx, got);
+            assert_memory_equal(got, want[i], 32);
+        }
+        for (size_t n = 0; n <= NBLK; n++) {
+            uint8_t out[32 * NBLK + 32];
+            memset(out, 0xAA, sizeof out);
+            blvm_sha256d64(out, d64_in, n);
+            assert_memory_equal(out, d64_want, 32 * n);
+            /* Nothing written past the last output. */
+            assert_int_equal(out[32 * n], 0xAA);
+        }
+        /* A changed input byte changes exactly that output. */
+        uint8_t out[32 * 9];
+        d64_in[64 * 5 + 17] ^= 1;
+        blvm_sha256d64(out, d64_in, 9);
+        for (size_t i = 0; i < 9; i++) {
+            if (i == 5)
+                assert_memory_not_equal(out + 32 * i, d64_want + 32 * i, 32);
+            else
+                assert_memory_equal(out + 32 * i, d64_want + 32 * i, 32);
+        }
+        d64_in[64 * 5 + 17] ^= 1;
+    }
+    assert_true(tested >= 1);
+    assert_false(blvm_sha256_use("no-such-path"));
+    assert_false(blvm_sha256_use(NULL));
+    assert_true(blvm_sha256_use("auto"));
+    assert_string_equal(blvm_sha256_current(), blvm_sha256_autodetect());
 }
 
 /* ---- RIPEMD-160, HASH160 ------------------------------------------------ */
@@ -416,6 +491,7 @@ int main(void) {
         cmocka_unit_test(test_sha256_known_answers),
         cmocka_unit_test(test_sha256d),
         cmocka_unit_test(test_sha256_streaming_random),
+        cmocka_unit_test(test_sha256_paths_agree),
         cmocka_unit_test(test_ripemd160_known_answers),
         cmocka_unit_test(test_hash160),
         cmocka_unit_test(test_tagged_hash),

@@ -1,0 +1,12 @@
+#ifndef BLVM_NODE_RPC_AREAS_H
+#define BLVM_NODE_RPC_AREAS_H
+
+/* The RPC method tables, one per area; blvmd registers each at start-up. */
+
+#include "node/rpc/rpc.h"
+
+BLVM_WUR bool blvm_rpc_register_blockchain(blvm_rpc_table *t);
+BLVM_WUR bool blvm_rpc_register_rawtransactions(blvm_rpc_table *t);
+BLVM_WUR bool blvm_rpc_register_util(blvm_rpc_table *t);
+
+#endif

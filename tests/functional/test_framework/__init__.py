@@ -1,0 +1,1 @@
+"""Functional-test framework for blvm (Python 3 standard library only)."""
