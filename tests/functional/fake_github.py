@@ -22,6 +22,7 @@ import hmac
 import http.server
 import json
 import re
+import sys
 import threading
 import time
 import urllib.parse
@@ -51,6 +52,7 @@ class FakeGitHub:
         self._timers = []
         self.server = None
         self.pr_files = {}            # (repo, number) -> [path, ...]
+        self.slow = []                # [(path regex, seconds)]: answer late
 
     # ---- lifecycle -------------------------------------------------------
     def start(self):
@@ -71,7 +73,13 @@ class FakeGitHub:
             do_PUT = _handle
             do_DELETE = _handle
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                # A client that went away (a killed service) is not an error here.
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
@@ -169,6 +177,9 @@ class FakeGitHub:
                     break
             else:
                 fault = None
+        for rx, secs in list(self.slow):
+            if re.search(rx, path):
+                time.sleep(secs)
         if fault:
             return self._reply(h, fault["status"], fault["body"] or {"message": "injected fault"},
                                fault["headers"])
