@@ -73,9 +73,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (json_is_object(j)) {
             blvm_governance_ctx g = {g_cfg, g_db, NULL, 1800000000, "fuzz"};
             int rc;
-            if (data[0] % 5 == 2) rc = blvm_governance_on_pull_request(&g, j, err, sizeof(err));
-            else if (data[0] % 5 == 3) rc = blvm_governance_on_issue_comment(&g, j, err, sizeof(err));
-            else rc = blvm_governance_on_review(&g, j, err, sizeof(err));
+            if (data[0] % 5 == 2)
+                rc = blvm_governance_on_pull_request(&g, j, err, sizeof(err));
+            else if (data[0] % 5 == 3)
+                rc = blvm_governance_on_issue_comment(&g, j, err, sizeof(err));
+            else
+                rc = blvm_governance_on_review(&g, j, err, sizeof(err));
             if (rc < -1 || rc > 1) abort();
             /* Whatever happened, no transaction is left open. */
             if (blvm_db_in_transaction(g_db)) abort();

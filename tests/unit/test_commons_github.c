@@ -112,8 +112,7 @@ static void test_status_and_token(void **state) {
     assert_string_equal(json_string_value(json_object_get(last, "path")),
                         "/repos/o/r/statuses/abcdef0123456789");
     json_t *hdrs = json_object_get(last, "headers");
-    assert_string_equal(json_string_value(json_object_get(hdrs, "authorization")),
-                        "Bearer tok123");
+    assert_string_equal(json_string_value(json_object_get(hdrs, "authorization")), "Bearer tok123");
     json_t *body = json_object_get(last, "json");
     assert_string_equal(json_string_value(json_object_get(body, "state")), "success");
     assert_int_equal(strlen(json_string_value(json_object_get(body, "description"))), 140);
@@ -181,8 +180,8 @@ static void test_rate_limit(void **state) {
     inject(gh, "GET", "/repos/o/rl/actions/runs", 403, 1,
            json_pack("{s:s,s:s}", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", reset));
     t0 = now_s();
-    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", NULL, "repository_dispatch", &runs,
-                                               err, sizeof(err)));
+    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", NULL, "repository_dispatch", &runs, err,
+                                               sizeof(err)));
     assert_true(now_s() - t0 >= 0.9);
     json_decref(runs);
 
@@ -229,13 +228,13 @@ static void test_artifacts_download(void **state) {
 
     /* Larger than allowed: fails, leaves no partial file behind. */
     unlink(path);
-    assert_false(blvm_github_download_artifact(gh, "o/art", aid, path, 10, &size, err,
-                                               sizeof(err)));
+    assert_false(
+        blvm_github_download_artifact(gh, "o/art", aid, path, 10, &size, err, sizeof(err)));
     assert_non_null(strstr(err, "larger"));
     assert_int_not_equal(access(path, F_OK), 0);
     /* Unknown artifact: 404 is an error. */
-    assert_false(blvm_github_download_artifact(gh, "o/art", 999999, path, 0, &size, err,
-                                               sizeof(err)));
+    assert_false(
+        blvm_github_download_artifact(gh, "o/art", 999999, path, 0, &size, err, sizeof(err)));
     assert_non_null(strstr(err, "404"));
     blvm_github_destroy(gh);
 }
@@ -271,8 +270,8 @@ static void test_release_upload(void **state) {
                         "SHA256SUMS");
     assert_int_equal(json_integer_value(json_object_get(last, "body_len")), 5);
     json_decref(c);
-    assert_false(blvm_github_upload_release_asset(gh, "o/rel", rid, upload, "../x", path, NULL,
-                                                  err, sizeof(err)));
+    assert_false(blvm_github_upload_release_asset(gh, "o/rel", rid, upload, "../x", path, NULL, err,
+                                                  sizeof(err)));
     unlink(path);
     free(upload);
     blvm_github_destroy(gh);

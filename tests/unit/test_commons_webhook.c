@@ -32,7 +32,8 @@ static void test_verify(void **state) {
 
     /* Upper-case hex is the same MAC. */
     char upper[80];
-    snprintf(upper, sizeof(upper), "sha256=%s", "757107EA0EB2509FC211221CCE984B8A37570B6D7586C22C46F4379C8B043E17");
+    snprintf(upper, sizeof(upper), "sha256=%s",
+             "757107EA0EB2509FC211221CCE984B8A37570B6D7586C22C46F4379C8B043E17");
     assert_int_equal(blvm_webhook_verify(k_secret, b, n, upper), BLVM_WEBHOOK_SIG_OK);
 
     /* One bit of the MAC, of the body, or of the secret. */
@@ -126,17 +127,19 @@ static void test_record(void **state) {
     bool found;
     assert_true(blvm_db_query_int(db, "SELECT COUNT(*) FROM jobs", NULL, 0, &n, &found));
     assert_int_equal(n, 1);
-    assert_true(blvm_db_query_int(db, "SELECT COUNT(*) FROM webhook_deliveries", NULL, 0, &n, &found));
+    assert_true(
+        blvm_db_query_int(db, "SELECT COUNT(*) FROM webhook_deliveries", NULL, 0, &n, &found));
     assert_int_equal(n, 1);
     /* Without a job (an ignored event). */
-    assert_int_equal(blvm_webhook_record(db, "d2", "star", NULL, "cd", "ignored", 202, NULL, NULL,
-                                         &job2),
-                     BLVM_WEBHOOK_NEW);
+    assert_int_equal(
+        blvm_webhook_record(db, "d2", "star", NULL, "cd", "ignored", 202, NULL, NULL, &job2),
+        BLVM_WEBHOOK_NEW);
     assert_int_equal(job2, 0);
     assert_true(blvm_webhook_mark(db, "d1", "processed", NULL));
     blvm_db_result r;
-    assert_true(blvm_db_query(db, "SELECT status, processed_at FROM webhook_deliveries WHERE delivery_id = 'd1'",
-                              NULL, 0, &r));
+    assert_true(blvm_db_query(
+        db, "SELECT status, processed_at FROM webhook_deliveries WHERE delivery_id = 'd1'", NULL, 0,
+        &r));
     assert_string_equal(blvm_db_result_get(&r, 0, 0), "processed");
     assert_non_null(blvm_db_result_get(&r, 0, 1));
     blvm_db_result_clear(&r);
@@ -148,8 +151,8 @@ static void test_record(void **state) {
     assert_true(blvm_webhook_record_rejection(db, big, "pull_request", "127.0.0.1:1", 401,
                                               "signature mismatch"));
     assert_true(blvm_webhook_record_rejection(db, NULL, NULL, NULL, 400, "malformed JSON"));
-    assert_true(blvm_db_query(db, "SELECT delivery_id, http_status FROM webhook_rejections ORDER BY id",
-                              NULL, 0, &r));
+    assert_true(blvm_db_query(
+        db, "SELECT delivery_id, http_status FROM webhook_rejections ORDER BY id", NULL, 0, &r));
     assert_int_equal(r.nrows, 2);
     assert_int_equal(strlen(blvm_db_result_get(&r, 0, 0)), 100);
     assert_null(blvm_db_result_get(&r, 1, 0));
