@@ -277,6 +277,34 @@ static void test_release_upload(void **state) {
     blvm_github_destroy(gh);
 }
 
+/* Changed files of a PR come in pages of 100. */
+static void test_pr_files_pages(void **state) {
+    (void)state;
+    blvm_github *gh = client(NULL, 0);
+    char err[256] = "";
+    json_t *files = json_array();
+    for (int i = 0; i < 250; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "src/f%03d.c", i);
+        json_array_append_new(files, json_string(name));
+    }
+    json_t *req = json_pack("{s:s,s:i,s:o}", "repo", "o/pr", "number", 4, "files", files);
+    assert_true(
+        blvm_github_request_json(gh, "POST", "/_fake/pr_files", req, NULL, err, sizeof(err)));
+    json_decref(req);
+    json_t *got = NULL;
+    assert_true(blvm_github_list_pr_files(gh, "o/pr", 4, &got, err, sizeof(err)));
+    assert_int_equal(json_array_size(got), 250);
+    assert_string_equal(json_string_value(json_array_get(got, 249)), "src/f249.c");
+    json_decref(got);
+    assert_int_equal(count_calls(gh, "GET", "/repos/o/pr/pulls/4/files"), 3);
+    /* An unknown PR is an error, not an empty list. */
+    assert_false(blvm_github_list_pr_files(gh, "o/pr", 5, &got, err, sizeof(err)));
+    assert_null(got);
+    assert_non_null(strstr(err, "404"));
+    blvm_github_destroy(gh);
+}
+
 static void test_unreachable(void **state) {
     (void)state;
     blvm_github_options o;
@@ -305,7 +333,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_and_token), cmocka_unit_test(test_retry_5xx),
         cmocka_unit_test(test_rate_limit),       cmocka_unit_test(test_artifacts_download),
-        cmocka_unit_test(test_release_upload),   cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_release_upload),   cmocka_unit_test(test_pr_files_pages),
+        cmocka_unit_test(test_unreachable),
     };
     return cmocka_run_group_tests(tests, start_fake, stop_fake);
 }
