@@ -837,6 +837,8 @@ static int follow_dispatch(blvm_orchestrator *o, build_row *b, int64_t run_id, j
         if (!names_build(title, b->correlation_id) && !names_build(name, b->correlation_id))
             continue;
         json_t *idj = json_object_get(r, "id");
+        /* A run without a proper id cannot be followed or collected from. */
+        if (!json_is_integer(idj) || json_integer_value(idj) <= 0) continue;
         char ext[32];
         snprintf(ext, sizeof(ext), "%lld", (long long)json_integer_value(idj));
         const char *url = json_string_value(json_object_get(r, "html_url"));
