@@ -313,6 +313,7 @@ typedef struct {
     char *external_id;
     int64_t next_attempt_at;
     int64_t deadline_at;
+    int64_t updated_at;
 } build_row;
 
 static void build_rows_free(build_row *rows, size_t n) {
@@ -460,7 +461,8 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
     blvm_db_result r;
     if (!blvm_db_query(o->db,
                        "SELECT id, component, state, attempt, trigger_kind, correlation_id, "
-                       "external_id, next_attempt_at, deadline_at FROM builds WHERE run_id = ?",
+                       "external_id, next_attempt_at, deadline_at, updated_at FROM builds WHERE "
+                       "run_id = ?",
                        p, 1, &r)) {
         set_err(err, errlen, "database: %s", blvm_db_errmsg(o->db));
         return false;
@@ -501,6 +503,7 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
         b->external_id = dup_cell(&r, i, 6);
         b->next_attempt_at = cell_int(&r, i, 7);
         b->deadline_at = cell_int(&r, i, 8);
+        b->updated_at = cell_int(&r, i, 9);
     }
     for (size_t i = 0; i < o->g.n && ok; i++) {
         if (!seen[i]) {
@@ -958,8 +961,11 @@ static int follow_command(blvm_orchestrator *o, build_row *b, int64_t run_id) {
         if (WIFEXITED(status)) return command_result(o, b, run_id, WEXITSTATUS(status), "");
         return command_result(o, b, run_id, WIFSIGNALED(status) ? -WTERMSIG(status) : -SIGKILL, "");
     }
-    /* Started by an orchestrator that is gone (killed and restarted). */
+    /* Started by an orchestrator that is gone (killed and restarted), or by
+     * another one driving the same run that has not recorded the process
+     * yet: give that one a moment before calling the build lost. */
     long pid = pid_of(b->external_id);
+    if (pid <= 0 && b->state == BLVM_BUILD_TRIGGERED && now_s() - b->updated_at < 30) return 1;
     if (pid > 0) {
         int code = read_status_file(o, run_id, b->comp, b->attempt, pid);
         if (code >= 0)
