@@ -36,13 +36,13 @@ const blvm_params *blvm_rpc_params(const blvm_node *node) {
     return blvm_params_get(BLVM_NET_MAIN);
 }
 
-static json_t *bits_json(uint32_t bits) {
+json_t *blvm_rpc_bits_json(uint32_t bits) {
     char s[9];
     snprintf(s, sizeof s, "%08x", bits);
     return json_string(s);
 }
 
-static json_t *target_json(uint32_t bits, const blvm_params *p) {
+json_t *blvm_rpc_target_json(uint32_t bits, const blvm_params *p) {
     blvm_u256 target;
     char hex[65];
     if (!blvm_pow_derive_target(&target, bits, p)) blvm_u256_set_zero(&target);
@@ -75,8 +75,8 @@ json_t *blvm_rpc_header_json(blvm_chainstate *cs, blvm_block_index *b) {
     json_object_set_new(o, "time", json_integer(b->entry.time));
     json_object_set_new(o, "mediantime", json_integer(blvm_chain_entry_median_time_past(&b->entry)));
     json_object_set_new(o, "nonce", json_integer(b->nonce));
-    json_object_set_new(o, "bits", bits_json(b->entry.bits));
-    json_object_set_new(o, "target", target_json(b->entry.bits, p));
+    json_object_set_new(o, "bits", blvm_rpc_bits_json(b->entry.bits));
+    json_object_set_new(o, "target", blvm_rpc_target_json(b->entry.bits, p));
     json_object_set_new(o, "difficulty", json_real(blvm_pow_difficulty(b->entry.bits)));
     json_object_set_new(o, "chainwork", work_json(&b->entry.chain_work));
     json_object_set_new(o, "nTx", json_integer(b->tx_count));
@@ -208,8 +208,8 @@ static json_t *rpc_getblockchaininfo(blvm_node *node, const json_t *params, blvm
     json_object_set_new(o, "blocks", json_integer(tip.height));
     json_object_set_new(o, "headers", json_integer(headers));
     json_object_set_new(o, "bestblockhash", blvm_hash_json(tip.hash));
-    json_object_set_new(o, "bits", bits_json(tip.bits));
-    json_object_set_new(o, "target", target_json(tip.bits, p));
+    json_object_set_new(o, "bits", blvm_rpc_bits_json(tip.bits));
+    json_object_set_new(o, "target", blvm_rpc_target_json(tip.bits, p));
     json_object_set_new(o, "difficulty", json_real(blvm_pow_difficulty(tip.bits)));
     json_object_set_new(o, "time", json_integer(tip.time));
     json_object_set_new(o, "mediantime", json_integer(tip.median_time_past));

@@ -43,24 +43,11 @@ static bool parse_int32(const json_t *v, int32_t *out, blvm_rpc_error *err) {
     return true;
 }
 
-static const char *json_type_name(const json_t *v) {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "bool";
-    default: return "null";
-    }
-}
-
 /* Core's UniValue::get_str on a value that must be a string. */
 static const char *get_str(const json_t *v, blvm_rpc_error *err) {
     if (json_is_string(v)) return json_string_value(v);
     blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON value of type %s is not of expected type string",
-                  v ? json_type_name(v) : "null");
+                  v ? blvm_rpc_json_type_name(v) : "null");
     return NULL;
 }
 
@@ -70,28 +57,6 @@ static bool is_hex(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (!isxdigit((unsigned char)s[i])) return false;
     return true;
-}
-
-static json_t *hex_string(const uint8_t *data, size_t len) {
-    char *h = blvm_hex_alloc(data, len);
-    if (!h) return NULL;
-    json_t *v = json_string(h);
-    free(h);
-    return v;
-}
-
-static json_t *bits_json(uint32_t bits) {
-    char s[9];
-    snprintf(s, sizeof s, "%08x", bits);
-    return json_string(s);
-}
-
-static json_t *target_json(uint32_t bits, const blvm_params *p) {
-    blvm_u256 target;
-    char hex[65];
-    if (!blvm_pow_derive_target(&target, bits, p)) blvm_u256_set_zero(&target);
-    blvm_u256_to_hex(&target, hex);
-    return json_string(hex);
 }
 
 /* Core's BlockValidationState::ToString. */
@@ -356,7 +321,7 @@ static json_t *rpc_generateblock(blvm_node *node, const json_t *params, blvm_rpc
         blvm_writer w;
         blvm_writer_init(&w);
         blvm_block_encode(&t.block, &w, true);
-        json_object_set_new(result, "hex", hex_string(w.data, w.len));
+        json_object_set_new(result, "hex", blvm_hex_json(w.data, w.len));
         blvm_writer_clear(&w);
     }
     blvm_miner_template_clear(&t);
@@ -443,21 +408,21 @@ static json_t *rpc_getmininginfo(blvm_node *node, const json_t *params, blvm_rpc
         json_object_set_new(o, "currentblockweight", json_integer((json_int_t)weight));
         json_object_set_new(o, "currentblocktx", json_integer((json_int_t)ntx));
     }
-    json_object_set_new(o, "bits", bits_json(bits));
+    json_object_set_new(o, "bits", blvm_rpc_bits_json(bits));
     json_object_set_new(o, "difficulty", json_real(blvm_pow_difficulty(bits)));
-    json_object_set_new(o, "target", target_json(bits, p));
+    json_object_set_new(o, "target", blvm_rpc_target_json(bits, p));
     json_object_set_new(o, "networkhashps", hps);
     json_object_set_new(o, "pooledtx", json_integer(0)); /* no mempool yet */
     json_object_set_new(o, "chain", json_string(p->name));
     json_t *next = json_object();
     json_object_set_new(next, "height", json_integer(height + 1));
-    json_object_set_new(next, "bits", bits_json(next_bits));
+    json_object_set_new(next, "bits", blvm_rpc_bits_json(next_bits));
     json_object_set_new(next, "difficulty", json_real(blvm_pow_difficulty(next_bits)));
-    json_object_set_new(next, "target", target_json(next_bits, p));
+    json_object_set_new(next, "target", blvm_rpc_target_json(next_bits, p));
     json_object_set_new(o, "next", next);
     if (p->signet_blocks)
         json_object_set_new(o, "signet_challenge",
-                            hex_string(p->signet_challenge, p->signet_challenge_len));
+                            blvm_hex_json(p->signet_challenge, p->signet_challenge_len));
     json_object_set_new(o, "warnings", json_array());
     return o;
 }
@@ -640,7 +605,7 @@ static json_t *rpc_getblocktemplate(blvm_node *node, const json_t *params, blvm_
         blvm_writer w;
         blvm_writer_init(&w);
         blvm_tx_encode(tx, &w, true);
-        json_object_set_new(e, "data", hex_string(w.data, w.len));
+        json_object_set_new(e, "data", blvm_hex_json(w.data, w.len));
         blvm_writer_clear(&w);
         json_object_set_new(e, "txid", blvm_hash_json(tx->txid));
         json_object_set_new(e, "hash", blvm_hash_json(tx->wtxid));
@@ -725,7 +690,7 @@ static json_t *rpc_getblocktemplate(blvm_node *node, const json_t *params, blvm_
     json_object_set_new(o, "coinbaseaux", json_object());
     json_object_set_new(o, "coinbasevalue", json_integer(t.block.txs[0].vout[0].value));
     json_object_set_new(o, "longpollid", json_string(longpollid));
-    json_object_set_new(o, "target", target_json(t.block.header.bits, p));
+    json_object_set_new(o, "target", blvm_rpc_target_json(t.block.header.bits, p));
     json_object_set_new(o, "mintime", json_integer(t.min_time));
     json_object_set_new(o, "mutable", mut);
     json_object_set_new(o, "noncerange", json_string("00000000ffffffff"));
@@ -733,14 +698,14 @@ static json_t *rpc_getblocktemplate(blvm_node *node, const json_t *params, blvm_
     json_object_set_new(o, "sizelimit", json_integer(size_limit));
     if (!pre_segwit) json_object_set_new(o, "weightlimit", json_integer(BLVM_MAX_BLOCK_WEIGHT));
     json_object_set_new(o, "curtime", json_integer(t.block.header.time));
-    json_object_set_new(o, "bits", bits_json(t.block.header.bits));
+    json_object_set_new(o, "bits", blvm_rpc_bits_json(t.block.header.bits));
     json_object_set_new(o, "height", json_integer(t.height));
     if (p->signet_blocks)
         json_object_set_new(o, "signet_challenge",
-                            hex_string(p->signet_challenge, p->signet_challenge_len));
+                            blvm_hex_json(p->signet_challenge, p->signet_challenge_len));
     if (t.commitment_len)
         json_object_set_new(o, "default_witness_commitment",
-                            hex_string(t.commitment, t.commitment_len));
+                            blvm_hex_json(t.commitment, t.commitment_len));
     blvm_miner_template_clear(&t);
     json_decref(client_rules);
     return o;

@@ -213,6 +213,9 @@ json_t *blvm_rpc_fail(blvm_rpc_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void blvm_rpc_error_clear(blvm_rpc_error *err);
 
+/* Core's uvTypeName: "object", "array", "string", "number", "bool", "null". */
+const char *blvm_rpc_json_type_name(const json_t *v);
+
 /* The i-th parameter, or NULL when absent or JSON null. */
 const json_t *blvm_rpc_arg(const json_t *params, size_t i);
 
