@@ -1904,30 +1904,7 @@ int blvm_chainstate_for_each_coin(blvm_chainstate *cs, blvm_chainstate_coin_fn f
     int rc = blvm_kv_begin(cs->kv, false, &txn);
     cs_unlock(cs);
     if (rc) return rc;
-    blvm_kv_cursor *cur;
-    rc = blvm_kv_cursor_open(txn, "C", 1, &cur);
-    if (rc == BLVM_KV_OK) {
-        const void *k, *v;
-        size_t kl, vl;
-        while ((rc = blvm_kv_cursor_next(cur, &k, &kl, &v, &vl)) == BLVM_KV_OK) {
-            blvm_outpoint op;
-            blvm_coin coin;
-            blvm_coin_init(&coin);
-            blvm_reader r;
-            blvm_reader_init(&r, v, vl);
-            if (!blvm_coin_key_parse(k, kl, &op) || !blvm_coin_decode(&coin, &r) ||
-                blvm_reader_remaining(&r) != 0) {
-                blvm_coin_clear(&coin);
-                rc = BLVM_KV_CORRUPT;
-                break;
-            }
-            bool go = fn(ctx, &op, &coin);
-            blvm_coin_clear(&coin);
-            if (!go) break;
-        }
-        if (rc == BLVM_KV_NOTFOUND || rc == BLVM_KV_OK) rc = BLVM_KV_OK;
-        blvm_kv_cursor_close(cur);
-    }
+    rc = blvm_coins_for_each_in(txn, fn, ctx);
     blvm_kv_abort(txn);
     return rc;
 }

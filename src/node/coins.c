@@ -345,17 +345,10 @@ int blvm_coins_flush(blvm_coins_cache *c, bool keep, blvm_kv_update_fn extra, vo
     return BLVM_KV_OK;
 }
 
-int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx) {
-    if (c->dirty) return BLVM_KV_INVALID;
-    blvm_kv_txn *t;
-    int rc = blvm_kv_begin(c->kv, false, &t);
-    if (rc) return rc;
+int blvm_coins_for_each_in(blvm_kv_txn *t, blvm_coins_visit_fn fn, void *ctx) {
     blvm_kv_cursor *cur;
-    rc = blvm_kv_cursor_open(t, "C", 1, &cur);
-    if (rc) {
-        blvm_kv_abort(t);
-        return rc;
-    }
+    int rc = blvm_kv_cursor_open(t, "C", 1, &cur);
+    if (rc) return rc;
     const void *k, *v;
     size_t kl, vl;
     while ((rc = blvm_kv_cursor_next(cur, &k, &kl, &v, &vl)) == BLVM_KV_OK) {
@@ -378,6 +371,15 @@ int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx) 
         }
     }
     blvm_kv_cursor_close(cur);
-    blvm_kv_abort(t);
     return rc == BLVM_KV_NOTFOUND ? BLVM_KV_OK : rc;
+}
+
+int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx) {
+    if (c->dirty) return BLVM_KV_INVALID;
+    blvm_kv_txn *t;
+    int rc = blvm_kv_begin(c->kv, false, &t);
+    if (rc) return rc;
+    rc = blvm_coins_for_each_in(t, fn, ctx);
+    blvm_kv_abort(t);
+    return rc;
 }
