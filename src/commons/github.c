@@ -13,7 +13,7 @@
 
 /* JSON answers above this are refused: the API never sends that much, and a
  * hostile or broken server must not make us allocate without bound. */
-#define GH_MAX_JSON_BYTES (64u * 1024u * 1024u)
+#define GH_MAX_JSON_BYTES       (64u * 1024u * 1024u)
 #define GH_DEFAULT_MAX_DOWNLOAD ((uint64_t)2 * 1024 * 1024 * 1024)
 
 struct blvm_github {
@@ -31,7 +31,9 @@ struct blvm_github {
 };
 
 static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -43,7 +45,9 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...) {
     va_end(ap);
 }
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) {
+    return s ? strdup(s) : NULL;
+}
 
 void blvm_github_options_init(blvm_github_options *opt) {
     memset(opt, 0, sizeof(*opt));
@@ -69,7 +73,8 @@ blvm_github *blvm_github_create(const blvm_github_options *opt) {
     blvm_github *gh = calloc(1, sizeof(*gh));
     if (!gh) return NULL;
     size_t n = strlen(opt->base_url);
-    while (n > 0 && opt->base_url[n - 1] == '/') n--;
+    while (n > 0 && opt->base_url[n - 1] == '/')
+        n--;
     gh->base_url = strndup(opt->base_url, n);
     gh->token = dup_or_null(opt->token);
     gh->user_agent = strdup(opt->user_agent ? opt->user_agent : "blvm-commons");
@@ -93,7 +98,8 @@ void blvm_github_destroy(blvm_github *gh) {
     if (gh->token) {
         /* The token is a secret: don't leave it in freed memory. */
         volatile char *p = gh->token;
-        while (*p) *p++ = 0;
+        while (*p)
+            *p++ = 0;
         free(gh->token);
     }
     free(gh->user_agent);
@@ -163,7 +169,8 @@ static size_t sink_write(char *ptr, size_t size, size_t nmemb, void *ud) {
     }
     if (s->len + n + 1 > s->cap) {
         size_t nc = s->cap ? s->cap : 4096;
-        while (nc < s->len + n + 1) nc *= 2;
+        while (nc < s->len + n + 1)
+            nc *= 2;
         char *nb = realloc(s->buf, nc);
         if (!nb) return 0;
         s->buf = nb;
@@ -188,8 +195,10 @@ static bool header_value(const char *line, size_t n, const char *name, char *out
     if (n <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':') return false;
     const char *v = line + nl + 1;
     const char *end = line + n;
-    while (v < end && (*v == ' ' || *v == '\t')) v++;
-    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ')) end--;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
     size_t len = (size_t)(end - v);
     if (len >= outcap) return false;
     memcpy(out, v, len);
@@ -535,7 +544,8 @@ bool blvm_github_create_status(blvm_github *gh, const char *repo, const char *sh
         size_t n = strlen(description);
         if (n > 140) {
             n = 140;
-            while (n > 0 && ((unsigned char)description[n] & 0xC0) == 0x80) n--;
+            while (n > 0 && ((unsigned char)description[n] & 0xC0) == 0x80)
+                n--;
         }
         memcpy(d, description, n);
         d[n] = 0;
@@ -582,18 +592,27 @@ static bool get_array(blvm_github *gh, const char *path, const char *key, json_t
     return true;
 }
 
-bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo, const char *event,
-                                    json_t **runs, char *err, size_t errlen) {
+bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo, const char *workflow,
+                                    const char *event, json_t **runs, char *err, size_t errlen) {
     *runs = NULL;
     if (!check_repo(repo, err, errlen)) return false;
-    char path[512];
+    char base[512];
+    if (workflow) {
+        char *w = blvm_github_urlencode(workflow);
+        if (!w) return false;
+        snprintf(base, sizeof(base), "/repos/%s/actions/workflows/%s/runs?per_page=100", repo, w);
+        free(w);
+    } else {
+        snprintf(base, sizeof(base), "/repos/%s/actions/runs?per_page=100", repo);
+    }
+    char path[700];
     if (event) {
         char *e = blvm_github_urlencode(event);
         if (!e) return false;
-        snprintf(path, sizeof(path), "/repos/%s/actions/runs?per_page=100&event=%s", repo, e);
+        snprintf(path, sizeof(path), "%s&event=%s", base, e);
         free(e);
     } else {
-        snprintf(path, sizeof(path), "/repos/%s/actions/runs?per_page=100", repo);
+        snprintf(path, sizeof(path), "%s", base);
     }
     return get_array(gh, path, "workflow_runs", runs, err, errlen);
 }
@@ -655,8 +674,7 @@ bool blvm_github_download_artifact(blvm_github *gh, const char *repo, int64_t ar
 
 bool blvm_github_create_release(blvm_github *gh, const char *repo, const char *tag,
                                 const char *name, const char *body, bool prerelease, bool draft,
-                                int64_t *release_id, char **upload_url, char *err,
-                                size_t errlen) {
+                                int64_t *release_id, char **upload_url, char *err, size_t errlen) {
     *release_id = 0;
     if (upload_url) *upload_url = NULL;
     if (!check_repo(repo, err, errlen)) return false;

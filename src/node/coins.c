@@ -126,7 +126,8 @@ static coin_entry *insert(blvm_coins_cache *c, const blvm_outpoint *op) {
 
 static void unlink_entry(blvm_coins_cache *c, coin_entry *e) {
     coin_entry **pp = &c->buckets[bucket_of(c, &e->op)];
-    while (*pp != e) pp = &(*pp)->next;
+    while (*pp != e)
+        pp = &(*pp)->next;
     *pp = e->next;
     free_entry(c, e);
 }
@@ -241,7 +242,9 @@ int blvm_coins_spend(blvm_coins_cache *c, const blvm_outpoint *op, blvm_coin *mo
     return 1;
 }
 
-void blvm_coins_get_best(const blvm_coins_cache *c, uint8_t out[32]) { memcpy(out, c->best, 32); }
+void blvm_coins_get_best(const blvm_coins_cache *c, uint8_t out[32]) {
+    memcpy(out, c->best, 32);
+}
 void blvm_coins_set_best(blvm_coins_cache *c, const uint8_t hash[32]) {
     memcpy(c->best, hash, 32);
 }
@@ -272,8 +275,12 @@ size_t blvm_coins_usage(const blvm_coins_cache *c) {
     return c->count * (sizeof(coin_entry) + 16) + c->script_bytes +
            c->nbuckets * sizeof(coin_entry *);
 }
-size_t blvm_coins_cached_count(const blvm_coins_cache *c) { return c->count; }
-size_t blvm_coins_dirty_count(const blvm_coins_cache *c) { return c->dirty; }
+size_t blvm_coins_cached_count(const blvm_coins_cache *c) {
+    return c->count;
+}
+size_t blvm_coins_dirty_count(const blvm_coins_cache *c) {
+    return c->dirty;
+}
 
 struct flush_ctx {
     blvm_coins_cache *c;
@@ -297,8 +304,10 @@ static int flush_fn(blvm_kv_txn *t, void *arg) {
             } else {
                 w.len = 0;
                 blvm_coin_encode(&e->coin, &w);
-                if (w.err) rc = BLVM_KV_NOMEM;
-                else rc = blvm_kv_put(t, key, kl, w.data, w.len);
+                if (w.err)
+                    rc = BLVM_KV_NOMEM;
+                else
+                    rc = blvm_kv_put(t, key, kl, w.data, w.len);
             }
         }
     }
@@ -336,17 +345,10 @@ int blvm_coins_flush(blvm_coins_cache *c, bool keep, blvm_kv_update_fn extra, vo
     return BLVM_KV_OK;
 }
 
-int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx) {
-    if (c->dirty) return BLVM_KV_INVALID;
-    blvm_kv_txn *t;
-    int rc = blvm_kv_begin(c->kv, false, &t);
-    if (rc) return rc;
+int blvm_coins_for_each_in(blvm_kv_txn *t, blvm_coins_visit_fn fn, void *ctx) {
     blvm_kv_cursor *cur;
-    rc = blvm_kv_cursor_open(t, "C", 1, &cur);
-    if (rc) {
-        blvm_kv_abort(t);
-        return rc;
-    }
+    int rc = blvm_kv_cursor_open(t, "C", 1, &cur);
+    if (rc) return rc;
     const void *k, *v;
     size_t kl, vl;
     while ((rc = blvm_kv_cursor_next(cur, &k, &kl, &v, &vl)) == BLVM_KV_OK) {
@@ -369,6 +371,15 @@ int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx) 
         }
     }
     blvm_kv_cursor_close(cur);
-    blvm_kv_abort(t);
     return rc == BLVM_KV_NOTFOUND ? BLVM_KV_OK : rc;
+}
+
+int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx) {
+    if (c->dirty) return BLVM_KV_INVALID;
+    blvm_kv_txn *t;
+    int rc = blvm_kv_begin(c->kv, false, &t);
+    if (rc) return rc;
+    rc = blvm_coins_for_each_in(t, fn, ctx);
+    blvm_kv_abort(t);
+    return rc;
 }

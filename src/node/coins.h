@@ -38,8 +38,7 @@ void blvm_coins_destroy(blvm_coins_cache *c);
 /* Finds the unspent coin of op, loading it from the store if needed.
  * Returns 1 and sets *out (valid until the next call that changes the cache),
  * 0 if there is no unspent coin, or a negative BLVM_KV_* error. */
-BLVM_WUR int blvm_coins_get(blvm_coins_cache *c, const blvm_outpoint *op,
-                            const blvm_coin **out);
+BLVM_WUR int blvm_coins_get(blvm_coins_cache *c, const blvm_outpoint *op, const blvm_coin **out);
 /* 1: unspent coin exists; 0: not; negative: error. */
 BLVM_WUR int blvm_coins_have(blvm_coins_cache *c, const blvm_outpoint *op);
 
@@ -83,6 +82,9 @@ void blvm_coins_discard(blvm_coins_cache *c);
  * (flush first). fn returns false to stop early. Returns a BLVM_KV_* code. */
 typedef bool (*blvm_coins_visit_fn)(void *ctx, const blvm_outpoint *op, const blvm_coin *coin);
 BLVM_WUR int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx);
+/* The same over a read transaction the caller holds (a snapshot taken at a
+ * known best block); the transaction stays open. */
+BLVM_WUR int blvm_coins_for_each_in(blvm_kv_txn *txn, blvm_coins_visit_fn fn, void *ctx);
 
 /* Ends the cache's read snapshot of the store, so the next lookup sees the
  * latest committed state (and a writer may grow the map). */

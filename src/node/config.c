@@ -129,6 +129,13 @@ const blvm_arg_spec blvm_config_blvmd_args[] = {
     B("logthreadnames", "Prepend debug output with name of the originating thread"),
     B("logips", ""),
     B("shrinkdebugfile", ""),
+    /* Block creation (src/node/miner.c). */
+    I("blockmaxweight", 0, INTMAX_, "Set maximum BIP141 block weight (default: 4000000)"),
+    I("blockreservedweight", 0, INTMAX_,
+      "Reserve space for the fixed-size block header plus the largest coinbase transaction the "
+      "mining software may add to the block (default: 8000)"),
+    I("blockversion", INT32_MIN, INT32_MAX,
+      "Override block version to test forking scenarios (regtest only)"),
     /* Regression testing / policy (accepted so Core-style test configs run). */
     B("acceptnonstdtxn", ""),
     S("minrelaytxfee", ""),

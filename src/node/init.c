@@ -236,23 +236,35 @@ bool blvm_init_add_shutdown_hook(blvm_shutdown_phase phase, const char *name, bl
     return ok;
 }
 
-void blvm_init_run_shutdown(blvm_node *node) {
+void blvm_init_run_shutdown_phase(blvm_node *node, blvm_shutdown_phase phase) {
     hook local[MAX_HOOKS];
+    size_t n = 0;
     pthread_mutex_lock(&g_hooks_mutex);
-    size_t n = g_nhooks;
-    memcpy(local, g_hooks, n * sizeof local[0]);
-    g_nhooks = 0;
+    size_t keep = 0;
+    for (size_t i = 0; i < g_nhooks; i++) {
+        if (g_hooks[i].phase == phase)
+            local[n++] = g_hooks[i];
+        else
+            g_hooks[keep++] = g_hooks[i];
+    }
+    g_nhooks = keep;
     pthread_mutex_unlock(&g_hooks_mutex);
-    for (size_t i = 0; i < n; i++) {
-        if (local[i].phase != BLVM_SHUTDOWN_INTERRUPT) continue;
-        BLVM_LOG_DEBUG(BLVM_LOG_RPC, "Shutdown: interrupt %s", local[i].name);
-        local[i].fn(node, local[i].arg);
+    if (phase == BLVM_SHUTDOWN_INTERRUPT) {
+        for (size_t i = 0; i < n; i++) {
+            BLVM_LOG_DEBUG(BLVM_LOG_RPC, "Shutdown: interrupt %s", local[i].name);
+            local[i].fn(node, local[i].arg);
+        }
+    } else {
+        for (size_t i = n; i-- > 0;) {
+            BLVM_LOG_INFO("Shutdown: stopping %s", local[i].name);
+            local[i].fn(node, local[i].arg);
+        }
     }
-    for (size_t i = n; i-- > 0;) {
-        if (local[i].phase != BLVM_SHUTDOWN_STOP) continue;
-        BLVM_LOG_INFO("Shutdown: stopping %s", local[i].name);
-        local[i].fn(node, local[i].arg);
-    }
+}
+
+void blvm_init_run_shutdown(blvm_node *node) {
+    blvm_init_run_shutdown_phase(node, BLVM_SHUTDOWN_INTERRUPT);
+    blvm_init_run_shutdown_phase(node, BLVM_SHUTDOWN_STOP);
 }
 
 /* ---- signals ---- */
@@ -271,6 +283,36 @@ void blvm_init_block_signals(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
+static void handle_signal(blvm_node *node, int sig) {
+    if (sig == SIGINT || sig == SIGTERM) {
+        if (!blvm_node_shutdown_requested(node))
+            BLVM_LOG_INFO("Received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        blvm_node_request_shutdown(node);
+    } else if (sig == SIGHUP) {
+        if (!blvm_log_reopen()) BLVM_LOG_WARN("Could not reopen the debug log");
+    }
+}
+
+static void *signal_thread_main(void *arg) {
+    blvm_node *node = arg;
+    blvm_log_set_thread_name("signal");
+    sigset_t set;
+    signal_set(&set);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0) continue;
+        handle_signal(node, sig);
+    }
+    return NULL;
+}
+
+bool blvm_init_start_signal_thread(blvm_node *node) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, signal_thread_main, node) != 0) return false;
+    pthread_detach(t);
+    return true;
+}
+
 void blvm_init_wait_for_shutdown(blvm_node *node) {
     sigset_t set;
     signal_set(&set);
@@ -279,11 +321,6 @@ void blvm_init_wait_for_shutdown(blvm_node *node) {
     while (!blvm_node_shutdown_requested(node)) {
         siginfo_t info;
         int sig = sigtimedwait(&set, &info, &tick);
-        if (sig == SIGINT || sig == SIGTERM) {
-            BLVM_LOG_INFO("Received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-            blvm_node_request_shutdown(node);
-        } else if (sig == SIGHUP) {
-            if (!blvm_log_reopen()) BLVM_LOG_WARN("Could not reopen the debug log");
-        }
+        if (sig > 0) handle_signal(node, sig);
     }
 }

@@ -45,8 +45,7 @@ void blvm_blockfile_info_encode(const blvm_blockfile_info *info, blvm_writer *w)
 bool blvm_blockfile_info_decode(blvm_blockfile_info *info, blvm_reader *r) {
     memset(info, 0, sizeof(*info));
     return blvm_read_varint32(r, &info->blocks) && blvm_read_varint32(r, &info->size) &&
-           blvm_read_varint32(r, &info->undo_size) &&
-           blvm_read_varint32(r, &info->height_first) &&
+           blvm_read_varint32(r, &info->undo_size) && blvm_read_varint32(r, &info->height_first) &&
            blvm_read_varint32(r, &info->height_last) &&
            blvm_read_varint(r, UINT64_MAX, &info->time_first) &&
            blvm_read_varint(r, UINT64_MAX, &info->time_last);
@@ -56,7 +55,8 @@ static bool ensure_files(blvm_blockstore *bs, size_t n) {
     if (n <= bs->count) return true;
     if (n > bs->cap) {
         size_t cap = bs->cap ? bs->cap : 16;
-        while (cap < n) cap *= 2;
+        while (cap < n)
+            cap *= 2;
         blvm_blockfile_info *infos = realloc(bs->infos, cap * sizeof(*infos));
         if (!infos) return false;
         bs->infos = infos;
@@ -114,12 +114,18 @@ bool blvm_blockstore_load(blvm_blockstore *bs, const blvm_blockfile_info *infos,
 
 void blvm_blockstore_set_max_file_size(blvm_blockstore *bs, uint32_t bytes) {
     pthread_mutex_lock(&bs->lock);
-    bs->max_file_size = bytes < 0x10000 ? 0x10000 : bytes > BLVM_MAX_BLOCKFILE_SIZE ? BLVM_MAX_BLOCKFILE_SIZE : bytes;
+    bs->max_file_size = bytes < 0x10000                   ? 0x10000
+                        : bytes > BLVM_MAX_BLOCKFILE_SIZE ? BLVM_MAX_BLOCKFILE_SIZE
+                                                          : bytes;
     pthread_mutex_unlock(&bs->lock);
 }
 
-int blvm_blockstore_last_file(const blvm_blockstore *bs) { return bs->last_file; }
-size_t blvm_blockstore_file_count(const blvm_blockstore *bs) { return bs->count; }
+int blvm_blockstore_last_file(const blvm_blockstore *bs) {
+    return bs->last_file;
+}
+size_t blvm_blockstore_file_count(const blvm_blockstore *bs) {
+    return bs->count;
+}
 
 bool blvm_blockstore_get_info(const blvm_blockstore *bs, int n, blvm_blockfile_info *out) {
     blvm_blockstore *m = (blvm_blockstore *)bs;
@@ -145,12 +151,12 @@ size_t blvm_blockstore_take_dirty(blvm_blockstore *bs, int *out, size_t cap) {
 
 void blvm_blockstore_mark_all_dirty(blvm_blockstore *bs) {
     pthread_mutex_lock(&bs->lock);
-    for (size_t i = 0; i < bs->count; i++) bs->flags[i] |= FLAG_DIRTY;
+    for (size_t i = 0; i < bs->count; i++)
+        bs->flags[i] |= FLAG_DIRTY;
     pthread_mutex_unlock(&bs->lock);
 }
 
-void blvm_blockstore_file_path(const blvm_blockstore *bs, int n, bool undo, char *out,
-                               size_t cap) {
+void blvm_blockstore_file_path(const blvm_blockstore *bs, int n, bool undo, char *out, size_t cap) {
     snprintf(out, cap, "%s/%s%05d.dat", bs->dir, undo ? "rev" : "blk", n);
 }
 
@@ -198,8 +204,8 @@ static void preallocate(int fd, uint64_t used, uint64_t end, uint64_t chunk) {
 }
 
 /* Writes [magic][size][data][tail] at offset off of file (n, undo). */
-static bool write_record(blvm_blockstore *bs, int n, bool undo, uint32_t off,
-                         const uint8_t *data, size_t len, const uint8_t *tail, size_t tail_len) {
+static bool write_record(blvm_blockstore *bs, int n, bool undo, uint32_t off, const uint8_t *data,
+                         size_t len, const uint8_t *tail, size_t tail_len) {
     char path[PATH_MAX];
     blvm_blockstore_file_path(bs, n, undo, path, sizeof path);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -335,7 +341,7 @@ bool blvm_blockstore_flush(blvm_blockstore *bs) {
         if (f & (FLAG_UNSYNC_BLK | FLAG_TRUNCATE)) {
             blvm_blockstore_file_path(bs, (int)i, false, path, sizeof path);
             ok = sync_file(path, (f & FLAG_TRUNCATE) != 0, bs->infos[i].size);
-            if (ok) bs->flags[i] &= (uint8_t)~(FLAG_UNSYNC_BLK | FLAG_TRUNCATE);
+            if (ok) bs->flags[i] &= (uint8_t) ~(FLAG_UNSYNC_BLK | FLAG_TRUNCATE);
         }
         if (ok && (f & FLAG_UNSYNC_REV)) {
             blvm_blockstore_file_path(bs, (int)i, true, path, sizeof path);
@@ -357,8 +363,8 @@ bool blvm_blockstore_flush(blvm_blockstore *bs) {
 
 /* Opens file (n, undo) and checks the record header before pos. Returns the
  * fd (caller closes) and the record's length, or -1. */
-static int open_record(const blvm_blockstore *bs, const blvm_flatpos *pos, bool undo,
-                       size_t tail, uint32_t *len_out) {
+static int open_record(const blvm_blockstore *bs, const blvm_flatpos *pos, bool undo, size_t tail,
+                       uint32_t *len_out) {
     if (pos->file < 0 || pos->pos < BLVM_STORAGE_HEADER_SIZE) {
         errno = EINVAL;
         return -1;
@@ -454,7 +460,8 @@ uint64_t blvm_blockstore_disk_usage(const blvm_blockstore *bs) {
     blvm_blockstore *m = (blvm_blockstore *)bs;
     uint64_t total = 0;
     pthread_mutex_lock(&m->lock);
-    for (size_t i = 0; i < bs->count; i++) total += bs->infos[i].size + bs->infos[i].undo_size;
+    for (size_t i = 0; i < bs->count; i++)
+        total += bs->infos[i].size + bs->infos[i].undo_size;
     pthread_mutex_unlock(&m->lock);
     return total;
 }
@@ -462,8 +469,7 @@ uint64_t blvm_blockstore_disk_usage(const blvm_blockstore *bs) {
 #define SCAN_WINDOW (1u << 20)
 
 bool blvm_blockfile_scan(const char *path, const uint8_t magic[4], uint64_t start,
-                         blvm_blockfile_scan_fn fn, void *ctx,
-                         blvm_blockfile_scan_report *report) {
+                         blvm_blockfile_scan_fn fn, void *ctx, blvm_blockfile_scan_report *report) {
     memset(report, 0, sizeof(*report));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
@@ -538,7 +544,23 @@ bool blvm_blockfile_scan(const char *path, const uint8_t magic[4], uint64_t star
             off = moff + 1;
         }
     }
-    if (fsize > consumed) report->skipped_bytes += fsize - consumed;
+    if (fsize > consumed) {
+        report->skipped_bytes += fsize - consumed;
+        /* Zero padding after the last record is preallocated space, not
+         * damage: measure it so callers need not warn about it. */
+        uint64_t end = fsize;
+        bool nonzero = false;
+        while (ok && end > consumed && !nonzero) {
+            size_t wlen = (size_t)(end - consumed < SCAN_WINDOW ? end - consumed : SCAN_WINDOW);
+            if (!pread_all(fd, win, wlen, (off_t)(end - wlen))) break;
+            size_t z = wlen;
+            while (z > 0 && win[z - 1] == 0)
+                z--;
+            nonzero = z > 0;
+            end -= wlen - z;
+        }
+        report->zero_tail = fsize - end;
+    }
     free(win);
     close(fd);
     return ok;

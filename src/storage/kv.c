@@ -147,7 +147,9 @@ int blvm_kv_sync(blvm_kv *kv) {
     return map_error(mdb_env_sync(kv->env, 1));
 }
 
-uint64_t blvm_kv_map_size(const blvm_kv *kv) { return kv->map_size; }
+uint64_t blvm_kv_map_size(const blvm_kv *kv) {
+    return kv->map_size;
+}
 
 int blvm_kv_begin(blvm_kv *kv, bool write, blvm_kv_txn **out) {
     *out = NULL;
@@ -200,8 +202,7 @@ int blvm_kv_get(blvm_kv_txn *t, const void *key, size_t key_len, const void **va
     return BLVM_KV_OK;
 }
 
-int blvm_kv_put(blvm_kv_txn *t, const void *key, size_t key_len, const void *val,
-                size_t val_len) {
+int blvm_kv_put(blvm_kv_txn *t, const void *key, size_t key_len, const void *val, size_t val_len) {
     if (!t->write || !key_ok(key, key_len)) return BLVM_KV_INVALID;
     static const uint8_t empty = 0;
     MDB_val k = {key_len, (void *)key}, v = {val_len, val_len ? (void *)val : (void *)&empty};

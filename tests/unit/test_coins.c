@@ -57,7 +57,8 @@ static void mk_coin(blvm_coin *c, blvm_amount value, uint32_t height, size_t scr
     c->height = height;
     c->coinbase = (height & 1) != 0;
     uint8_t s[64];
-    for (size_t i = 0; i < script_len && i < sizeof s; i++) s[i] = (uint8_t)(value + i);
+    for (size_t i = 0; i < script_len && i < sizeof s; i++)
+        s[i] = (uint8_t)(value + i);
     assert_true(blvm_script_set(&c->out.script_pubkey, s, script_len));
 }
 
@@ -69,7 +70,8 @@ static size_t store_count(const char *dir) {
     assert_int_equal(blvm_kv_cursor_open(t, "C", 1, &cur), BLVM_KV_OK);
     const void *k, *v;
     size_t kl, vl, n = 0;
-    while (blvm_kv_cursor_next(cur, &k, &kl, &v, &vl) == BLVM_KV_OK) n++;
+    while (blvm_kv_cursor_next(cur, &k, &kl, &v, &vl) == BLVM_KV_OK)
+        n++;
     blvm_kv_cursor_close(cur);
     blvm_kv_abort(t);
     blvm_kv_close(kv);
@@ -247,8 +249,7 @@ static void test_random_against_model(void **state) {
             bool overwrite = rand() % 4 == 0;
             if (model[idx].live && !overwrite) continue;
             blvm_coin coin;
-            model_coin m = {true, rand() % 100000, (uint32_t)rand() % 1000,
-                            (size_t)(rand() % 60)};
+            model_coin m = {true, rand() % 100000, (uint32_t)rand() % 1000, (size_t)(rand() % 60)};
             mk_coin(&coin, m.value, m.height, m.script_len);
             assert_true(blvm_coins_add(c, &op, &coin, overwrite));
             model[idx] = m;
@@ -277,7 +278,8 @@ static void test_random_against_model(void **state) {
     struct visit_ctx v = {.model = model, .ordered = true};
     assert_int_equal(blvm_coins_for_each(c, visit, &v), BLVM_KV_OK);
     size_t live = 0;
-    for (size_t i = 0; i < MODEL_N; i++) live += model[i].live;
+    for (size_t i = 0; i < MODEL_N; i++)
+        live += model[i].live;
     assert_int_equal(v.seen, live);
     assert_true(v.ordered);
     assert_true(blvm_coins_usage(c) > 0);

@@ -272,6 +272,22 @@ static void test_ripemd160_known_answers(void **state) {
 
 static void test_hash160(void **state) {
     (void)state;
+    /* Empty inputs may come with a NULL pointer (checked under UBSan). */
+    uint8_t e1[20], e2[20];
+    blvm_ripemd160(e1, NULL, 0);
+    blvm_ripemd160_ctx rc;
+    blvm_ripemd160_init(&rc);
+    blvm_ripemd160_write(&rc, (const uint8_t *)"x", 1);
+    blvm_ripemd160_write(&rc, NULL, 0);
+    blvm_ripemd160_finalize(&rc, e2);
+    assert_hex(e1, 20, "9c1185a5c5e9fc54612808977ee8f548b2258d31");
+    blvm_ripemd160(e1, (const uint8_t *)"x", 1);
+    assert_memory_equal(e1, e2, 20);
+    blvm_hash160(e1, NULL, 0);
+    uint8_t mac[32];
+    blvm_hmac_sha256(mac, NULL, 0, NULL, 0);
+    /* HMAC-SHA256 with empty key and message (independent: Python's hmac). */
+    assert_hex(mac, 32, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
     /* The compressed public key of private key 1 and its well-known
      * HASH160 (address 1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH). */
     uint8_t pub[33], out[20];

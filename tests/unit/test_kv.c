@@ -136,7 +136,8 @@ static void test_cursor_prefix(void **state) {
     /* No prefix: everything. */
     assert_int_equal(blvm_kv_cursor_open(t, NULL, 0, &c), BLVM_KV_OK);
     size_t n = 0;
-    while (blvm_kv_cursor_next(c, &k, &kl, &v, &vl) == BLVM_KV_OK) n++;
+    while (blvm_kv_cursor_next(c, &k, &kl, &v, &vl) == BLVM_KV_OK)
+        n++;
     assert_int_equal(n, 5);
     blvm_kv_cursor_close(c);
     blvm_kv_abort(t);

@@ -200,7 +200,14 @@ char *blvm_rpc_command_synopsis(const blvm_rpc_command *c) {
         const char *open = "";
         if (p->optional && !was_optional) open = "( ";
         was_optional = p->optional;
-        switch (p->type) {
+        switch (p->oneline ? BLVM_RPC_ANY : p->type) {
+        case BLVM_RPC_ANY:
+            if (p->oneline) {
+                snprintf(part, sizeof part, " %s%s", open, p->oneline);
+                break;
+            }
+            snprintf(part, sizeof part, " %s%.*s", open, nl, p->name);
+            break;
         case BLVM_RPC_STR:
             snprintf(part, sizeof part, " %s\"%.*s\"", open, nl, p->name);
             break;
@@ -248,7 +255,7 @@ char *blvm_rpc_command_help(const blvm_rpc_command *c) {
 
 /* ---- dispatch ---- */
 
-static const char *type_name(const json_t *v) {
+const char *blvm_rpc_json_type_name(const json_t *v) {
     switch (json_typeof(v)) {
     case JSON_OBJECT: return "object";
     case JSON_ARRAY: return "array";
@@ -394,7 +401,7 @@ json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *meth
         if (p->optional && json_is_null(vv)) continue;
         const char *exp = expected_type(p->type);
         if (!exp) continue;
-        const char *got = type_name(vv);
+        const char *got = blvm_rpc_json_type_name(vv);
         if (strcmp(exp, got) == 0) continue;
         char key[128], msg[128];
         snprintf(key, sizeof key, "Position %zu (%s)", i + 1, p->name);
@@ -661,7 +668,7 @@ bool blvm_rpc_parse_hash(const json_t *v, const char *name, uint8_t out[32],
                          blvm_rpc_error *err) {
     if (!json_is_string(v)) {
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON value of type %s is not of expected type string",
-                      v ? type_name(v) : "null");
+                      v ? blvm_rpc_json_type_name(v) : "null");
         return false;
     }
     const char *s = json_string_value(v);
@@ -816,6 +823,6 @@ bool blvm_rpc_parse_int(const json_t *v, int64_t *out, blvm_rpc_error *err) {
         return false;
     }
     blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON value of type %s is not of expected type number",
-                  v ? type_name(v) : "null");
+                  v ? blvm_rpc_json_type_name(v) : "null");
     return false;
 }

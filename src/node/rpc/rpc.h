@@ -125,6 +125,8 @@ typedef struct blvm_rpc_param {
     blvm_rpc_type type;
     bool optional;
     bool hidden; /* not shown in help (Core's hidden args, e.g. stop's wait) */
+    const char *oneline; /* shown as is in the synopsis when set (Core's
+                          * RPCArgOptions::oneline_description) */
 } blvm_rpc_param;
 
 /* Parameter declarations for blvm_rpc_command.params (designated
@@ -210,6 +212,9 @@ char *blvm_rpc_command_help(const blvm_rpc_command *c);
 json_t *blvm_rpc_fail(blvm_rpc_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void blvm_rpc_error_clear(blvm_rpc_error *err);
+
+/* Core's uvTypeName: "object", "array", "string", "number", "bool", "null". */
+const char *blvm_rpc_json_type_name(const json_t *v);
 
 /* The i-th parameter, or NULL when absent or JSON null. */
 const json_t *blvm_rpc_arg(const json_t *params, size_t i);

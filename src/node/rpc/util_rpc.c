@@ -7,6 +7,7 @@
 #include "node/rpc/blockchain_util.h"
 #include "node/rpc/tx_json.h"
 #include "protocol/address.h"
+#include "protocol/bech32.h"
 #include "protocol/descriptor.h"
 #include "protocol/standard.h"
 
@@ -18,10 +19,15 @@ static json_t *rpc_validateaddress(blvm_node *node, const json_t *params, blvm_r
     size_t n;
     char error[BLVM_ADDRESS_ERROR_MAX];
     json_t *r = json_object();
-    if (!blvm_address_decode(p, addr, script, &n, error)) {
+    int locs[BLVM_BECH32_MAX_LEN];
+    size_t nlocs = 0;
+    if (!blvm_address_decode_locate(p, addr, script, &n, error, locs, BLVM_ARRAY_LEN(locs),
+                                    &nlocs)) {
         json_object_set_new(r, "isvalid", json_false());
-        /* Core also locates bech32 typos here; blvm reports the error only. */
-        json_object_set_new(r, "error_locations", json_array());
+        json_t *where = json_array();
+        for (size_t i = 0; i < nlocs && i < BLVM_ARRAY_LEN(locs); i++)
+            json_array_append_new(where, json_integer(locs[i]));
+        json_object_set_new(r, "error_locations", where);
         json_object_set_new(r, "error", json_string(error));
         return r;
     }
