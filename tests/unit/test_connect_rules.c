@@ -1411,6 +1411,147 @@ static void test_corrupt_block_on_disk(void **state) {
     blvm_block_clear(&s2);
 }
 
+/* One spend of fund output n into OP_TRUE with the given fields. */
+static void spend_out(blvm_tx *tx, const blvm_tx *fund, uint32_t n, uint32_t version, uint32_t seq,
+                      uint32_t locktime, const uint8_t *sig, size_t sig_len, bool witness) {
+    blvm_outpoint o = out_of(fund, n);
+    make_spend(tx, &o, fund->vout[n].value - 1000, NULL, 0);
+    tx->version = version;
+    tx->vin[0].sequence = seq;
+    tx->locktime = locktime;
+    if (sig) assert_true(blvm_script_set(&tx->vin[0].script_sig, sig, sig_len));
+    if (witness) assert_true(blvm_witness_push(&tx->vin[0].witness, OP_TRUE_SCRIPT, 1));
+    blvm_tx_compute_hashes(tx);
+}
+
+/* Tries a block of one transaction (or none) at the tip; NULL reason: it
+ * must be accepted. */
+static parent_ref try_at(blvm_chainstate *cs, parent_ref p, const blvm_tx *tx, const bopts *bo,
+                         const char *reason) {
+    blvm_block b;
+    build(&b, &p, tx, tx ? 1 : 0, tx ? 1000 : 0, bo);
+    if (reason)
+        reject(cs, &b, reason);
+    else
+        p = accept(cs, &b);
+    blvm_block_clear(&b);
+    return p;
+}
+
+/* Each soft fork from its own height, judged at the height of the block
+ * itself (Core's DeploymentActiveAt / DeploymentActiveAfter(prev)): regtest
+ * with BIP34 at 105, BIP66 at 106, BIP65 at 107, CSV at 108, segwit at 109.
+ * P2SH, WITNESS and TAPROOT script flags apply at every height. */
+static void test_activation_heights(void **state) {
+    blvm_params prm = *P;
+    prm.bip34_height = 105;
+    prm.bip66_height = 106;
+    prm.bip65_height = 107;
+    prm.csv_height = 108;
+    prm.segwit_height = 109;
+    const blvm_params *saved = P;
+    P = &prm;
+    blvm_chainstate *cs = open_params(*state, &prm, NULL);
+    parent_ref p = mine(cs, 101);
+
+    static const uint8_t cltv[] = {0x01, 0x64, 0xb1}; /* 100 CHECKLOCKTIMEVERIFY */
+    static const uint8_t csv[] = {0x51, 0xb2};        /* 1 CHECKSEQUENCEVERIFY */
+    static const uint8_t msig[] = {0x00, 0x00, 0xae}; /* 0-of-0 CHECKMULTISIG */
+    uint8_t p2wsh[34] = {0x00, 0x20};
+    blvm_sha256(p2wsh + 2, OP_TRUE_SCRIPT, 1);
+    enum { CLTV0, CLTV1, CSV0, CSV1, MSIG0, MSIG1, WSH0, WSH1, T0, T1, T2, T3, NOUT };
+    const uint8_t *scripts[NOUT] = {cltv, cltv, csv, csv, msig, msig, p2wsh, p2wsh};
+    size_t lens[NOUT] = {3, 3, 2, 2, 3, 3, 34, 34};
+    blvm_tx fund;
+    make_fund(&fund, &g_cb[1], NOUT, BLVM_COIN, scripts, lens);
+    blvm_block b;
+    build(&b, &p, &fund, 1, 50 * BLVM_COIN - NOUT * BLVM_COIN, NULL);
+    p = accept(cs, &b); /* 102 */
+    blvm_block_clear(&b);
+
+    static const uint8_t no_height[2] = {0x51, 0x51};
+    static const uint8_t dummy1 = 0x51, dummy0 = 0x00;
+    blvm_tx tx;
+    /* 103: version 1, no height in the coinbase, CLTV and CSV are NOPs,
+     * NULLDUMMY not enforced: all fine. */
+    blvm_tx three[3];
+    spend_out(&three[0], &fund, CLTV0, 2, 0xfffffffeu, 99, NULL, 0, false);
+    spend_out(&three[1], &fund, CSV0, 1, 0, 0, NULL, 0, false);
+    spend_out(&three[2], &fund, MSIG0, 2, BLVM_SEQUENCE_FINAL, 0, &dummy1, 1, false);
+    bopts v1 = {.version = 1, .cb_sig = no_height, .cb_sig_len = 2};
+    build(&b, &p, three, 3, 3000, &v1);
+    p = accept(cs, &b);
+    blvm_block_clear(&b);
+    for (int i = 0; i < 3; i++) blvm_tx_clear(&three[i]);
+    p = try_at(cs, p, NULL, &v1, NULL); /* 104 */
+    /* 105: BIP34 */
+    p = try_at(cs, p, NULL, &v1, "bad-version(0x00000001)");
+    bopts v2 = {.version = 2};
+    bopts v2nh = {.version = 2, .cb_sig = no_height, .cb_sig_len = 2};
+    p = try_at(cs, p, NULL, &v2nh, "bad-cb-height");
+    p = try_at(cs, p, NULL, &v2, NULL);
+    /* 106: BIP66 */
+    p = try_at(cs, p, NULL, &v2, "bad-version(0x00000002)");
+    bopts v3 = {.version = 3};
+    p = try_at(cs, p, NULL, &v3, NULL);
+    /* 107: BIP65; CSV (BIP68/112/113) not yet */
+    p = try_at(cs, p, NULL, &v3, "bad-version(0x00000003)");
+    bopts v4 = {.version = 4};
+    spend_out(&tx, &fund, CLTV1, 2, 0xfffffffeu, 99, NULL, 0, false);
+    p = try_at(cs, p, &tx, &v4,
+               "mandatory-script-verify-flag-failed (Locktime requirement not satisfied)");
+    blvm_tx_clear(&tx);
+    blvm_tx pre_csv[3];
+    int64_t cut106 = mtp(106);
+    /* lock time at MTP(106): below the block's time, not below the MTP */
+    spend_out(&pre_csv[0], &fund, T0, 2, 0xfffffffeu, (uint32_t)cut106, NULL, 0, false);
+    spend_out(&pre_csv[1], &fund, T1, 2, 20, 0, NULL, 0, false); /* BIP68: 20 blocks */
+    spend_out(&pre_csv[2], &fund, CSV1, 1, 1, 0, NULL, 0, false); /* tried at 108 */
+    bopts v4t = {.version = 4, .time = (uint32_t)cut106 + 100};
+    build(&b, &p, pre_csv, 2, 2000, &v4t);
+    p = accept(cs, &b); /* 107 */
+    blvm_block_clear(&b);
+    /* 108: CSV */
+    int64_t cut107 = mtp(107);
+    spend_out(&tx, &fund, T2, 2, 0xfffffffeu, (uint32_t)cut107, NULL, 0, false);
+    bopts v4t2 = {.version = 4, .time = (uint32_t)cut107 + 200};
+    p = try_at(cs, p, &tx, &v4t2, "bad-txns-nonfinal");
+    blvm_tx_clear(&tx);
+    spend_out(&tx, &fund, T3, 2, 20, 0, NULL, 0, false);
+    p = try_at(cs, p, &tx, &v4t2, "bad-txns-nonfinal");
+    blvm_tx_clear(&tx);
+    p = try_at(cs, p, &pre_csv[2], &v4t2,
+               "mandatory-script-verify-flag-failed (Locktime requirement not satisfied)");
+    /* witness programs are checked at every height: without a witness the
+     * spend fails, and witness data is not allowed before segwit */
+    spend_out(&tx, &fund, WSH0, 2, BLVM_SEQUENCE_FINAL, 0, NULL, 0, false);
+    p = try_at(cs, p, &tx, &v4t2,
+               "mandatory-script-verify-flag-failed (Witness program was passed an empty witness)");
+    blvm_tx_clear(&tx);
+    spend_out(&tx, &fund, WSH0, 2, BLVM_SEQUENCE_FINAL, 0, NULL, 0, true);
+    p = try_at(cs, p, &tx, &v4t2, "unexpected-witness");
+    blvm_tx_clear(&tx);
+    p = try_at(cs, p, NULL, &v4t2, NULL); /* 108 */
+    /* 109: segwit, with NULLDUMMY (BIP147) */
+    spend_out(&tx, &fund, MSIG1, 2, BLVM_SEQUENCE_FINAL, 0, &dummy1, 1, false);
+    p = try_at(cs, p, &tx, &v4,
+               "mandatory-script-verify-flag-failed (Dummy CHECKMULTISIG argument must be zero)");
+    blvm_tx_clear(&tx);
+    blvm_tx two[2];
+    spend_out(&two[0], &fund, MSIG1, 2, BLVM_SEQUENCE_FINAL, 0, &dummy0, 1, false);
+    spend_out(&two[1], &fund, WSH1, 2, BLVM_SEQUENCE_FINAL, 0, NULL, 0, true);
+    build(&b, &p, two, 2, 2000, &v4);
+    p = accept(cs, &b);
+    blvm_block_clear(&b);
+    blvm_tx_clear(&two[0]);
+    blvm_tx_clear(&two[1]);
+    assert_int_equal(p.height, 109);
+    for (int i = 0; i < 3; i++) blvm_tx_clear(&pre_csv[i]);
+    blvm_tx_clear(&fund);
+    blvm_chainstate_close(cs);
+    P = saved;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bip34_and_versions, setup_dir, teardown_dir),
@@ -1425,6 +1566,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_script_flags, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_assume_valid_conditions, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_corrupt_block_on_disk, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_activation_heights, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
