@@ -16,7 +16,7 @@ const uint8_t BLVM_SIGNET_HEADER[BLVM_SIGNET_HEADER_LEN] = {0xec, 0xc7, 0xda, 0x
 
 /* Core's BLOCK_SCRIPT_VERIFY_FLAGS in signet.cpp. */
 #define SIGNET_FLAGS                                                                               \
-    (BLVM_SCRIPT_VERIFY_P2SH | BLVM_SCRIPT_VERIFY_WITNESS | BLVM_SCRIPT_VERIFY_DERSIG |             \
+    (BLVM_SCRIPT_VERIFY_P2SH | BLVM_SCRIPT_VERIFY_WITNESS | BLVM_SCRIPT_VERIFY_DERSIG |            \
      BLVM_SCRIPT_VERIFY_NULLDUMMY)
 
 /* CScript << bytes: the shortest push opcode for the length (a one-byte
@@ -144,7 +144,8 @@ int blvm_signet_check_block_solution(const blvm_block *b, const blvm_params *p) 
     leaves = malloc((b->tx_count + 1) * 32);
     if (!leaves) goto done;
     memcpy(leaves, cb.txid, 32);
-    for (size_t i = 1; i < b->tx_count; i++) memcpy(leaves + 32 * i, b->txs[i].txid, 32);
+    for (size_t i = 1; i < b->tx_count; i++)
+        memcpy(leaves + 32 * i, b->txs[i].txid, 32);
     uint8_t root[32];
     blvm_merkle_root_inplace(root, leaves, b->tx_count, NULL);
 

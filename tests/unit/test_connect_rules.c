@@ -40,7 +40,9 @@ static const blvm_params *P;
 static const uint8_t OP_TRUE_SCRIPT[1] = {0x51};
 static int64_t g_now = 2000000000;
 
-static int64_t test_now(void) { return g_now; }
+static int64_t test_now(void) {
+    return g_now;
+}
 
 static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
     (void)sb;
@@ -87,7 +89,9 @@ static blvm_chainstate *open_params(const char *dir, const blvm_params *params,
     return cs;
 }
 
-static blvm_chainstate *open_cs(const char *dir) { return open_params(dir, P, NULL); }
+static blvm_chainstate *open_cs(const char *dir) {
+    return open_params(dir, P, NULL);
+}
 
 /* ---- building blocks ---- */
 
@@ -100,8 +104,8 @@ typedef struct {
 typedef struct {
     const uint8_t *cb_sig; /* coinbase scriptSig; NULL: BIP34 height + tag */
     size_t cb_sig_len;
-    int32_t cb_height_delta; /* BIP34 height written = height + this */
-    blvm_amount cb_extra;    /* added to subsidy + fees */
+    int32_t cb_height_delta;     /* BIP34 height written = height + this */
+    blvm_amount cb_extra;        /* added to subsidy + fees */
     const uint8_t *cb_extra_spk; /* an extra zero-value coinbase output */
     size_t cb_extra_spk_len;
     size_t cb_opreturn; /* OP_RETURN filler output of this many bytes */
@@ -188,9 +192,11 @@ static void build(blvm_block *b, const parent_ref *parent, const blvm_tx *txs, s
     b->txs = calloc(b->tx_count, sizeof(blvm_tx));
     int32_t height = parent->height + 1;
     make_coinbase(&b->txs[0], height, blvm_block_subsidy(height, P) + fees + bo->cb_extra, bo);
-    for (size_t i = 0; i < ntx; i++) assert_true(blvm_tx_copy(&b->txs[i + 1], &txs[i]));
+    for (size_t i = 0; i < ntx; i++)
+        assert_true(blvm_tx_copy(&b->txs[i + 1], &txs[i]));
     bool any_witness = false;
-    for (size_t i = 1; i < b->tx_count; i++) any_witness |= blvm_tx_has_witness(&b->txs[i]);
+    for (size_t i = 1; i < b->tx_count; i++)
+        any_witness |= blvm_tx_has_witness(&b->txs[i]);
     if (any_witness) add_commitment(b);
     b->header.version = bo->version ? bo->version : 0x20000000;
     memcpy(b->header.prev_hash, parent->hash, 32);
@@ -381,7 +387,8 @@ static int have_coin(blvm_chainstate *cs, const blvm_outpoint *op, blvm_coin *ou
 static int64_t mtp(int32_t height) {
     uint32_t v[11];
     int n = 0;
-    for (int32_t h = height; h >= 0 && n < 11; h--) v[n++] = h == 0 ? P->genesis_header.time : g_time[h];
+    for (int32_t h = height; h >= 0 && n < 11; h--)
+        v[n++] = h == 0 ? P->genesis_header.time : g_time[h];
     for (int i = 1; i < n; i++)
         for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
             uint32_t t = v[j];
@@ -481,7 +488,8 @@ static void test_bip30(void **state) {
     /* 1. BIP30 enforced: the repeat is rejected. */
     P = &prm;
     blvm_chainstate *cs = open_params(dir_a, &prm, NULL);
-    for (int h = 1; h <= 4; h++) accept(cs, &chain[h]);
+    for (int h = 1; h <= 4; h++)
+        accept(cs, &chain[h]);
     reject(cs, &chain[5], "bad-txns-BIP30");
     assert_true(block_status(cs, &chain[5]) & BLVM_BLOCK_FAILED_VALID);
     blvm_chainstate_close(cs);
@@ -496,7 +504,8 @@ static void test_bip30(void **state) {
     prm2.bip30_exception_count = 1;
     P = &prm2;
     cs = open_params(dir_b, &prm2, NULL);
-    for (int h = 1; h <= 4; h++) accept(cs, &chain[h]);
+    for (int h = 1; h <= 4; h++)
+        accept(cs, &chain[h]);
     snapshot at4 = snap(cs);
     blvm_coin c;
     assert_int_equal(have_coin(cs, &x, &c), 1);
@@ -523,7 +532,8 @@ static void test_bip30(void **state) {
     wrong.height = 4;
     prm2.bip30_exceptions = &wrong;
     cs = open_params(dir_d, &prm2, NULL);
-    for (int h = 1; h <= 4; h++) accept(cs, &chain[h]);
+    for (int h = 1; h <= 4; h++)
+        accept(cs, &chain[h]);
     reject(cs, &chain[5], "bad-txns-BIP30");
     blvm_chainstate_close(cs);
 
@@ -534,13 +544,15 @@ static void test_bip30(void **state) {
     memcpy(prm3.bip34_hash, h3, 32);
     P = &prm3;
     cs = open_params(dir_c, &prm3, NULL);
-    for (int h = 1; h <= 5; h++) accept(cs, &chain[h]);
+    for (int h = 1; h <= 5; h++)
+        accept(cs, &chain[h]);
     assert_int_equal(have_coin(cs, &x, &c), 1);
     assert_int_equal(c.height, 5);
     blvm_coin_clear(&c);
     blvm_chainstate_close(cs);
     P = saved;
-    for (int h = 1; h <= 5; h++) blvm_block_clear(&chain[h]);
+    for (int h = 1; h <= 5; h++)
+        blvm_block_clear(&chain[h]);
 }
 
 /* Coinbase maturity (spendable at depth 100), the coinbase amount limit and
@@ -735,11 +747,12 @@ static void test_bip68_bip113(void **state) {
     const uint32_t mt = (uint32_t)min_time;
     blvm_tx t_v1, t_dis, t_h, t_t, t_abs_bad, t_abs_ok, t_hgt_bad, t_hgt_ok;
     blvm_outpoint o[8];
-    for (uint32_t i = 0; i < 8; i++) o[i] = out_of(&fund, i);
-    lock_tx(&t_v1, &o[0], 1, 3, 0);                                          /* v1: no BIP68 */
+    for (uint32_t i = 0; i < 8; i++)
+        o[i] = out_of(&fund, i);
+    lock_tx(&t_v1, &o[0], 1, 3, 0);                                        /* v1: no BIP68 */
     lock_tx(&t_dis, &o[1], 2, BLVM_SEQUENCE_LOCKTIME_DISABLE_FLAG | 3, 0); /* disabled */
-    lock_tx(&t_h, &o[2], 2, 3, 0);          /* valid from height 102 + 3 */
-    lock_tx(&t_t, &o[3], 2, seq_time, 0);   /* valid once MTP(prev) > min_time */
+    lock_tx(&t_h, &o[2], 2, 3, 0);        /* valid from height 102 + 3 */
+    lock_tx(&t_t, &o[3], 2, seq_time, 0); /* valid once MTP(prev) > min_time */
 
     /* 103 at time mt: v1 and disabled locks are fine at depth 1. */
     blvm_tx both[2];
@@ -756,7 +769,8 @@ static void test_bip68_bip113(void **state) {
     p = try_block(cs, p, NULL, mt + 1, NULL);
     p = try_block(cs, p, &t_h, mt + 2, NULL);
     assert_int_equal(p.height, 105);
-    for (uint32_t k = 3; k <= 5; k++) p = try_block(cs, p, NULL, mt + k, NULL);
+    for (uint32_t k = 3; k <= 5; k++)
+        p = try_block(cs, p, NULL, mt + k, NULL);
     assert_int_equal(p.height, 108);
     /* time lock: MTP(108) = time(103) = min_time, not above: not at 109.
      * MTP(109) = time(104) = min_time + 1: fine at 110. (Counting from the
@@ -794,9 +808,10 @@ static void test_bip68_bip113(void **state) {
     p = try_block(cs, p, &t_hgt_ok, mt + 101, NULL);
     assert_int_equal(p.height, 112);
 
-    blvm_tx *all[] = {&fund,      &t_v1,     &t_dis,     &t_h,     &t_t,
+    blvm_tx *all[] = {&fund,      &t_v1,     &t_dis,     &t_h,      &t_t,
                       &t_abs_bad, &t_abs_ok, &t_hgt_bad, &t_hgt_ok, &t_final};
-    for (size_t i = 0; i < BLVM_ARRAY_LEN(all); i++) blvm_tx_clear(all[i]);
+    for (size_t i = 0; i < BLVM_ARRAY_LEN(all); i++)
+        blvm_tx_clear(all[i]);
     blvm_chainstate_close(cs);
 }
 
@@ -835,7 +850,8 @@ static void test_witness_rules(void **state) {
     m.header = g1.header;
     m.tx_count = g1.tx_count;
     m.txs = calloc(m.tx_count, sizeof(blvm_tx));
-    for (size_t i = 0; i < m.tx_count; i++) assert_true(blvm_tx_copy(&m.txs[i], &g1.txs[i]));
+    for (size_t i = 0; i < m.tx_count; i++)
+        assert_true(blvm_tx_copy(&m.txs[i], &g1.txs[i]));
     /* a different witness: same txid, other wtxid */
     blvm_witness_clear(&m.txs[1].vin[0].witness);
     static const uint8_t extra[2] = {0x01, 0x02};
@@ -873,7 +889,8 @@ static void test_witness_rules(void **state) {
     m.header = g2.header;
     m.tx_count = g2.tx_count;
     m.txs = calloc(m.tx_count, sizeof(blvm_tx));
-    for (size_t i = 0; i < m.tx_count; i++) assert_true(blvm_tx_copy(&m.txs[i], &g2.txs[i]));
+    for (size_t i = 0; i < m.tx_count; i++)
+        assert_true(blvm_tx_copy(&m.txs[i], &g2.txs[i]));
     assert_true(blvm_witness_push(&m.txs[1].vin[0].witness, extra, 2));
     blvm_tx_compute_hashes(&m.txs[1]);
     reject(cs, &m, "unexpected-witness");
@@ -962,7 +979,8 @@ static void test_duplicate_transactions(void **state) {
     m.header = good.header;
     m.tx_count = 4;
     m.txs = calloc(4, sizeof(blvm_tx));
-    for (size_t i = 0; i < 3; i++) assert_true(blvm_tx_copy(&m.txs[i], &good.txs[i]));
+    for (size_t i = 0; i < 3; i++)
+        assert_true(blvm_tx_copy(&m.txs[i], &good.txs[i]));
     assert_true(blvm_tx_copy(&m.txs[3], &good.txs[2]));
     uint8_t root[32];
     bool mutated;
@@ -993,7 +1011,8 @@ static void test_duplicate_transactions(void **state) {
     assert_false(mutated);
     reject(cs, &b, "bad-txns-inputs-missingorspent");
     blvm_block_clear(&b);
-    for (int i = 0; i < 3; i++) blvm_tx_clear(&aba[i]);
+    for (int i = 0; i < 3; i++)
+        blvm_tx_clear(&aba[i]);
 
     /* CVE-2018-17144: one coin twice in one transaction. */
     blvm_outpoint o2 = out_of(&fund, 2);
@@ -1016,7 +1035,8 @@ static void test_duplicate_transactions(void **state) {
     /* The real block is still accepted. */
     accept(cs, &good);
     blvm_block_clear(&good);
-    for (int i = 0; i < 2; i++) blvm_tx_clear(&txs[i]);
+    for (int i = 0; i < 2; i++)
+        blvm_tx_clear(&txs[i]);
     blvm_tx_clear(&fund);
     blvm_chainstate_close(cs);
 }
@@ -1173,11 +1193,12 @@ static void test_script_flags(void **state) {
     blvm_chainstate *cs = open_cs(*state);
     parent_ref p = mine(cs, 101);
     static const uint8_t cltv[] = {0x01, 0x64, 0xb1}; /* 100 CHECKLOCKTIMEVERIFY */
-    static const uint8_t csv[] = {0x51, 0xb2};                    /* 1 CSV */
-    static const uint8_t msig[] = {0x00, 0x00, 0xae};             /* 0-of-0 CHECKMULTISIG */
+    static const uint8_t csv[] = {0x51, 0xb2};        /* 1 CSV */
+    static const uint8_t msig[] = {0x00, 0x00, 0xae}; /* 0-of-0 CHECKMULTISIG */
     uint8_t p2tr[34] = {0x51, 0x20};
-    assert_true(blvm_hex_decode(p2tr + 2, 32, &(size_t){0},
-                                "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"));
+    assert_true(
+        blvm_hex_decode(p2tr + 2, 32, &(size_t){0},
+                        "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"));
     const uint8_t *scripts[4] = {cltv, csv, msig, p2tr};
     size_t lens[4] = {sizeof cltv, sizeof csv, sizeof msig, sizeof p2tr};
     blvm_tx fund;
@@ -1214,7 +1235,8 @@ static void test_script_flags(void **state) {
         tx.version = cases[i].version;
         tx.vin[0].sequence = cases[i].sequence;
         tx.locktime = cases[i].locktime;
-        if (cases[i].sig) assert_true(blvm_script_set(&tx.vin[0].script_sig, cases[i].sig, cases[i].sig_len));
+        if (cases[i].sig)
+            assert_true(blvm_script_set(&tx.vin[0].script_sig, cases[i].sig, cases[i].sig_len));
         if (cases[i].witness64) {
             uint8_t sig64[64] = {0};
             assert_true(blvm_witness_push(&tx.vin[0].witness, sig64, 64));
@@ -1390,7 +1412,8 @@ static void test_corrupt_block_on_disk(void **state) {
     for (long i = 0; i + (long)w.len <= size; i++)
         if (memcmp(buf + i, w.data, w.len) == 0) at = i;
     assert_true(at >= 0);
-    size_t tag_off = 80 + 1 + 4 + 1 + 36 + 1 + 2; /* header, count, version, vin, prevout, len, OP_4, push1 */
+    size_t tag_off =
+        80 + 1 + 4 + 1 + 36 + 1 + 2; /* header, count, version, vin, prevout, len, OP_4, push1 */
     assert_int_equal(buf[at + (long)tag_off], 9);
     fseek(f, at + (long)tag_off, SEEK_SET);
     fputc(0x5a, f);
@@ -1482,7 +1505,8 @@ static void test_activation_heights(void **state) {
     build(&b, &p, three, 3, 3000, &v1);
     p = accept(cs, &b);
     blvm_block_clear(&b);
-    for (int i = 0; i < 3; i++) blvm_tx_clear(&three[i]);
+    for (int i = 0; i < 3; i++)
+        blvm_tx_clear(&three[i]);
     p = try_at(cs, p, NULL, &v1, NULL); /* 104 */
     /* 105: BIP34 */
     p = try_at(cs, p, NULL, &v1, "bad-version(0x00000001)");
@@ -1505,7 +1529,7 @@ static void test_activation_heights(void **state) {
     int64_t cut106 = mtp(106);
     /* lock time at MTP(106): below the block's time, not below the MTP */
     spend_out(&pre_csv[0], &fund, T0, 2, 0xfffffffeu, (uint32_t)cut106, NULL, 0, false);
-    spend_out(&pre_csv[1], &fund, T1, 2, 20, 0, NULL, 0, false); /* BIP68: 20 blocks */
+    spend_out(&pre_csv[1], &fund, T1, 2, 20, 0, NULL, 0, false);  /* BIP68: 20 blocks */
     spend_out(&pre_csv[2], &fund, CSV1, 1, 1, 0, NULL, 0, false); /* tried at 108 */
     bopts v4t = {.version = 4, .time = (uint32_t)cut106 + 100};
     build(&b, &p, pre_csv, 2, 2000, &v4t);
@@ -1546,7 +1570,8 @@ static void test_activation_heights(void **state) {
     blvm_tx_clear(&two[0]);
     blvm_tx_clear(&two[1]);
     assert_int_equal(p.height, 109);
-    for (int i = 0; i < 3; i++) blvm_tx_clear(&pre_csv[i]);
+    for (int i = 0; i < 3; i++)
+        blvm_tx_clear(&pre_csv[i]);
     blvm_tx_clear(&fund);
     blvm_chainstate_close(cs);
     P = saved;

@@ -147,7 +147,9 @@ static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *
     return remove(path);
 }
 
-static int64_t fixed_now(void) { return 2000000000; }
+static int64_t fixed_now(void) {
+    return 2000000000;
+}
 
 static blvm_chainstate *open_at(const char *dir, const blvm_params *p) {
     blvm_chainstate_options o;
