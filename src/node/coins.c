@@ -17,8 +17,20 @@ typedef struct coin_entry {
     uint8_t flags;
 } coin_entry;
 
+/* State of one entry before a change made under a journal. */
+typedef struct {
+    blvm_outpoint op;
+    bool present; /* the entry existed */
+    bool spent;
+    uint8_t flags;
+    blvm_coin coin; /* owned copy */
+} journal_rec;
+
 struct blvm_coins_cache {
     blvm_kv *kv;
+    bool journal_on;
+    journal_rec *journal;
+    size_t njournal, journal_cap;
     blvm_kv_txn *reader; /* read snapshot for lookups, opened lazily */
     coin_entry **buckets;
     size_t nbuckets; /* power of two */
@@ -56,7 +68,10 @@ static void free_entry(blvm_coins_cache *c, coin_entry *e) {
     free(e);
 }
 
+static void journal_free(blvm_coins_cache *c);
+
 void blvm_coins_discard(blvm_coins_cache *c) {
+    journal_free(c);
     for (size_t i = 0; i < c->nbuckets; i++) {
         coin_entry *e = c->buckets[i];
         while (e) {
@@ -77,6 +92,7 @@ void blvm_coins_destroy(blvm_coins_cache *c) {
     if (!c) return;
     blvm_coins_release_reader(c);
     blvm_coins_discard(c);
+    free(c->journal);
     free(c->buckets);
     free(c);
 }
@@ -190,10 +206,90 @@ int blvm_coins_have(blvm_coins_cache *c, const blvm_outpoint *op) {
     return blvm_coins_get(c, op, &coin);
 }
 
+/* Keeps the state of op's entry e (NULL: none) before a change, while a
+ * journal is open. */
+static bool journal_record(blvm_coins_cache *c, const blvm_outpoint *op, const coin_entry *e) {
+    if (!c->journal_on) return true;
+    if (c->njournal == c->journal_cap) {
+        size_t nc = c->journal_cap ? c->journal_cap * 2 : 64;
+        journal_rec *nj = realloc(c->journal, nc * sizeof(*nj));
+        if (!nj) return false;
+        c->journal = nj;
+        c->journal_cap = nc;
+    }
+    journal_rec *r = &c->journal[c->njournal];
+    memset(r, 0, sizeof(*r));
+    r->op = *op;
+    if (e) {
+        r->present = true;
+        r->spent = e->spent;
+        r->flags = e->flags;
+        if (!e->spent && !blvm_coin_copy(&r->coin, &e->coin)) {
+            blvm_coin_clear(&r->coin);
+            return false;
+        }
+    }
+    c->njournal++;
+    return true;
+}
+
+static void journal_free(blvm_coins_cache *c) {
+    for (size_t i = 0; i < c->njournal; i++)
+        blvm_coin_clear(&c->journal[i].coin);
+    c->njournal = 0;
+    c->journal_on = false;
+}
+
+bool blvm_coins_journal_begin(blvm_coins_cache *c) {
+    if (c->journal_on) return false;
+    journal_free(c);
+    c->journal_on = true;
+    return true;
+}
+
+void blvm_coins_journal_end(blvm_coins_cache *c) {
+    journal_free(c);
+}
+
+bool blvm_coins_journal_rollback(blvm_coins_cache *c) {
+    bool ok = true;
+    c->journal_on = false; /* the restores below must not be recorded */
+    /* Last change first: the oldest record of an outpoint is applied last,
+     * so each entry ends as it was at begin. */
+    for (size_t i = c->njournal; i-- > 0;) {
+        journal_rec *r = &c->journal[i];
+        coin_entry *e = find(c, &r->op);
+        if (!r->present) {
+            if (e) unlink_entry(c, e);
+            continue;
+        }
+        if (!e) {
+            e = insert(c, &r->op);
+            if (!e) {
+                ok = false;
+                continue;
+            }
+        }
+        c->script_bytes -= e->coin.out.script_pubkey.len;
+        blvm_coin_clear(&e->coin);
+        e->coin = r->coin; /* moves the script */
+        memset(&r->coin, 0, sizeof(r->coin));
+        c->script_bytes += e->coin.out.script_pubkey.len;
+        e->spent = r->spent;
+        if (e->flags & ENTRY_DIRTY) c->dirty--;
+        e->flags = r->flags;
+        if (e->flags & ENTRY_DIRTY) c->dirty++;
+    }
+    journal_free(c);
+    return ok;
+}
+
 bool blvm_coins_add(blvm_coins_cache *c, const blvm_outpoint *op, blvm_coin *coin,
                     bool possible_overwrite) {
     coin_entry *e = find(c, op);
     bool fresh = false;
+    if (e && !possible_overwrite && !e->spent) return false; /* would overwrite unspent */
+    if (!journal_record(c, op, e)) return false;
     if (!e) {
         e = insert(c, op);
         if (!e) return false;
@@ -202,7 +298,6 @@ bool blvm_coins_add(blvm_coins_cache *c, const blvm_outpoint *op, blvm_coin *coi
          * overwrite one in the store. */
         fresh = !possible_overwrite;
     } else {
-        if (!possible_overwrite && !e->spent) return false; /* would overwrite unspent */
         /* A spent DIRTY entry has not reached the store: the store may still
          * hold the old coin, so the new one cannot be FRESH. */
         fresh = !possible_overwrite && !(e->flags & ENTRY_DIRTY);
@@ -226,6 +321,7 @@ int blvm_coins_spend(blvm_coins_cache *c, const blvm_outpoint *op, blvm_coin *mo
         if (rc <= 0) return rc;
     }
     if (e->spent) return 0;
+    if (!journal_record(c, op, e)) return BLVM_KV_NOMEM;
     c->script_bytes -= e->coin.out.script_pubkey.len;
     if (moved_out) {
         *moved_out = e->coin;
@@ -318,6 +414,7 @@ static int flush_fn(blvm_kv_txn *t, void *arg) {
 }
 
 int blvm_coins_flush(blvm_coins_cache *c, bool keep, blvm_kv_update_fn extra, void *extra_ctx) {
+    if (c->journal_on) return BLVM_KV_INVALID; /* a disconnect in progress */
     /* Our own snapshot would block the map from growing, and is stale after
      * the commit anyway. */
     blvm_coins_release_reader(c);
