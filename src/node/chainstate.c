@@ -94,6 +94,14 @@ struct blvm_chainstate {
     int64_t progress_time;
     int32_t progress_height;
     bool bulk;
+    /* A write to the block files or the store failed (disk full, I/O
+     * error): like Core's FatalError, no new block is accepted and the node
+     * is asked to stop (opt.fatal_error). What is on disk stays the last
+     * good flush plus block data the next start replays. */
+    bool fatal;
+    /* The coins cache could not be put back after a failed block (out of
+     * memory in the rollback): it must never be written to the store. */
+    bool coins_poisoned;
 };
 
 /* ------------------------------------------------------------------ */
@@ -113,6 +121,21 @@ static void cs_log(const blvm_chainstate *cs, int level, const char *fmt, ...) {
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     cs->opt.log(cs->opt.log_ctx, level, buf);
+}
+
+static void fatal_error(blvm_chainstate *cs, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Core's FatalError/AbortNode: log, latch, and ask the node to stop. */
+static void fatal_error(blvm_chainstate *cs, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    cs_log(cs, BLVM_CS_LOG_ERROR, "fatal: %s", buf);
+    bool first = !cs->fatal;
+    cs->fatal = true;
+    if (first && cs->opt.fatal_error) cs->opt.fatal_error(cs->opt.fatal_error_ctx, buf);
 }
 
 static void hash_hex(char out[65], const uint8_t hash[32]) {
@@ -154,7 +177,7 @@ static void cs_unlock(blvm_chainstate *cs) {
 }
 
 static bool stopping(const blvm_chainstate *cs) {
-    return cs->interrupted || (cs->opt.should_stop && cs->opt.should_stop(cs->opt.should_stop_ctx));
+    return cs->interrupted || cs->fatal || (cs->opt.should_stop && cs->opt.should_stop(cs->opt.should_stop_ctx));
 }
 
 static blvm_block_index *tip(const blvm_chainstate *cs) {
@@ -415,6 +438,10 @@ static size_t find_files_to_prune(blvm_chainstate *cs, int32_t manual_height, in
 enum { FLUSH_IF_NEEDED, FLUSH_PERIODIC, FLUSH_ALWAYS };
 
 static bool flush_state(blvm_chainstate *cs, int mode, int32_t manual_prune_height) {
+    /* A cache that could not be rolled back holds a state that belongs to
+     * no block: writing it would corrupt the store. The next start replays
+     * from the last good flush instead. */
+    if (cs->coins_poisoned) return false;
     bool cache_full = blvm_coins_usage(cs->coins) > cs->opt.dbcache_bytes;
     int64_t now = now_seconds(cs);
     bool periodic = now - cs->last_flush >= cs->opt.flush_interval;
@@ -428,7 +455,7 @@ static bool flush_state(blvm_chainstate *cs, int mode, int32_t manual_prune_heig
 
     /* Block data first: nothing may point at data that is not on disk. */
     if (!blvm_blockstore_flush(cs->bs)) {
-        cs_log(cs, BLVM_CS_LOG_ERROR, "failed to sync block files: %s", strerror(errno));
+        fatal_error(cs, "failed to sync block files: %s", strerror(errno));
         return false;
     }
     blvm_block_index *t = tip(cs);
@@ -451,7 +478,7 @@ static bool flush_state(blvm_chainstate *cs, int mode, int32_t manual_prune_heig
     int rc = blvm_coins_flush(cs->coins, !cache_full, write_extra, &x);
     if (rc != BLVM_KV_OK) {
         blvm_blockstore_mark_all_dirty(cs->bs);
-        cs_log(cs, BLVM_CS_LOG_ERROR, "failed to write chainstate: %s", blvm_kv_strerror(rc));
+        fatal_error(cs, "failed to write the chainstate: %s", blvm_kv_strerror(rc));
         return false;
     }
     blvm_block_tree_clear_dirty(&cs->tree);
@@ -507,11 +534,22 @@ static bool read_undo_at(blvm_chainstate *cs, const blvm_block_index *b, blvm_bl
 /* connect / disconnect                                                */
 
 /* Undoes transactions [0, ntx) of block (in reverse), restoring the coins
- * in undo. Core's DisconnectBlock; returns false when the coins do not match
- * (an unclean disconnect), which the caller treats as corruption. */
+ * in undo. Core's DisconnectBlock: returns false when the undo data does not
+ * fit the block or on a store error (DISCONNECT_FAILED); *clean is false
+ * when the coins did not match (DISCONNECT_UNCLEAN). Changes are made as it
+ * goes: disconnect_tip runs it under a coins journal to undo them. */
 static bool disconnect_txs(blvm_chainstate *cs, const blvm_block *block, int32_t height,
                            const blvm_block_undo *undo, size_t ntx, bool *clean) {
     *clean = true;
+    /* Core's DisconnectBlock: the two blocks whose coinbase repeats an
+     * earlier one (BIP30 exceptions, mainnet 91722 and 91812) leave no
+     * coinbase coin of their own to find. */
+    bool bip30_repeat = false;
+    if (ntx) {
+        uint8_t bh[32];
+        blvm_header_hash(&block->header, bh);
+        bip30_repeat = blvm_is_bip30_repeat(cs->params, height, bh);
+    }
     for (size_t i = ntx; i-- > 0;) {
         const blvm_tx *tx = &block->txs[i];
         bool is_cb = i == 0;
@@ -525,12 +563,13 @@ static bool disconnect_txs(blvm_chainstate *cs, const blvm_block *block, int32_t
             blvm_coin coin;
             int rc = blvm_coins_spend(cs->coins, &op, &coin);
             if (rc < 0) return false;
-            if (rc == 0 || coin.out.value != tx->vout[o].value || coin.height != (uint32_t)height ||
-                coin.coinbase != is_cb ||
-                coin.out.script_pubkey.len != tx->vout[o].script_pubkey.len ||
-                (coin.out.script_pubkey.len &&
-                 memcmp(coin.out.script_pubkey.data, tx->vout[o].script_pubkey.data,
-                        coin.out.script_pubkey.len) != 0))
+            if ((rc == 0 || coin.out.value != tx->vout[o].value ||
+                 coin.height != (uint32_t)height || coin.coinbase != is_cb ||
+                 coin.out.script_pubkey.len != tx->vout[o].script_pubkey.len ||
+                 (coin.out.script_pubkey.len &&
+                  memcmp(coin.out.script_pubkey.data, tx->vout[o].script_pubkey.data,
+                         coin.out.script_pubkey.len) != 0)) &&
+                !(is_cb && bip30_repeat))
                 *clean = false;
             blvm_coin_clear(&coin);
         }
@@ -804,8 +843,10 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     if (!ok && applied) {
         /* Undo the transactions applied so far, last first. */
         bool clean;
-        if (!disconnect_txs(cs, block, height, undo, applied, &clean))
-            cs_log(cs, BLVM_CS_LOG_ERROR, "rollback of a failed block failed");
+        if (!disconnect_txs(cs, block, height, undo, applied, &clean)) {
+            cs->coins_poisoned = true;
+            fatal_error(cs, "rollback of a failed block failed");
+        }
     }
     for (size_t i = 0; i < block->tx_count && spent_outs; i++)
         free(spent_outs[i]);
@@ -919,10 +960,13 @@ static bool connect_tip(blvm_chainstate *cs, blvm_block_index *b, const blvm_blo
             blvm_flatpos pos;
             if (w.err || !blvm_blockstore_write_undo(cs->bs, b->file, w.data, w.len,
                                                      b->entry.prev->hash, &pos)) {
-                cs_log(cs, BLVM_CS_LOG_ERROR, "failed to write undo data");
+                /* Disk full or I/O error: put the coins back (the block is
+                 * not connected) and stop, as Core does. */
+                fatal_error(cs, "failed to write undo data: %s", strerror(errno));
                 ret = false;
                 bool clean;
-                (void)disconnect_txs(cs, block, b->entry.height, &undo, block->tx_count, &clean);
+                if (!disconnect_txs(cs, block, b->entry.height, &undo, block->tx_count, &clean))
+                    cs->coins_poisoned = true;
             } else {
                 b->undo_pos = pos.pos;
                 b->status |= BLVM_BLOCK_HAVE_UNDO;
@@ -964,18 +1008,30 @@ static bool disconnect_tip(blvm_chainstate *cs) {
         cs_log(cs, BLVM_CS_LOG_ERROR, "failed to read undo data of block %s", h);
         return false;
     }
+    /* Core's DisconnectTip disconnects into a scratch view and keeps it only
+     * when DisconnectBlock says DISCONNECT_OK. Here the journal plays the
+     * scratch view. (Before, an unclean disconnect was only logged and
+     * kept, and one that failed half way left the cache half disconnected
+     * under the old tip, for the next flush to write to disk.) */
     bool clean = true;
-    bool ok = undo.count + 1 == block.tx_count &&
+    bool journal = blvm_coins_journal_begin(cs->coins);
+    bool ok = journal && undo.count + 1 == block.tx_count &&
               disconnect_txs(cs, &block, b->entry.height, &undo, block.tx_count, &clean);
     blvm_block_clear(&block);
     blvm_block_undo_clear(&undo);
-    if (!ok) {
-        cs_log(cs, BLVM_CS_LOG_ERROR, "failed to disconnect block %s", h);
+    blvm_block_index *prev = blvm_block_index_prev(b);
+    if (ok && clean) ok = blvm_active_chain_set_tip(&cs->chain, prev);
+    if (!ok || !clean) {
+        if (journal && !blvm_coins_journal_rollback(cs->coins)) {
+            cs->coins_poisoned = true;
+            fatal_error(cs, "out of memory undoing a failed disconnect of block %s", h);
+        }
+        cs_log(cs, BLVM_CS_LOG_ERROR, "failed to disconnect block %s: %s", h,
+               !ok ? "its undo data does not fit the block (or a read failed)"
+                   : "the coins do not match its undo data (unclean)");
         return false;
     }
-    if (!clean) cs_log(cs, BLVM_CS_LOG_WARN, "block %s disconnected uncleanly", h);
-    blvm_block_index *prev = blvm_block_index_prev(b);
-    if (!blvm_active_chain_set_tip(&cs->chain, prev)) return false;
+    blvm_coins_journal_end(cs->coins);
     blvm_coins_set_best(cs->coins, prev->entry.hash);
     cs->stats.blocks_disconnected++;
     notify_tip_locked(cs);
@@ -1137,7 +1193,7 @@ static bool accept_block(blvm_chainstate *cs, const blvm_block *block, const uin
                                               b->entry.time, &p);
         blvm_writer_clear(&w);
         if (!ok) {
-            cs_log(cs, BLVM_CS_LOG_ERROR, "failed to write block: %s", strerror(errno));
+            fatal_error(cs, "failed to write block: %s", strerror(errno));
             return blvm_state_error(state, "failed to write block");
         }
     }
@@ -1603,6 +1659,10 @@ static void notify_listener(blvm_chainstate *cs, uint64_t before) {
 static bool process_block_locked(blvm_chainstate *cs, const blvm_block *block, const uint8_t *raw,
                                  size_t raw_len, blvm_process_result *res,
                                  blvm_validation_state *state) {
+    if (cs->fatal) {
+        memset(res, 0, sizeof(*res));
+        return blvm_state_error(state, "the node is stopping after a storage error");
+    }
     uint8_t hash[32];
     blvm_header_hash(&block->header, hash);
     cs->watch_active = true;

@@ -76,6 +76,13 @@ typedef struct {
      * done so far stays consistent and is flushed. NULL: never. */
     bool (*should_stop)(void *ctx);
     void *should_stop_ctx;
+    /* Called once (under the chainstate lock) when writing to the block
+     * files or the store failed (disk full, I/O error): the node should
+     * stop, as Core's AbortNode. From then on no block is accepted. What is
+     * on disk stays recoverable: the next start replays from the last good
+     * flush. NULL: only logged. */
+    void (*fatal_error)(void *ctx, const char *msg);
+    void *fatal_error_ctx;
     /* Log sink; NULL: quiet. msg has no trailing newline. */
     void (*log)(void *ctx, int level, const char *msg);
     void *log_ctx;
