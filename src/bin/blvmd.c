@@ -2,7 +2,8 @@
  * the data directory, opens the log, starts the JSON-RPC server and waits
  * for SIGINT/SIGTERM or the `stop` RPC, then shuts down in order (see
  * node/init.h). Exit status: 0 after a clean shutdown, 1 when start-up
- * fails (with one "Error: ..." line on stderr and in debug.log). */
+ * fails (with one "Error: ..." line on stderr and in debug.log) or the node
+ * stopped itself after a fatal storage error (disk full, I/O error). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,7 +235,7 @@ int main(int argc, char **argv) {
 
     blvm_node_import_blocks(&node, cfg);
     blvm_init_wait_for_shutdown(&node);
-    rc = 0;
+    rc = blvm_node_chainstate_failed() ? 1 : 0; /* stopped by a disk error */
 
 shutdown:
     BLVM_LOG_INFO("Shutdown: In progress...");
@@ -246,6 +247,7 @@ shutdown:
         node.rpc_server = NULL;
     }
     blvm_init_run_shutdown_phase(&node, BLVM_SHUTDOWN_STOP);
+    if (blvm_node_chainstate_failed()) rc = 1;
     if (node.rpc_table) blvm_rpc_table_destroy(node.rpc_table);
     BLVM_LOG_INFO("Shutdown: done");
 out:

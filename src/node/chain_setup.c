@@ -1,5 +1,6 @@
 #include "node/chain_setup.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,21 @@ static void chainstate_log(void *ctx, int level, const char *msg) {
     case BLVM_CS_LOG_ERROR: BLVM_LOG_ERROR("%s", msg); break;
     default: BLVM_LOG_INFO("%s", msg); break;
     }
+}
+
+static atomic_bool chainstate_failed;
+
+/* Core's AbortNode: the error goes to the log and stderr, and the node
+ * stops (flushing what is consistent) with a failing exit status. */
+static void fatal_hook(void *ctx, const char *msg) {
+    BLVM_LOG_ERROR("A fatal internal error occurred, see debug.log for details: %s", msg);
+    fprintf(stderr, "Error: A fatal internal error occurred: %s\n", msg);
+    atomic_store(&chainstate_failed, true);
+    blvm_node_request_shutdown(ctx);
+}
+
+bool blvm_node_chainstate_failed(void) {
+    return atomic_load(&chainstate_failed);
 }
 
 static bool stop_requested(void *ctx) {
@@ -93,6 +109,8 @@ bool blvm_node_open_chainstate(blvm_node *node, const blvm_config *cfg, char *er
     opt.should_stop = stop_requested;
     opt.should_stop_ctx = node;
     opt.log = chainstate_log;
+    opt.fatal_error = fatal_hook;
+    opt.fatal_error_ctx = node;
     BLVM_LOG_INFO("Opening the chainstate (dbcache %lld MiB, par %d%s%s%s)", (long long)dbcache,
                   opt.par, opt.reindex ? ", reindex" : "",
                   opt.reindex_chainstate ? ", reindex-chainstate" : "",
