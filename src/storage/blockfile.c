@@ -167,6 +167,10 @@ static bool pwrite_all(int fd, const uint8_t *p, size_t len, off_t off) {
             if (errno == EINTR) continue;
             return false;
         }
+        if (w == 0) { /* no progress and no error: do not spin */
+            errno = EIO;
+            return false;
+        }
         p += w;
         len -= (size_t)w;
         off += w;
@@ -320,9 +324,25 @@ bool blvm_blockstore_write_undo(blvm_blockstore *bs, int file, const uint8_t *da
     return ok;
 }
 
+/* fsyncs a directory so that files created in it (or removed from it)
+ * survive a power cut. File systems that cannot sync a directory say EINVAL
+ * (Core's DirectoryCommit ignores every error; blvm only those). */
+static bool sync_dir(const char *dir) {
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return false;
+    bool ok = fsync(dfd) == 0 || errno == EINVAL || errno == ENOTSUP;
+    int saved = errno;
+    close(dfd);
+    errno = saved;
+    return ok;
+}
+
 static bool sync_file(const char *path, bool truncate_to, uint64_t size) {
+    /* Only files written since the last flush get here (pruning clears the
+     * marks), so a missing file is data lost, not a pruned file: an error,
+     * or the index would be committed pointing at nothing. */
     int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT; /* pruned meanwhile */
+    if (fd < 0) return false;
     bool ok = true;
     if (truncate_to && ftruncate(fd, (off_t)size) != 0) ok = false;
     if (ok && fsync(fd) != 0) ok = false;
@@ -349,14 +369,9 @@ bool blvm_blockstore_flush(blvm_blockstore *bs) {
             if (ok) bs->flags[i] &= (uint8_t)~FLAG_UNSYNC_REV;
         }
     }
-    if (ok) {
-        /* New files must survive too: sync the directory entry. */
-        int dfd = open(bs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            (void)fsync(dfd);
-            close(dfd);
-        }
-    }
+    /* New files must survive too: sync the directory entry before the index
+     * that names them is committed. */
+    if (ok) ok = sync_dir(bs->dir);
     pthread_mutex_unlock(&bs->lock);
     return ok;
 }
@@ -448,6 +463,8 @@ bool blvm_blockstore_remove_file(blvm_blockstore *bs, int n) {
         blvm_blockstore_file_path(bs, n, undo, path, sizeof path);
         if (unlink(path) != 0 && errno != ENOENT) ok = false;
     }
+    /* Make the removal durable too (the index no longer refers to it). */
+    if (ok) ok = sync_dir(bs->dir);
     if (n >= 0 && (size_t)n < bs->count) {
         memset(&bs->infos[n], 0, sizeof(bs->infos[n]));
         bs->flags[n] = FLAG_DIRTY;
