@@ -39,9 +39,10 @@ static int map_error(int rc) {
     case MDB_NOTFOUND:
         return BLVM_KV_NOTFOUND;
     case MDB_MAP_FULL:
-    case MDB_TXN_FULL:
     case MDB_MAP_RESIZED:
         return BLVM_KV_MAP_FULL;
+    case MDB_TXN_FULL: /* too many dirty pages: a bigger map would not help */
+        return BLVM_KV_NOMEM;
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:
     case MDB_INVALID:
@@ -112,6 +113,12 @@ int blvm_kv_open(blvm_kv **out, const char *dir, const blvm_kv_options *opt) {
     if (kv->read_only) flags |= MDB_RDONLY;
     rc = mdb_env_open(kv->env, dir, flags, 0644);
     if (rc) goto fail;
+    /* Reader slots of processes that died without ending their read
+     * transactions (kill -9) would pin old pages and fill the table: free
+     * them. (The first process to open the environment also resets the
+     * table; this covers a stale slot left next to a live process.) */
+    int dead = 0;
+    (void)mdb_reader_check(kv->env, &dead);
     MDB_txn *txn;
     rc = mdb_txn_begin(kv->env, NULL, kv->read_only ? MDB_RDONLY : 0, &txn);
     if (rc) goto fail;
