@@ -467,6 +467,17 @@ static int32_t check_recovers(const char *dir, int32_t min_height, bool pruned) 
         o.reindex_chainstate = true;
         cs = open_with(&o);
         assert_non_null(cs);
+        blvm_tip_info t2;
+        blvm_chainstate_tip(cs, &t2);
+        if (memcmp(t2.hash, t.hash, 32) != 0) {
+            /* A kill in the middle of a competing branch can leave two tips
+             * of equal work; which one a start picks is a tie (Core breaks
+             * it by arrival order, unknown for blocks loaded from disk).
+             * Prefer the recovered one, then compare. */
+            assert_int_equal(blvm_u256_cmp(&t2.chain_work, &t.chain_work), 0);
+            blvm_validation_state pst;
+            assert_true(blvm_chainstate_precious_block(cs, t.hash, &pst));
+        }
         utxo_digest again = utxo(cs);
         assert_same_utxo(&got, &again);
         blvm_chainstate_close(cs);
@@ -868,28 +879,36 @@ static int32_t run_and_kill(const char *dir, int work, int32_t min_height) {
     return flushed;
 }
 
+/* Random but repeatable: BLVM_TEST_SEED=<n> replays a run. */
+static unsigned test_seed(void) {
+    const char *e = getenv("BLVM_TEST_SEED");
+    unsigned seed = e ? (unsigned)strtoul(e, NULL, 10) : (unsigned)time(NULL) ^ (unsigned)getpid();
+    printf("seed %u (BLVM_TEST_SEED)\n", seed);
+    return seed;
+}
+
 static void test_kill_9_mining_and_reorgs(void **state) {
     const char *dir = *state;
-    unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-    printf("seed %u\n", seed);
-    srand(seed);
+    srand(test_seed());
     int32_t height = 0;
-    for (int round = 0; round < 6; round++) {
-        int32_t flushed = run_and_kill(dir, WORK_MINE_REORG, height + 20);
-        height = check_recovers(dir, flushed, false);
+    for (int round = 0; round < 20; round++) {
+        int32_t flushed = run_and_kill(dir, WORK_MINE_REORG, height + 10);
+        int32_t h = check_recovers(dir, flushed, false);
+        if (getenv("BLVM_TEST_VERBOSE")) printf("round %d: flushed %d recovered %d\n", round, flushed, h);
+        height = h;
     }
-    assert_true(height >= 120);
+    assert_true(height >= 200);
 }
 
 static void test_kill_9_pruning(void **state) {
     const char *dir = *state;
-    unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-    printf("seed %u\n", seed);
-    srand(seed);
+    srand(test_seed());
     int32_t height = 0;
-    for (int round = 0; round < 5; round++) {
-        int32_t flushed = run_and_kill(dir, WORK_PRUNE, round == 0 ? 330 : height + 25);
-        height = check_recovers(dir, flushed, true);
+    for (int round = 0; round < 10; round++) {
+        int32_t flushed = run_and_kill(dir, WORK_PRUNE, round == 0 ? 330 : height + 15);
+        int32_t h = check_recovers(dir, flushed, true);
+        if (getenv("BLVM_TEST_VERBOSE")) printf("round %d: flushed %d recovered %d\n", round, flushed, h);
+        height = h;
     }
     blvm_chainstate_options o = default_opts(dir);
     o.max_blockfile_size = 0x10000;
@@ -912,16 +931,14 @@ static void test_kill_9_pruning(void **state) {
  * finishes the job and reaches the same UTXO set. */
 static void test_kill_9_during_reindex(void **state) {
     const char *dir = *state;
-    unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-    printf("seed %u\n", seed);
-    srand(seed);
+    srand(test_seed());
     blvm_chainstate *cs = open_cs(dir);
     assert_non_null(cs);
     for (int i = 0; i < 220; i++)
         assert_true(mine_spend(cs, 0));
     utxo_digest full = utxo(cs);
     blvm_chainstate_close(cs);
-    for (int round = 0; round < 8; round++) {
+    for (int round = 0; round < 16; round++) {
         bool chainstate_only = round % 2 == 1;
         fflush(NULL);
         pid_t pid = fork();
