@@ -177,7 +177,8 @@ static void cs_unlock(blvm_chainstate *cs) {
 }
 
 static bool stopping(const blvm_chainstate *cs) {
-    return cs->interrupted || cs->fatal || (cs->opt.should_stop && cs->opt.should_stop(cs->opt.should_stop_ctx));
+    return cs->interrupted || cs->fatal ||
+           (cs->opt.should_stop && cs->opt.should_stop(cs->opt.should_stop_ctx));
 }
 
 static blvm_block_index *tip(const blvm_chainstate *cs) {
@@ -1787,16 +1788,22 @@ bool blvm_chainstate_test_block_validity(blvm_chainstate *cs, const blvm_block *
                                                 now_seconds(cs), state) &&
              blvm_check_block(block, cs->params, check_pow, check_merkle_root, state) &&
              blvm_contextual_check_block(block, &prev->entry, cs->params, state);
-        if (ok) {
+        /* The coin changes are undone with a coins journal (Core checks in
+         * a scratch view). Before, they were undone by disconnecting the
+         * block, and a rollback that failed or was unclean (a BIP30-style
+         * overwrite) left the changed coins in the cache for the next flush
+         * to write. */
+        if (ok && !blvm_coins_journal_begin(cs->coins))
+            ok = blvm_state_error(state, "coins journal busy");
+        else if (ok) {
             cs->just_check = true;
             ok = connect_block(cs, block, &dummy, &undo, state);
             cs->just_check = false;
-            if (ok) {
-                bool clean;
-                if (!disconnect_txs(cs, block, dummy.entry.height, &undo, block->tx_count, &clean) ||
-                    !clean)
-                    ok = blvm_state_error(state, "rollback of a checked block failed");
-                blvm_block_undo_clear(&undo);
+            if (ok) blvm_block_undo_clear(&undo);
+            if (!blvm_coins_journal_rollback(cs->coins)) {
+                cs->coins_poisoned = true;
+                fatal_error(cs, "out of memory undoing a checked block");
+                ok = blvm_state_error(state, "rollback of a checked block failed");
             }
         }
     }
