@@ -45,12 +45,12 @@ enum { F_NONE, F_FAIL_WRITE, F_SHORT_WRITE, F_FAIL_SYNC };
 static struct {
     int mode;
     char target[256]; /* substring of the path of the files concerned */
-    int err;         /* errno of a failure */
-    long skip;       /* matching calls let through before failing */
-    bool sticky;     /* keep failing after the first failure (disk stays full) */
-    long writes;     /* matching write calls seen */
-    long syncs;      /* matching sync calls seen */
-    long failures;   /* failures injected */
+    int err;          /* errno of a failure */
+    long skip;        /* matching calls let through before failing */
+    bool sticky;      /* keep failing after the first failure (disk stays full) */
+    long writes;      /* matching write calls seen */
+    long syncs;       /* matching sync calls seen */
+    long failures;    /* failures injected */
 } F;
 
 static void arm(int mode, const char *target, int err, long skip, bool sticky) {
@@ -660,7 +660,7 @@ static void test_fsync_failure_keeps_store(void **state) {
     assert_int_equal(fatal_calls, 1);
     assert_true(F.failures >= 1);
     assert_false(mine(cs, 1, 0, 1)); /* refused after the fatal error */
-    blvm_chainstate_close(cs);        /* its final flush fails the same way */
+    blvm_chainstate_close(cs);       /* its final flush fails the same way */
     assert_int_equal(store_writes, store_before);
     disarm();
     fatal_calls = 0;
@@ -786,6 +786,56 @@ static void test_unclean_disconnect_fails(void **state) {
     assert_int_equal(fatal_calls, 0);
 }
 
+/* TestBlockValidity (getblocktemplate, generateblock) checks a block
+ * against the coins and leaves them exactly as they were: the set a flush
+ * writes afterwards is the same, for a valid block and for one that fails
+ * half way (its second transaction spends a missing coin). */
+static void test_block_validity_leaves_coins(void **state) {
+    const char *dir = *state;
+    blvm_chainstate *cs = open_cs(dir);
+    assert_non_null(cs);
+    for (int i = 0; i < 105; i++)
+        assert_true(mine_spend(cs, 0));
+    utxo_digest before = utxo(cs);
+    parent_ref p = tip_ref(cs);
+    blvm_outpoint op;
+    blvm_amount v;
+    assert_true(coinbase_of(cs, p.height - 99, &op, &v));
+    blvm_block good;
+    build_block(&good, &p, &op, v, 0, 9);
+    blvm_validation_state st;
+    assert_true(blvm_chainstate_test_block_validity(cs, &good, false, true, &st));
+    utxo_digest after = utxo(cs);
+    assert_same_utxo(&before, &after);
+
+    blvm_block bad;
+    build_block(&bad, &p, &op, v, 0, 10);
+    /* a second transaction spending a coin that does not exist */
+    blvm_tx *txs = realloc(bad.txs, 3 * sizeof(blvm_tx));
+    assert_non_null(txs);
+    bad.txs = txs;
+    bad.tx_count = 3;
+    assert_true(blvm_tx_copy(&bad.txs[2], &bad.txs[1]));
+    bad.txs[2].vin[0].prevout.hash[0] ^= 1;
+    blvm_tx_compute_hashes(&bad.txs[2]);
+    bool mutated;
+    assert_true(blvm_block_merkle_root(&bad, bad.header.merkle_root, &mutated));
+    assert_false(blvm_chainstate_test_block_validity(cs, &bad, false, true, &st));
+    assert_string_equal(st.reject_reason, "bad-txns-inputs-missingorspent");
+    after = utxo(cs);
+    assert_same_utxo(&before, &after);
+    blvm_block_clear(&bad);
+
+    /* and the checked block still connects */
+    assert_true(submit(cs, &good));
+    blvm_block_clear(&good);
+    blvm_tip_info t;
+    blvm_chainstate_tip(cs, &t);
+    assert_int_equal(t.height, p.height + 1);
+    blvm_chainstate_close(cs);
+    check_recovers(dir, p.height + 1, false);
+}
+
 /* ---- kill -9 at random moments ---- */
 
 typedef struct {
@@ -894,7 +944,8 @@ static void test_kill_9_mining_and_reorgs(void **state) {
     for (int round = 0; round < 20; round++) {
         int32_t flushed = run_and_kill(dir, WORK_MINE_REORG, height + 10);
         int32_t h = check_recovers(dir, flushed, false);
-        if (getenv("BLVM_TEST_VERBOSE")) printf("round %d: flushed %d recovered %d\n", round, flushed, h);
+        if (getenv("BLVM_TEST_VERBOSE"))
+            printf("round %d: flushed %d recovered %d\n", round, flushed, h);
         height = h;
     }
     assert_true(height >= 200);
@@ -907,7 +958,8 @@ static void test_kill_9_pruning(void **state) {
     for (int round = 0; round < 10; round++) {
         int32_t flushed = run_and_kill(dir, WORK_PRUNE, round == 0 ? 330 : height + 15);
         int32_t h = check_recovers(dir, flushed, true);
-        if (getenv("BLVM_TEST_VERBOSE")) printf("round %d: flushed %d recovered %d\n", round, flushed, h);
+        if (getenv("BLVM_TEST_VERBOSE"))
+            printf("round %d: flushed %d recovered %d\n", round, flushed, h);
         height = h;
     }
     blvm_chainstate_options o = default_opts(dir);
@@ -976,6 +1028,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_dir_fsync_failure, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store_commit_failure, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_unclean_disconnect_fails, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_block_validity_leaves_coins, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_kill_9_mining_and_reorgs, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_kill_9_pruning, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_kill_9_during_reindex, setup_dir, teardown_dir),
