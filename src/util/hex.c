@@ -29,7 +29,7 @@ char *blvm_hex_alloc(const uint8_t *data, size_t len) {
     return s;
 }
 
-static int nibble(char c) {
+int blvm_hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -40,7 +40,7 @@ bool blvm_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *
     size_t n = strlen(hex);
     if (n % 2 != 0 || n / 2 > out_cap) return false;
     for (size_t i = 0; i < n / 2; i++) {
-        int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+        int hi = blvm_hex_digit(hex[2 * i]), lo = blvm_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) return false;
         out[i] = (uint8_t)(hi << 4 | lo);
     }
