@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/os.h"
 
 /* JSON answers above this are refused: the API never sends that much, and a
  * hostile or broken server must not make us allocate without bound. */
@@ -123,13 +124,6 @@ char *blvm_github_urlencode(const char *s) {
     }
     *o = 0;
     return out;
-}
-
-static void sleep_ms(long ms) {
-    if (ms <= 0) return;
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
 }
 
 /* Where an answer's body goes: memory (bounded) or a file (bounded). */
@@ -264,7 +258,7 @@ static void wait_for_budget(blvm_github *gh) {
     int64_t now = (int64_t)time(NULL);
     if (reset <= now) return;
     long ms = (long)((reset - now) * 1000);
-    sleep_ms(ms > gh->max_wait_ms ? gh->max_wait_ms : ms);
+    blvm_os_sleep_ms(ms > gh->max_wait_ms ? gh->max_wait_ms : ms);
     pthread_mutex_lock(&gh->lock);
     if (gh->rl_reset == reset) gh->rl_remaining = -1;
     pthread_mutex_unlock(&gh->lock);
@@ -410,7 +404,7 @@ static bool perform(blvm_github *gh, const char *method, const char *path, const
             *status = st;
             break;
         }
-        sleep_ms(wait > gh->max_wait_ms ? gh->max_wait_ms : wait);
+        blvm_os_sleep_ms(wait > gh->max_wait_ms ? gh->max_wait_ms : wait);
     }
     free(url);
     return ok;

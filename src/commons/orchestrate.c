@@ -16,6 +16,7 @@
 
 #include "commons/audit.h"
 #include "util/err.h"
+#include "util/os.h"
 
 static const char *const g_state_names[] = {"pending",   "triggered", "running",   "retry_wait",
                                             "succeeded", "failed",    "timed_out", "skipped"};
@@ -676,19 +677,6 @@ int blvm_orchestrate_build_complete(blvm_db *db, const blvm_commons_config *cfg,
 
 /* ---- local commands ----------------------------------------------------- */
 
-static bool mkdir_p(const char *path) {
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return false;
-            *p = '/';
-        }
-    }
-    return mkdir(tmp, 0755) == 0 || errno == EEXIST;
-}
-
 extern char **environ;
 
 static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id, int attempt,
@@ -696,7 +684,7 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
     const blvm_commons_component *c = &o->cfg->components[comp];
     char dir[4096], log[4200];
     snprintf(dir, sizeof(dir), "%s/logs/run-%lld", o->cfg->data_dir, (long long)run_id);
-    if (!mkdir_p(dir)) {
+    if (!blvm_os_mkdirs(dir, 0755)) {
         blvm_err_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
@@ -1276,12 +1264,6 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     return true;
 }
 
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id, volatile const int *stop,
                              char *err, size_t errlen) {
     int poll = o->cfg->poll_interval_secs > 0 ? o->cfg->poll_interval_secs : 10;
@@ -1294,7 +1276,7 @@ bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id, volatile cons
         long wait_ms = o->nprocs ? 200 : poll * 1000L;
         for (long waited = 0; waited < wait_ms; waited += 100) {
             if (stop && *stop) return true;
-            sleep_ms(100);
+            blvm_os_sleep_ms(100);
             if (o->nprocs && waited >= 200) break;
         }
         if (stop && *stop) return true;

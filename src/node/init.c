@@ -17,24 +17,7 @@
 
 #include "util/err.h"
 #include "util/log.h"
-
-/* mkdir -p, mode 0700 for what we create (the data dir holds the cookie). */
-static bool mkdirs(const char *path) {
-    char *p = strdup(path);
-    if (!p) return false;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-            free(p);
-            return false;
-        }
-        *s = '/';
-    }
-    bool ok = mkdir(p, 0700) == 0 || errno == EEXIST;
-    free(p);
-    return ok;
-}
+#include "util/os.h"
 
 static bool is_dir(const char *path) {
     struct stat st;
@@ -65,7 +48,8 @@ static bool prepare_dir(const char *dir, const char *what, bool create, char *er
             blvm_err_set(err, errlen, "Specified %s \"%s\" does not exist.", what, dir);
             return false;
         }
-        if (!mkdirs(dir)) {
+        /* Mode 0700 for what we create: the data dir holds the cookie. */
+        if (!blvm_os_mkdirs(dir, 0700)) {
             blvm_err_set(err, errlen, "Cannot create %s '%s': %s", what, dir, strerror(errno));
             return false;
         }
