@@ -316,6 +316,14 @@ static void peer_string(const struct sockaddr *sa, char *out, size_t outlen) {
 
 /* ---- replies (event thread) ---- */
 
+/* One request fewer in flight: wakes a shutdown waiting for them. */
+static void request_done(blvm_rpc_server *s) {
+    pthread_mutex_lock(&s->mu);
+    s->pending--;
+    pthread_cond_broadcast(&s->idle_cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
 static void send_reply_cb(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
@@ -330,10 +338,7 @@ static void send_reply_cb(evutil_socket_t fd, short what, void *arg) {
     blvm_rpc_server *s = r->s;
     free(r->body);
     free(r);
-    pthread_mutex_lock(&s->mu);
-    s->pending--;
-    pthread_cond_broadcast(&s->idle_cv);
-    pthread_mutex_unlock(&s->mu);
+    request_done(s);
 }
 
 /* From a worker: queue the reply for the event thread. Takes body. */
@@ -344,10 +349,7 @@ static void post_reply(blvm_rpc_server *s, struct evhttp_request *req, int statu
         /* Cannot even allocate the reply: leave the request; the client
          * times out. Account for it so shutdown does not wait. */
         free(body);
-        pthread_mutex_lock(&s->mu);
-        s->pending--;
-        pthread_cond_broadcast(&s->idle_cv);
-        pthread_mutex_unlock(&s->mu);
+        request_done(s);
         return;
     }
     *r = (reply){s, req, status, body, json, www_auth};
@@ -355,10 +357,7 @@ static void post_reply(blvm_rpc_server *s, struct evhttp_request *req, int statu
     if (event_base_once(s->base, -1, EV_TIMEOUT, send_reply_cb, r, &now) != 0) {
         free(r->body);
         free(r);
-        pthread_mutex_lock(&s->mu);
-        s->pending--;
-        pthread_cond_broadcast(&s->idle_cv);
-        pthread_mutex_unlock(&s->mu);
+        request_done(s);
     }
 }
 
