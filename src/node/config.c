@@ -15,6 +15,7 @@
 
 #include "consensus/params.h"
 #include "util/err.h"
+#include "util/hex.h"
 
 /* blvm_config_network values are the consensus layer's network ids, so
  * (blvm_network)blvm_config_get_network(cfg) picks the chain parameters. */
@@ -275,13 +276,6 @@ static bool parse_int_text(const char *v, int64_t *out) {
     return true;
 }
 
-static bool is_hex64(const char *v) {
-    if (strlen(v) != 64) return false;
-    for (size_t i = 0; i < 64; i++)
-        if (!isxdigit((unsigned char)v[i])) return false;
-    return true;
-}
-
 /* Checks and normalises one value; negated says "-noname". On success
  * *norm is the value to store (NULL for a negated list/string). */
 static bool interpret_value(const blvm_arg_spec *spec, const char *value, bool negated,
@@ -343,7 +337,7 @@ static bool interpret_value(const blvm_arg_spec *spec, const char *value, bool n
         return true;
     }
     case BLVM_ARG_HASH:
-        if (strcmp(value, "0") != 0 && !is_hex64(value)) {
+        if (strcmp(value, "0") != 0 && !blvm_hex_is_valid(value, 64)) {
             blvm_err_set(err, errlen,
                          "Invalid value for -%s%s: '%s' (expected 64 hexadecimal digits or 0)",
                          spec->name, where, value);

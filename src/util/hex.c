@@ -36,6 +36,13 @@ int blvm_hex_digit(char c) {
     return -1;
 }
 
+bool blvm_hex_is_valid(const char *s, size_t n) {
+    if (n == 0 || n % 2 || strlen(s) != n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (blvm_hex_digit(s[i]) < 0) return false;
+    return true;
+}
+
 bool blvm_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *hex) {
     size_t n = strlen(hex);
     if (n % 2 != 0 || n / 2 > out_cap) return false;
