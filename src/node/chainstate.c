@@ -558,12 +558,13 @@ static bool disconnect_txs(blvm_chainstate *cs, const blvm_block *block, int32_t
 
 static bool assume_valid_applies(blvm_chainstate *cs, const blvm_block_index *b) {
     /* Core's ConnectBlock: skip scripts when the block is an ancestor of the
-     * assumed-valid block, that block is in our best header chain, and the
-     * best header is at least two weeks of work past this block. */
+     * assumed-valid block and of the best header (which need not contain the
+     * assumed-valid block itself), the best header has the minimum chain
+     * work, and it is more than two weeks of work past this block. */
     if (!cs->has_assume_valid) return false;
     blvm_block_index *av = blvm_block_tree_find(&cs->tree, cs->assume_valid);
     if (!av || blvm_block_index_ancestor(av, b->entry.height) != b) return false;
-    if (!cs->best_header || blvm_block_index_ancestor(cs->best_header, av->entry.height) != av)
+    if (!cs->best_header || blvm_block_index_ancestor(cs->best_header, b->entry.height) != b)
         return false;
     if (blvm_u256_cmp(&cs->best_header->entry.chain_work, &cs->params->minimum_chain_work) < 0)
         return false;
@@ -604,7 +605,15 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     /* The block may come from disk: check it again (Core does), except for
      * TestBlockValidity (Core's fJustCheck), whose caller checked it with
      * its own proof-of-work and merkle root flags. */
-    if (!blvm_check_block(block, cs->params, !cs->just_check, !cs->just_check, state)) return false;
+    if (!blvm_check_block(block, cs->params, !cs->just_check, !cs->just_check, state)) {
+        /* Mutated here means the stored copy was damaged after it passed
+         * these checks: Core stops with a fatal error. Not the block's
+         * fault, so never mark it invalid (and never retry it forever). */
+        if (state->mode == BLVM_STATE_INVALID && state->result == BLVM_BLOCK_MUTATED)
+            return blvm_state_error(state, "corrupt block found indicating potential hardware "
+                                           "failure");
+        return false;
+    }
 
     if (is_genesis_hash(cs, idx->entry.hash)) return true; /* its coinbase is not spendable */
 
@@ -849,6 +858,19 @@ static void invalid_block_found(blvm_chainstate *cs, blvm_block_index *b,
         b->status |= BLVM_BLOCK_FAILED_VALID;
         b->dirty = true;
         array_remove(cs->cand, &cs->ncand, b);
+        /* Core's AcceptBlockHeader refuses ("bad-prevblk") a header on any
+         * descendant of a block found invalid (its m_failed_blocks walk):
+         * mark the descendants known now, so the parent check catches them
+         * and the best header leaves the invalid branch. */
+        for (size_t i = 0; i < cs->tree.count; i++) {
+            blvm_block_index *x = cs->tree.all[i];
+            if (x->entry.height > b->entry.height &&
+                blvm_block_index_ancestor(x, b->entry.height) == b) {
+                x->status |= BLVM_BLOCK_FAILED_CHILD;
+                x->dirty = true;
+                array_remove(cs->cand, &cs->ncand, x);
+            }
+        }
         if (cs->best_header == b ||
             (cs->best_header && blvm_block_index_ancestor(cs->best_header, b->entry.height) == b))
             recompute_best_header(cs);
