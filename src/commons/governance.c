@@ -1,7 +1,6 @@
 #include "commons/governance.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +9,8 @@
 
 #include "commons/audit.h"
 #include "commons/keys.h"
+#include "util/err.h"
 #include "util/hex.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int64_t ctx_now(const blvm_governance_ctx *ctx) {
     return ctx->now ? ctx->now : (int64_t)time(NULL);
@@ -114,7 +104,7 @@ int blvm_governance_parse_sign(const char *body, char key_id[65], uint8_t sig[64
             p++;
         size_t n = (size_t)(p - s);
         if (ntok == 3 || n >= sizeof(tok[0])) {
-            set_err(err, errlen, "/governance-sign takes [KEY_ID] SIGNATURE");
+            blvm_err_set(err, errlen, "/governance-sign takes [KEY_ID] SIGNATURE");
             return -1;
         }
         memcpy(tok[ntok], s, n);
@@ -122,13 +112,13 @@ int blvm_governance_parse_sign(const char *body, char key_id[65], uint8_t sig[64
         ntok++;
     }
     if (ntok == 0 || ntok > 2) {
-        set_err(err, errlen, "/governance-sign takes [KEY_ID] SIGNATURE");
+        blvm_err_set(err, errlen, "/governance-sign takes [KEY_ID] SIGNATURE");
         return -1;
     }
     const char *sighex = tok[ntok - 1];
     if (ntok == 2) {
         if (strlen(tok[0]) != 64 || !is_hex_n(tok[0], 64)) {
-            set_err(err, errlen, "key id must be 64 hex digits");
+            blvm_err_set(err, errlen, "key id must be 64 hex digits");
             return -1;
         }
         for (int i = 0; i < 64; i++)
@@ -138,7 +128,7 @@ int blvm_governance_parse_sign(const char *body, char key_id[65], uint8_t sig[64
     size_t len = 0;
     if (strlen(sighex) != 128 || !is_hex_n(sighex, 128) ||
         !blvm_hex_decode(sig, 64, &len, sighex) || len != 64) {
-        set_err(err, errlen, "signature must be 128 hex digits (64-byte BIP340 signature)");
+        blvm_err_set(err, errlen, "signature must be 128 hex digits (64-byte BIP340 signature)");
         key_id[0] = 0;
         return -1;
     }
@@ -217,20 +207,20 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
     json_t *pr = json_object_get(payload, "pull_request");
     const char *repo = jstr(json_object_get(payload, "repository"), "full_name");
     if (!action || !json_is_object(pr) || !repo) {
-        set_err(err, errlen,
-                "pull_request payload needs action, pull_request and "
-                "repository.full_name");
+        blvm_err_set(err, errlen,
+                     "pull_request payload needs action, pull_request and "
+                     "repository.full_name");
         return -1;
     }
     json_t *num = json_object_get(pr, "number");
     if (!json_is_integer(num)) num = json_object_get(payload, "number");
     const char *head = jstr(json_object_get(pr, "head"), "sha");
     if (!json_is_integer(num) || json_integer_value(num) <= 0) {
-        set_err(err, errlen, "pull_request.number missing or not a positive integer");
+        blvm_err_set(err, errlen, "pull_request.number missing or not a positive integer");
         return -1;
     }
     if (!valid_sha(head)) {
-        set_err(err, errlen, "pull_request.head.sha missing or not 40 hex digits");
+        blvm_err_set(err, errlen, "pull_request.head.sha missing or not 40 hex digits");
         return -1;
     }
     int64_t number = json_integer_value(num);
@@ -248,7 +238,7 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
     bool reclassify = !strcmp(action, "opened") || !strcmp(action, "synchronize") ||
                       !strcmp(action, "reopened") || !strcmp(action, "edited");
     if (!closing && !reclassify) {
-        set_err(err, errlen, "pull_request action \"%s\" ignored", action);
+        blvm_err_set(err, errlen, "pull_request action \"%s\" ignored", action);
         return 0;
     }
 
@@ -259,8 +249,8 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
     if (reclassify && ctx->gh) {
         char gerr[256];
         if (!blvm_github_list_pr_files(ctx->gh, repo, number, &files, gerr, sizeof(gerr))) {
-            set_err(err, errlen, "cannot list changed files of %s#%lld: %s", repo,
-                    (long long)number, gerr);
+            blvm_err_set(err, errlen, "cannot list changed files of %s#%lld: %s", repo,
+                         (long long)number, gerr);
             return -1;
         }
     }
@@ -326,7 +316,7 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     json_decref(files);
     return -1;
 }
@@ -369,25 +359,25 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
     json_t *comment = json_object_get(payload, "comment");
     const char *repo = jstr(json_object_get(payload, "repository"), "full_name");
     if (!action || !json_is_object(issue) || !json_is_object(comment) || !repo) {
-        set_err(err, errlen,
-                "issue_comment payload needs action, issue, comment and "
-                "repository.full_name");
+        blvm_err_set(err, errlen,
+                     "issue_comment payload needs action, issue, comment and "
+                     "repository.full_name");
         return -1;
     }
     /* Only new comments: an edited comment could swap in another signature
      * after the fact. */
     if (strcmp(action, "created") != 0) {
-        set_err(err, errlen, "issue_comment action \"%s\" ignored", action);
+        blvm_err_set(err, errlen, "issue_comment action \"%s\" ignored", action);
         return 0;
     }
     if (!json_object_get(issue, "pull_request")) {
-        set_err(err, errlen, "comment on an issue, not a pull request");
+        blvm_err_set(err, errlen, "comment on an issue, not a pull request");
         return 0;
     }
     const char *body = jstr(comment, "body");
     json_t *num = json_object_get(issue, "number");
     if (!body || !json_is_integer(num) || json_integer_value(num) <= 0) {
-        set_err(err, errlen, "issue_comment payload needs comment.body and issue.number");
+        blvm_err_set(err, errlen, "issue_comment payload needs comment.body and issue.number");
         return -1;
     }
     int64_t number = json_integer_value(num);
@@ -402,7 +392,7 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
     char perr[160] = "";
     int parsed = blvm_governance_parse_sign(body, key_id, sig, perr, sizeof(perr));
     if (parsed == 0) {
-        set_err(err, errlen, "comment is not a /governance-sign command");
+        blvm_err_set(err, errlen, "comment is not a /governance-sign command");
         return 0;
     }
 
@@ -411,7 +401,7 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
     char head[65], state[16];
     bool found = false;
     if (!pr_lookup(db, repo, number, &pr_id, head, state, NULL, 0, &opened_at, &found)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         return -1;
     }
     char subject[200];
@@ -425,10 +415,10 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
         bool ok = audit(ctx, "signature.rejected", subject, d);
         json_decref(d);
         if (!ok) {
-            set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+            blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
             return -1;
         }
-        set_err(err, errlen, "signature rejected: %s", why);
+        blvm_err_set(err, errlen, "signature rejected: %s", why);
         return 0;
     }
 
@@ -485,13 +475,13 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
     if (!blvm_db_commit(db)) goto rollback;
     if (!blvm_governance_evaluate(ctx, repo, number, NULL, err, errlen)) return -1;
     if (m < 0) {
-        set_err(err, errlen, "invalid signature: %s", why);
+        blvm_err_set(err, errlen, "invalid signature: %s", why);
     }
     return 1;
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     return -1;
 }
 
@@ -503,14 +493,14 @@ int blvm_governance_on_review(blvm_governance_ctx *ctx, json_t *payload, char *e
     json_t *pr = json_object_get(payload, "pull_request");
     const char *repo = jstr(json_object_get(payload, "repository"), "full_name");
     if (!action || !json_is_object(review) || !json_is_object(pr) || !repo) {
-        set_err(err, errlen,
-                "pull_request_review payload needs action, review, pull_request "
-                "and repository.full_name");
+        blvm_err_set(err, errlen,
+                     "pull_request_review payload needs action, review, pull_request "
+                     "and repository.full_name");
         return -1;
     }
     json_t *num = json_object_get(pr, "number");
     if (!json_is_integer(num) || json_integer_value(num) <= 0) {
-        set_err(err, errlen, "pull_request.number missing or not a positive integer");
+        blvm_err_set(err, errlen, "pull_request.number missing or not a positive integer");
         return -1;
     }
     int64_t number = json_integer_value(num);
@@ -519,11 +509,12 @@ int blvm_governance_on_review(blvm_governance_ctx *ctx, json_t *payload, char *e
     char head[65], state[16];
     bool found = false;
     if (!pr_lookup(db, repo, number, &pr_id, head, state, NULL, 0, NULL, &found)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         return -1;
     }
     if (!found) {
-        set_err(err, errlen, "review on unknown pull request %s#%lld", repo, (long long)number);
+        blvm_err_set(err, errlen, "review on unknown pull request %s#%lld", repo,
+                     (long long)number);
         return 0;
     }
     const char *reviewer = jstr(json_object_get(review, "user"), "login");
@@ -560,7 +551,7 @@ int blvm_governance_on_review(blvm_governance_ctx *ctx, json_t *payload, char *e
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     return -1;
 }
 
@@ -576,7 +567,7 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
     if (!pr_lookup(db, repo, number, &pr_id, head, state, title, sizeof(title), &opened_at, &found))
         goto dberr;
     if (!found) {
-        set_err(err, errlen, "unknown pull request %s#%lld", repo, (long long)number);
+        blvm_err_set(err, errlen, "unknown pull request %s#%lld", repo, (long long)number);
         return false;
     }
     if (strcmp(state, "open") != 0) return true;
@@ -589,7 +580,7 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
     const char **paths = calloc(r.nrows ? r.nrows : 1, sizeof(*paths));
     if (!paths) {
         blvm_db_result_clear(&r);
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     for (size_t i = 0; i < r.nrows; i++)
@@ -698,13 +689,13 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
     }
     if (out) *out = d;
     if (ctx->gh && !posted) {
-        set_err(err, errlen, "posting status for %s: %s", subject, gerr);
+        blvm_err_set(err, errlen, "posting status for %s: %s", subject, gerr);
         return false;
     }
     return true;
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     return false;
 }

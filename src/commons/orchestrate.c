@@ -15,16 +15,8 @@
 #include <jansson.h>
 
 #include "commons/audit.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
+#include "util/err.h"
+#include "util/os.h"
 
 static const char *const g_state_names[] = {"pending",   "triggered", "running",   "retry_wait",
                                             "succeeded", "failed",    "timed_out", "skipped"};
@@ -102,7 +94,7 @@ bool blvm_orch_graph_init(blvm_orch_graph *g, size_t n, const char *const *names
                           size_t errlen) {
     memset(g, 0, sizeof(*g));
     if (n == 0) {
-        set_err(err, errlen, "no components");
+        blvm_err_set(err, errlen, "no components");
         return false;
     }
     g->names = calloc(n, sizeof(*g->names));
@@ -113,12 +105,12 @@ bool blvm_orch_graph_init(blvm_orch_graph *g, size_t n, const char *const *names
     g->n = n;
     for (size_t i = 0; i < n; i++) {
         if (!names[i] || !*names[i]) {
-            set_err(err, errlen, "component %zu has no name", i);
+            blvm_err_set(err, errlen, "component %zu has no name", i);
             goto fail;
         }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(names[i], names[j]) == 0) {
-                set_err(err, errlen, "duplicate component '%s'", names[i]);
+                blvm_err_set(err, errlen, "duplicate component '%s'", names[i]);
                 goto fail;
             }
         }
@@ -131,12 +123,12 @@ bool blvm_orch_graph_init(blvm_orch_graph *g, size_t n, const char *const *names
         for (size_t d = 0; d < ndeps[i]; d++) {
             int w = blvm_orch_graph_find(g, deps[i][d]);
             if (w < 0) {
-                set_err(err, errlen, "component '%s' depends on unknown component '%s'", names[i],
-                        deps[i][d]);
+                blvm_err_set(err, errlen, "component '%s' depends on unknown component '%s'",
+                             names[i], deps[i][d]);
                 goto fail;
             }
             if ((size_t)w == i) {
-                set_err(err, errlen, "component '%s' depends on itself", names[i]);
+                blvm_err_set(err, errlen, "component '%s' depends on itself", names[i]);
                 goto fail;
             }
             bool dup = false;
@@ -177,14 +169,14 @@ bool blvm_orch_graph_init(blvm_orch_graph *g, size_t n, const char *const *names
         if (color && stack)
             for (size_t i = 0; i < n && !reported; i++)
                 if (color[i] == 0) reported = find_cycle(g, i, color, stack, 0, err, errlen);
-        if (!reported) set_err(err, errlen, "dependency cycle");
+        if (!reported) blvm_err_set(err, errlen, "dependency cycle");
         free(color);
         free(stack);
         goto fail;
     }
     return true;
 oom:
-    set_err(err, errlen, "out of memory");
+    blvm_err_set(err, errlen, "out of memory");
 fail:
     blvm_orch_graph_clear(g);
     return false;
@@ -205,7 +197,7 @@ bool blvm_orch_graph_from_config(blvm_orch_graph *g, const blvm_commons_config *
         }
         ok = blvm_orch_graph_init(g, n, names, deps, nd, err, errlen);
     } else {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
     }
     free(names);
     free(deps);
@@ -352,7 +344,7 @@ blvm_orchestrator *blvm_orchestrator_create(const blvm_orchestrator_options *opt
                                             size_t errlen) {
     blvm_orchestrator *o = calloc(1, sizeof(*o));
     if (!o) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return NULL;
     }
     o->cfg = opt->cfg;
@@ -450,7 +442,7 @@ bool blvm_orchestrator_create_run(blvm_orchestrator *o, const char *trigger, con
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     return false;
 }
 
@@ -464,7 +456,7 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
                        "external_id, next_attempt_at, deadline_at, updated_at FROM builds WHERE "
                        "run_id = ?",
                        p, 1, &r)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(o->db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(o->db));
         return false;
     }
     build_row *rows = calloc(o->g.n, sizeof(*rows));
@@ -473,7 +465,7 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
         free(rows);
         free(seen);
         blvm_db_result_clear(&r);
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     bool ok = true;
@@ -481,10 +473,10 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
         const char *comp = blvm_db_result_get(&r, i, 1);
         int c = comp ? blvm_orch_graph_find(&o->g, comp) : -1;
         if (c < 0 || seen[c]) {
-            set_err(err, errlen,
-                    "run %lld has a build for component '%s' the config does not "
-                    "have (config changed since the run started?)",
-                    (long long)run_id, comp ? comp : "");
+            blvm_err_set(err, errlen,
+                         "run %lld has a build for component '%s' the config does not "
+                         "have (config changed since the run started?)",
+                         (long long)run_id, comp ? comp : "");
             ok = false;
             break;
         }
@@ -493,8 +485,8 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
         b->id = cell_int(&r, i, 0);
         b->comp = c;
         if (!blvm_build_state_parse(blvm_db_result_get(&r, i, 2), &b->state)) {
-            set_err(err, errlen, "build %lld has unknown state '%s'", (long long)b->id,
-                    blvm_db_result_get(&r, i, 2) ? blvm_db_result_get(&r, i, 2) : "");
+            blvm_err_set(err, errlen, "build %lld has unknown state '%s'", (long long)b->id,
+                         blvm_db_result_get(&r, i, 2) ? blvm_db_result_get(&r, i, 2) : "");
             ok = false;
         }
         b->attempt = (int)cell_int(&r, i, 3);
@@ -507,8 +499,8 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
     }
     for (size_t i = 0; i < o->g.n && ok; i++) {
         if (!seen[i]) {
-            set_err(err, errlen, "run %lld has no build for component '%s'", (long long)run_id,
-                    o->g.names[i]);
+            blvm_err_set(err, errlen, "run %lld has no build for component '%s'", (long long)run_id,
+                         o->g.names[i]);
             ok = false;
         }
     }
@@ -635,7 +627,7 @@ int blvm_orchestrate_build_complete(blvm_db *db, const blvm_commons_config *cfg,
                                     const char *correlation_id, const char *conclusion,
                                     const char *external_run_id, char *err, size_t errlen) {
     if (!correlation_id || !*correlation_id || !conclusion) {
-        set_err(err, errlen, "build-complete needs client_payload.build_id and conclusion");
+        blvm_err_set(err, errlen, "build-complete needs client_payload.build_id and conclusion");
         return -1;
     }
     blvm_db_param p[1] = {blvm_db_text(correlation_id)};
@@ -644,12 +636,12 @@ int blvm_orchestrate_build_complete(blvm_db *db, const blvm_commons_config *cfg,
                        "SELECT id, run_id, component, state, attempt FROM builds "
                        "WHERE correlation_id = ?",
                        p, 1, &r)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         return -1;
     }
     if (r.nrows != 1) {
         blvm_db_result_clear(&r);
-        set_err(err, errlen, "no build with id '%s'", correlation_id);
+        blvm_err_set(err, errlen, "no build with id '%s'", correlation_id);
         return 0;
     }
     int64_t id = cell_int(&r, 0, 0), run_id = cell_int(&r, 0, 1);
@@ -660,7 +652,7 @@ int blvm_orchestrate_build_complete(blvm_db *db, const blvm_commons_config *cfg,
         cfg, blvm_db_result_get(&r, 0, 2) ? blvm_db_result_get(&r, 0, 2) : "");
     blvm_db_result_clear(&r);
     if (!known || comp < 0 || (st != BLVM_BUILD_TRIGGERED && st != BLVM_BUILD_RUNNING)) {
-        set_err(err, errlen, "build '%s' is not waiting for a result", correlation_id);
+        blvm_err_set(err, errlen, "build '%s' is not waiting for a result", correlation_id);
         return 0;
     }
     char why[256];
@@ -678,25 +670,12 @@ int blvm_orchestrate_build_complete(blvm_db *db, const blvm_commons_config *cfg,
                  external_run_id ? ", workflow run " : "", external_run_id ? external_run_id : "");
         rc = fail_attempt(db, cfg, comp, id, run_id, st, attempt, false, why, conclusion);
     }
-    if (rc < 0) set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
-    if (rc == 0) set_err(err, errlen, "build '%s' changed meanwhile", correlation_id);
+    if (rc < 0) blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
+    if (rc == 0) blvm_err_set(err, errlen, "build '%s' changed meanwhile", correlation_id);
     return rc;
 }
 
 /* ---- local commands ----------------------------------------------------- */
-
-static bool mkdir_p(const char *path) {
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return false;
-            *p = '/';
-        }
-    }
-    return mkdir(tmp, 0755) == 0 || errno == EEXIST;
-}
 
 extern char **environ;
 
@@ -705,8 +684,8 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
     const blvm_commons_component *c = &o->cfg->components[comp];
     char dir[4096], log[4200];
     snprintf(dir, sizeof(dir), "%s/logs/run-%lld", o->cfg->data_dir, (long long)run_id);
-    if (!mkdir_p(dir)) {
-        set_err(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+    if (!blvm_os_mkdirs(dir, 0755)) {
+        blvm_err_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
     snprintf(log, sizeof(log), "%s/%s-%d.log", dir, c->name, attempt);
@@ -753,7 +732,7 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
              c->command);
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        set_err(err, errlen, "cannot create %s: %s", log, strerror(errno));
+        blvm_err_set(err, errlen, "cannot create %s: %s", log, strerror(errno));
         free(envp);
         free(wrapper);
         return -1;
@@ -774,7 +753,7 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
     free(envp);
     free(wrapper);
     if (pid < 0) {
-        set_err(err, errlen, "fork: %s", strerror(errno));
+        blvm_err_set(err, errlen, "fork: %s", strerror(errno));
         return -1;
     }
     setpgid(pid, pid);
@@ -1060,7 +1039,7 @@ static int start_build(blvm_orchestrator *o, build_row *b, int64_t run_id, const
                           "trigger_failed");
         progress(o, "run %lld: %s %s", (long long)run_id, comp->name, why2);
         if (rc < 0) {
-            set_err(err, errlen, "database: %s", blvm_db_errmsg(o->db));
+            blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(o->db));
             return -1;
         }
     }
@@ -1118,12 +1097,12 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     blvm_db_param rp[1] = {blvm_db_int(run_id)};
     blvm_db_result rr;
     if (!blvm_db_query(db, "SELECT state, ref FROM runs WHERE id = ?", rp, 1, &rr)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         return false;
     }
     if (rr.nrows != 1) {
         blvm_db_result_clear(&rr);
-        set_err(err, errlen, "no run %lld", (long long)run_id);
+        blvm_err_set(err, errlen, "no run %lld", (long long)run_id);
         return false;
     }
     char run_state[32], ref[256];
@@ -1143,7 +1122,7 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
                           "UPDATE runs SET state = 'running', updated_at = ? WHERE id = ? AND "
                           "state = 'pending'",
                           p, 2, NULL)) {
-            set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+            blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
             return false;
         }
     }
@@ -1215,7 +1194,7 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     }
     json_decref(runs);
     if (!ok) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         build_rows_free(rows, o->g.n);
         return false;
     }
@@ -1229,7 +1208,7 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
         free(views);
         free(acts);
         build_rows_free(rows, o->g.n);
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     for (size_t i = 0; i < o->g.n; i++) {
@@ -1257,7 +1236,7 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     }
     free(acts);
     if (!ok) {
-        if (!err || !*err) set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        if (!err || !*err) blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         free(views);
         build_rows_free(rows, o->g.n);
         return false;
@@ -1275,7 +1254,7 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     free(views);
     if (outcome != 0) {
         if (!finish_run(o, run_id, outcome, rows)) {
-            set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+            blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
             build_rows_free(rows, o->g.n);
             return false;
         }
@@ -1283,12 +1262,6 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     }
     build_rows_free(rows, o->g.n);
     return true;
-}
-
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
 }
 
 bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id, volatile const int *stop,
@@ -1303,7 +1276,7 @@ bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id, volatile cons
         long wait_ms = o->nprocs ? 200 : poll * 1000L;
         for (long waited = 0; waited < wait_ms; waited += 100) {
             if (stop && *stop) return true;
-            sleep_ms(100);
+            blvm_os_sleep_ms(100);
             if (o->nprocs && waited >= 200) break;
         }
         if (stop && *stop) return true;
@@ -1348,7 +1321,7 @@ bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id, c
                        "SELECT component, external_id FROM builds WHERE run_id = ? AND "
                        "state = 'succeeded' AND trigger_kind = 'dispatch' ORDER BY id",
                        p, 1, &r)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(o->db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(o->db));
         return false;
     }
     bool ok = true;
@@ -1360,12 +1333,12 @@ bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id, c
         char *end = NULL;
         long long gh_run = ext ? strtoll(ext, &end, 10) : 0;
         if (!ext || !end || *end || gh_run <= 0) {
-            set_err(err, errlen, "build %s has no workflow run id", comp ? comp : "?");
+            blvm_err_set(err, errlen, "build %s has no workflow run id", comp ? comp : "?");
             ok = false;
             continue;
         }
         if (!o->gh || !repo) {
-            set_err(err, errlen, "no GitHub repository/client configured");
+            blvm_err_set(err, errlen, "no GitHub repository/client configured");
             ok = false;
             break;
         }
@@ -1380,13 +1353,15 @@ bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id, c
         if (!c) {
             /* Keep the first problem; go on so every artifact is looked at. */
             if (ok)
-                set_err(err, errlen, "%s (workflow run %lld): %s", comp ? comp : "?", gh_run, cerr);
+                blvm_err_set(err, errlen, "%s (workflow run %lld): %s", comp ? comp : "?", gh_run,
+                             cerr);
             ok = false;
         }
     }
     blvm_db_result_clear(&r);
     if (ok && done == 0) {
-        set_err(err, errlen, "run %lld has no GitHub builds to collect from", (long long)run_id);
+        blvm_err_set(err, errlen, "run %lld has no GitHub builds to collect from",
+                     (long long)run_id);
         return false;
     }
     progress(o, "run %lld: artifacts %s: %zu verified, %zu expired, %zu failed%s%s",

@@ -23,13 +23,6 @@ void blvm_webhook_sign(char out[72], const char *secret, const uint8_t *body, si
     blvm_hex_encode(out + 7, mac, 32);
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 blvm_webhook_sig_result blvm_webhook_verify(const char *secret, const uint8_t *body, size_t len,
                                             const char *header) {
     if (!secret || !*secret || !header || !*header) return BLVM_WEBHOOK_SIG_MISSING;
@@ -37,7 +30,7 @@ blvm_webhook_sig_result blvm_webhook_verify(const char *secret, const uint8_t *b
         return BLVM_WEBHOOK_SIG_MALFORMED;
     uint8_t given[32];
     for (size_t i = 0; i < 32; i++) {
-        int hi = hexval(header[7 + 2 * i]), lo = hexval(header[8 + 2 * i]);
+        int hi = blvm_hex_digit(header[7 + 2 * i]), lo = blvm_hex_digit(header[8 + 2 * i]);
         if (hi < 0 || lo < 0) return BLVM_WEBHOOK_SIG_MALFORMED;
         given[i] = (uint8_t)(hi << 4 | lo);
     }

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,35 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/err.h"
 #include "util/log.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-/* mkdir -p, mode 0700 for what we create (the data dir holds the cookie). */
-static bool mkdirs(const char *path) {
-    char *p = strdup(path);
-    if (!p) return false;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-            free(p);
-            return false;
-        }
-        *s = '/';
-    }
-    bool ok = mkdir(p, 0700) == 0 || errno == EEXIST;
-    free(p);
-    return ok;
-}
+#include "util/os.h"
 
 static bool is_dir(const char *path) {
     struct stat st;
@@ -72,16 +45,17 @@ static bool prepare_dir(const char *dir, const char *what, bool create, char *er
                         size_t errlen) {
     if (!is_dir(dir)) {
         if (!create) {
-            set_err(err, errlen, "Specified %s \"%s\" does not exist.", what, dir);
+            blvm_err_set(err, errlen, "Specified %s \"%s\" does not exist.", what, dir);
             return false;
         }
-        if (!mkdirs(dir)) {
-            set_err(err, errlen, "Cannot create %s '%s': %s", what, dir, strerror(errno));
+        /* Mode 0700 for what we create: the data dir holds the cookie. */
+        if (!blvm_os_mkdirs(dir, 0700)) {
+            blvm_err_set(err, errlen, "Cannot create %s '%s': %s", what, dir, strerror(errno));
             return false;
         }
     }
     if (!dir_writable(dir)) {
-        set_err(err, errlen, "Cannot write to %s '%s'; check permissions.", what, dir);
+        blvm_err_set(err, errlen, "Cannot write to %s '%s'; check permissions.", what, dir);
         return false;
     }
     return true;
@@ -103,13 +77,13 @@ int blvm_init_lock_dir(const char *dir, char *err, size_t errlen) {
     size_t n = strlen(dir) + 8;
     char *p = malloc(n);
     if (!p) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return -1;
     }
     snprintf(p, n, "%s/.lock", dir);
     int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        set_err(err, errlen, "Cannot open lock file %s: %s", p, strerror(errno));
+        blvm_err_set(err, errlen, "Cannot open lock file %s: %s", p, strerror(errno));
         free(p);
         return -1;
     }
@@ -118,12 +92,12 @@ int blvm_init_lock_dir(const char *dir, char *err, size_t errlen) {
         int e = errno;
         close(fd);
         if (e == EWOULDBLOCK) {
-            set_err(err, errlen,
-                    "Cannot obtain a lock on data directory %s. blvmd is probably already "
-                    "running.",
-                    dir);
+            blvm_err_set(err, errlen,
+                         "Cannot obtain a lock on data directory %s. blvmd is probably already "
+                         "running.",
+                         dir);
         } else {
-            set_err(err, errlen, "Cannot lock data directory %s: %s", dir, strerror(e));
+            blvm_err_set(err, errlen, "Cannot lock data directory %s: %s", dir, strerror(e));
         }
         return -1;
     }
@@ -139,12 +113,12 @@ void blvm_init_unlock_dir(int fd) {
 bool blvm_init_write_pidfile(const char *path, char *err, size_t errlen) {
     FILE *f = fopen(path, "w");
     if (!f) {
-        set_err(err, errlen, "Unable to create the PID file '%s': %s", path, strerror(errno));
+        blvm_err_set(err, errlen, "Unable to create the PID file '%s': %s", path, strerror(errno));
         return false;
     }
     fprintf(f, "%ld\n", (long)getpid());
     if (fclose(f) != 0) {
-        set_err(err, errlen, "Unable to write the PID file '%s': %s", path, strerror(errno));
+        blvm_err_set(err, errlen, "Unable to write the PID file '%s': %s", path, strerror(errno));
         return false;
     }
     return true;
@@ -161,13 +135,13 @@ static int g_daemon_fd = -1;
 bool blvm_init_daemonize(bool wait, char *err, size_t errlen) {
     int fds[2];
     if (pipe(fds) != 0) {
-        set_err(err, errlen, "-daemon: pipe failed: %s", strerror(errno));
+        blvm_err_set(err, errlen, "-daemon: pipe failed: %s", strerror(errno));
         return false;
     }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        set_err(err, errlen, "-daemon: fork failed: %s", strerror(errno));
+        blvm_err_set(err, errlen, "-daemon: fork failed: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
         return false;
@@ -190,7 +164,7 @@ bool blvm_init_daemonize(bool wait, char *err, size_t errlen) {
     close(fds[0]);
     g_daemon_fd = fds[1];
     if (setsid() < 0) {
-        set_err(err, errlen, "-daemon: setsid failed: %s", strerror(errno));
+        blvm_err_set(err, errlen, "-daemon: setsid failed: %s", strerror(errno));
         return false;
     }
     int nul = open("/dev/null", O_RDWR);

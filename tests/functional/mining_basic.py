@@ -9,8 +9,8 @@ import hashlib
 import threading
 import time
 
-from test_framework.blocktools import (COIN, OP_TRUE, Block, Tx, block_from_template, push_int,
-                                       sha256d)
+from test_framework.messages import (COIN, OP_TRUE, Block, Tx, TxIn, TxOut, block_from_template,
+                                     push_int, sha256d)
 from test_framework.authproxy import AuthServiceProxy
 from test_framework.test_framework import BlvmTestFramework
 from test_framework.util import assert_equal, assert_greater_than, assert_in, assert_raises_rpc_error
@@ -65,7 +65,7 @@ class MiningBasicTest(BlvmTestFramework):
         assert_equal(node.getbestblockhash(), hashes[-1])
         for h in (1, 50, 51, 100, 101, 150, 151, 175, 176, 200):
             assert_equal(node.getblockhash(h), hashes[h - 1])
-        for h, spk in ((1, OP_TRUE), (51, P2PKH[1]), (150, P2WPKH[1]), (151, P2TR[1]),
+        for h, spk in ((1, OP_TRUE.hex()), (51, P2PKH[1]), (150, P2WPKH[1]), (151, P2TR[1]),
                        (200, P2TR[1])):
             cb = self.coinbase(h)
             # BIP34 height push then OP_0, as Core 29's coinbase.
@@ -246,9 +246,11 @@ class MiningBasicTest(BlvmTestFramework):
         assert_raises_rpc_error(-22, "Block does not start with a coinbase", node.submitblock,
                                 good.header().hex() + "00")
         spend = Tx()
-        spend.vin = [(self.coinbase(3)["txid"], 0, b"", 0xffffffff)]
-        spend.vout = [(COIN, bytes.fromhex(OP_TRUE))]
-        nocb = Block(t["version"], t["previousblockhash"], t["curtime"], t["bits"], [spend])
+        spend.vin = [TxIn(self.coinbase(3)["txid"], 0, b"", 0xffffffff)]
+        spend.vout = [TxOut(COIN, OP_TRUE)]
+        nocb = Block(t["version"], t["previousblockhash"], t["curtime"], int(t["bits"], 16),
+                     [spend])
+        nocb.update_merkle()
         assert_raises_rpc_error(-22, "Block does not start with a coinbase", node.submitblock,
                                 nocb.hex())
         assert_raises_rpc_error(-3, None, node.submitblock, 1)
@@ -258,9 +260,9 @@ class MiningBasicTest(BlvmTestFramework):
     def spend_coinbase(self, height, script_out, fee=1000):
         cb = self.coinbase(height)
         tx = Tx()
-        tx.vin = [(cb["txid"], 0, b"", 0xffffffff)]  # OP_TRUE needs no scriptSig
+        tx.vin = [TxIn(cb["txid"], 0, b"", 0xffffffff)]  # OP_TRUE needs no scriptSig
         value = int(round(cb["vout"][0]["value"] * COIN)) - fee
-        tx.vout = [(value, script_out)]
+        tx.vout = [TxOut(value, script_out)]
         return tx, value
 
     def test_generateblock(self):
@@ -269,9 +271,9 @@ class MiningBasicTest(BlvmTestFramework):
         wsh_true = b"\x00\x20" + hashlib.sha256(b"\x51").digest()  # P2WSH(OP_TRUE)
         tx1, v1 = self.spend_coinbase(1, wsh_true)
         tx2 = Tx()
-        tx2.vin = [(tx1.txid(), 0, b"", 0xffffffff)]
-        tx2.wit = [[b"\x51"]]
-        tx2.vout = [(v1 - 1000, bytes.fromhex(P2WPKH[1]))]
+        tx2.vin = [TxIn(tx1.txid(), 0, b"", 0xffffffff)]
+        tx2.vin[0].witness = [b"\x51"]
+        tx2.vout = [TxOut(v1 - 1000, bytes.fromhex(P2WPKH[1]))]
         count, best = node.getblockcount(), node.getbestblockhash()
         res = node.generateblock("raw(51)", [tx1.hex(), tx2.hex()], False)
         assert_equal(sorted(res.keys()), ["hash", "hex"])
@@ -287,7 +289,7 @@ class MiningBasicTest(BlvmTestFramework):
         assert_equal([t["txid"] for t in blk["tx"][1:]], [tx1.txid(), tx2.txid()])
         # Fees are not claimed: the coinbase pays the subsidy only (Core).
         assert_equal(blk["tx"][0]["vout"][0]["value"], 25)
-        assert_equal(blk["tx"][0]["vout"][0]["scriptPubKey"]["hex"], OP_TRUE)
+        assert_equal(blk["tx"][0]["vout"][0]["scriptPubKey"]["hex"], OP_TRUE.hex())
         assert_equal(blk["tx"][2]["vin"][0]["txinwitness"], ["51"])
 
         # Submitted by default; to an address and to an addr() descriptor.
@@ -306,13 +308,13 @@ class MiningBasicTest(BlvmTestFramework):
         best = node.getbestblockhash()
         assert_raises_rpc_error(-25, "TestBlockValidity failed: bad-txns-inputs-missingorspent",
                                 node.generateblock, "raw(51)", [tx1.hex()])
-        young, _ = self.spend_coinbase(201, bytes.fromhex(OP_TRUE))  # built from a template
+        young, _ = self.spend_coinbase(201, OP_TRUE)  # built from a template
         assert_raises_rpc_error(-25, "TestBlockValidity failed: bad-txns-premature-spend-of-coinbase",
                                 node.generateblock, "raw(51)", [young.hex()])
-        over, _ = self.spend_coinbase(4, bytes.fromhex(OP_TRUE), fee=-1)
+        over, _ = self.spend_coinbase(4, OP_TRUE, fee=-1)
         assert_raises_rpc_error(-25, "TestBlockValidity failed: bad-txns-in-belowout",
                                 node.generateblock, "raw(51)", [over.hex()])
-        t5, _ = self.spend_coinbase(5, bytes.fromhex(OP_TRUE))
+        t5, _ = self.spend_coinbase(5, OP_TRUE)
         # The same spend twice: the second finds its coin spent.
         assert_raises_rpc_error(-25, "TestBlockValidity failed: bad-txns-inputs-missingorspent",
                                 node.generateblock, "raw(51)", [t5.hex(), t5.hex()])
@@ -366,13 +368,14 @@ class MiningBasicTest(BlvmTestFramework):
         assert_equal(node.getbestblockhash(), t["previousblockhash"])  # header only
         assert_equal(node.submitblock(b.hex()), None)
         assert_equal(node.getbestblockhash(), b.hash())
-        orphan = Block(t["version"], "11" * 32, t["curtime"], t["bits"], b.txs)
+        orphan = Block(t["version"], "11" * 32, t["curtime"], int(t["bits"], 16), b.txs)
+        orphan.update_merkle()
         assert_raises_rpc_error(-25, "Must submit previous header (" + "11" * 32 + ") first",
                                 node.submitheader, orphan.header().hex())
         assert_raises_rpc_error(-22, "Block header decode failed", node.submitheader, "00")
         t = node.getblocktemplate(GBT)
         b = block_from_template(t)
-        b.bits = "1d00ffff"  # not the required bits, and its proof of work fails
+        b.bits = 0x1d00ffff  # not the required bits, and its proof of work fails
         assert_raises_rpc_error(-25, None, node.submitheader, b.header().hex())
 
     def test_longpoll(self):

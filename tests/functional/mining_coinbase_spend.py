@@ -6,46 +6,28 @@ generateblock, and those outputs spent again together (one transaction with
 a P2PKH, a P2WPKH and a P2TR input) in a block built from getblocktemplate
 and sent with submitblock. Bad signatures are refused with Core's script
 errors and change nothing."""
-from test_framework.blocktools import COIN, OP_TRUE, Tx, block_from_template
-from test_framework.key import (Key, hash160, schnorr_sign, sighash_bip143, sighash_legacy,
-                                sighash_taproot, taproot_tweak)
+from test_framework.messages import COIN, OP_TRUE, TestKey, Tx, TxIn, TxOut, block_from_template
 from test_framework.test_framework import BlvmTestFramework
 from test_framework.util import assert_equal, assert_in, assert_raises_rpc_error
 
 GBT = {"rules": ["segwit"]}
 FEE = 10_000
+KINDS = ("p2pkh", "p2wpkh", "p2tr")
 
 
-class Wallet:
+class Wallet(TestKey):
     """One key and its three output types."""
 
     def __init__(self, secret):
-        self.key = Key(secret)
-        h = hash160(self.key.pubkey())
-        self.p2pkh = bytes.fromhex("76a914") + h + bytes.fromhex("88ac")
-        self.p2wpkh = bytes.fromhex("0014") + h
-        xq, self.tr_secret = taproot_tweak(self.key)
-        self.p2tr = bytes.fromhex("5120") + xq
+        super().__init__(secret)
+        self.p2pkh, self.p2wpkh, self.p2tr = (self.script(k) for k in KINDS)
 
-    def sign_input(self, tx, i, spent):
-        """Fills input i of tx; spent: [(amount, scriptPubKey)] of every input."""
-        amount, spk = spent[i]
-        txid, n, _, seq = tx.vin[i]
-        while len(tx.wit) < len(tx.vin):
-            tx.wit.append([])
-        if spk == self.p2pkh:
-            sig = self.key.sign_ecdsa(sighash_legacy(tx, i, spk)) + b"\x01"
-            pub = self.key.pubkey()
-            tx.vin[i] = (txid, n, bytes([len(sig)]) + sig + bytes([len(pub)]) + pub, seq)
-        elif spk == self.p2wpkh:
-            code = bytes.fromhex("76a914") + spk[2:] + bytes.fromhex("88ac")
-            sig = self.key.sign_ecdsa(sighash_bip143(tx, i, code, amount)) + b"\x01"
-            tx.wit[i] = [sig, self.key.pubkey()]
-        elif spk == self.p2tr:
-            # SIGHASH_DEFAULT: a bare 64-byte signature (BIP341).
-            tx.wit[i] = [schnorr_sign(self.tr_secret, sighash_taproot(tx, i, spent))]
-        else:
-            raise AssertionError("not our script")
+    def sign(self, tx, i, spent):
+        """Fills input i of tx; spent: a TxOut per input. SIGHASH_ALL for
+        ECDSA, SIGHASH_DEFAULT (a bare 64-byte signature, BIP341) for P2TR."""
+        ours = [self.p2pkh, self.p2wpkh, self.p2tr]
+        assert spent[i].script in ours, "not our script"
+        self.sign_input(tx, i, KINDS[ours.index(spent[i].script)], spent)
 
 
 class MiningCoinbaseSpendTest(BlvmTestFramework):
@@ -70,7 +52,7 @@ class MiningCoinbaseSpendTest(BlvmTestFramework):
         h1 = node.generatetoaddress(1, addrs["p2pkh"])[0]
         h2 = node.generatetoaddress(1, addrs["p2wpkh"])[0]
         h3 = node.generatetoaddress(1, addrs["p2tr"])[0]
-        node.generatetodescriptor(197, "raw(" + OP_TRUE + ")")
+        node.generatetodescriptor(197, "raw(" + OP_TRUE.hex() + ")")
         assert_equal(node.getblockcount(), 200)
         coinbases = []
         for h, spk in ((h1, w.p2pkh), (h2, w.p2wpkh), (h3, w.p2tr)):
@@ -82,10 +64,10 @@ class MiningCoinbaseSpendTest(BlvmTestFramework):
         spends = []
         for txid, value, spk in coinbases:
             tx = Tx()
-            tx.vin = [(txid, 0, b"", 0xfffffffd)]
-            tx.vout = [(value - FEE, {w.p2pkh: dest.p2pkh, w.p2wpkh: dest.p2wpkh,
-                                      w.p2tr: dest.p2tr}[spk])]
-            w.sign_input(tx, 0, [(value, spk)])
+            tx.vin = [TxIn(txid, 0, b"", 0xfffffffd)]
+            tx.vout = [TxOut(value - FEE, {w.p2pkh: dest.p2pkh, w.p2wpkh: dest.p2wpkh,
+                                           w.p2tr: dest.p2tr}[spk])]
+            w.sign(tx, 0, [TxOut(value, spk)])
             spends.append(tx)
 
         # A bad signature of each kind: Core's script errors, nothing changes.
@@ -93,18 +75,15 @@ class MiningCoinbaseSpendTest(BlvmTestFramework):
         for tx, want in ((spends[0], "mandatory-script-verify-flag-failed (Script evaluated without error but finished with a false/empty top stack element)"),
                          (spends[1], "mandatory-script-verify-flag-failed (Script evaluated without error but finished with a false/empty top stack element)"),
                          (spends[2], "mandatory-script-verify-flag-failed (Invalid Schnorr signature)")):
-            bad = Tx(tx.version, tx.locktime)
-            bad.vin, bad.vout = list(tx.vin), list(tx.vout)
-            bad.wit = [list(x) for x in tx.wit]
-            if tx.wit and tx.wit[0]:
-                sig = bytearray(bad.wit[0][0])
+            bad = Tx.from_hex(tx.hex())
+            if bad.vin[0].witness:
+                sig = bytearray(bad.vin[0].witness[0])
                 sig[10] ^= 1  # inside r (DER) / R (Schnorr)
-                bad.wit[0][0] = bytes(sig)
+                bad.vin[0].witness[0] = bytes(sig)
             else:
-                txid, n, ss, seq = bad.vin[0]
-                ss = bytearray(ss)
+                ss = bytearray(bad.vin[0].script_sig)
                 ss[10] ^= 1
-                bad.vin[0] = (txid, n, bytes(ss), seq)
+                bad.vin[0].script_sig = bytes(ss)
             assert_raises_rpc_error(-25, "TestBlockValidity failed: " + want, node.generateblock,
                                     "raw(51)", [bad.hex()])
             # The same through submitblock: rejected with the reason, no state change.
@@ -121,13 +100,13 @@ class MiningCoinbaseSpendTest(BlvmTestFramework):
             assert_equal(node.gettxout(txid, 0), None)
 
         self.log("spend all three outputs in one transaction, in a block from getblocktemplate")
-        spent = [(t.vout[0][0], t.vout[0][1]) for t in spends]
+        spent = [t.vout[0] for t in spends]
         tx = Tx()
-        tx.vin = [(t.txid(), 0, b"", 0xffffffff) for t in spends]
-        total = sum(v for v, _ in spent)
-        tx.vout = [(total - FEE, w.p2tr), (0, bytes.fromhex("6a0474657374"))]
+        tx.vin = [TxIn(t.txid(), 0, b"", 0xffffffff) for t in spends]
+        total = sum(o.value for o in spent)
+        tx.vout = [TxOut(total - FEE, w.p2tr), TxOut(0, bytes.fromhex("6a0474657374"))]
         for i in range(3):
-            dest.sign_input(tx, i, spent)
+            dest.sign(tx, i, spent)
         t = node.getblocktemplate(GBT)
         block = block_from_template(t, script=w.p2wpkh, extra_txs=[tx], fees=FEE)
         assert_equal(node.getblocktemplate({"mode": "proposal", "data": block.hex()}), None)
@@ -143,9 +122,9 @@ class MiningCoinbaseSpendTest(BlvmTestFramework):
         # Claiming one satoshi more is bad-cb-amount.
         t = node.getblocktemplate(GBT)
         tx2 = Tx()
-        tx2.vin = [(tx.txid(), 0, b"", 0xffffffff)]
-        tx2.vout = [(total - 2 * FEE, w.p2wpkh)]
-        w.sign_input(tx2, 0, [(total - FEE, w.p2tr)])
+        tx2.vin = [TxIn(tx.txid(), 0, b"", 0xffffffff)]
+        tx2.vout = [TxOut(total - 2 * FEE, w.p2wpkh)]
+        w.sign(tx2, 0, [TxOut(total - FEE, w.p2tr)])
         greedy = block_from_template(t, extra_txs=[tx2], fees=FEE + 1)
         best = node.getbestblockhash()
         assert_equal(node.submitblock(greedy.hex()), "bad-cb-amount")

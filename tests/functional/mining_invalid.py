@@ -8,11 +8,9 @@ ConnectBlock are remembered (duplicate-invalid, bad-prevblk for children);
 header failures and mutated blocks are not."""
 import time
 
-from test_framework.messages import COIN, Tx, TxIn, TxOut, build_block, create_coinbase
+from test_framework.messages import COIN, OP_TRUE, Tx, TxIn, TxOut, build_block, create_coinbase
 from test_framework.test_framework import BlvmTestFramework
 from test_framework.util import assert_equal
-
-OP_TRUE = b"\x51"
 
 
 class MiningInvalidTest(BlvmTestFramework):

@@ -11,21 +11,12 @@ import hashlib
 import struct
 from decimal import Decimal
 
-from test_framework.blocktools import COIN, Tx
+from test_framework.messages import COIN, OP_TRUE, Tx, TxIn, TxOut, ser_compact
 from test_framework.muhash import MuHash3072
 from test_framework.test_framework import BlvmTestFramework
 from test_framework.util import assert_equal
 
-OP_TRUE_SPK = bytes.fromhex("51")
 OP_TRUE_DESC = "raw(51)#8lvh9jxk"
-
-
-def ser_compact(n):
-    if n < 0xfd:
-        return bytes([n])
-    if n <= 0xffff:
-        return b"\xfd" + struct.pack("<H", n)
-    return b"\xfe" + struct.pack("<I", n)
 
 
 def sats(v):
@@ -90,12 +81,12 @@ class UtxoSetHashTest(BlvmTestFramework):
         tx = Tx()
         total = 0
         for txid, n, value in outpoints:
-            tx.vin.append((txid, n, b"", 0xffffffff))
+            tx.vin.append(TxIn(txid, n, b"", 0xffffffff))
             total += value
         share = (total - 10_000) // n_outputs
         for k in range(n_outputs):
-            spk = OP_TRUE_SPK if k % 2 == 0 else bytes.fromhex("0014") + bytes([k]) * 20
-            tx.vout.append((share, spk))
+            spk = OP_TRUE if k % 2 == 0 else bytes.fromhex("0014") + bytes([k]) * 20
+            tx.vout.append(TxOut(share, spk))
         return tx
 
     def run_test(self):
@@ -113,7 +104,7 @@ class UtxoSetHashTest(BlvmTestFramework):
             cb = node.getblock(node.getblockhash(h), 2)["tx"][0]
             coinbases.append((cb["txid"], 0, sats(cb["vout"][0]["value"])))
         tx1 = self.spend(node, coinbases[:3], 5)
-        tx2 = self.spend(node, [(tx1.txid(), 0, tx1.vout[0][0])] + coinbases[3:5], 3)
+        tx2 = self.spend(node, [(tx1.txid(), 0, tx1.vout[0].value)] + coinbases[3:5], 3)
         node.generateblock(OP_TRUE_DESC, [tx1.hex(), tx2.hex()])
         serialized, muhash = self.check(node, "after spends")
 

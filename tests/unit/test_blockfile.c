@@ -11,36 +11,16 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "storage/blockfile.h"
 #include "storage/undo.h"
 #include "storage/varint.h"
+#include "testutil.h"
 #include "util/hex.h"
 
 static const uint8_t REGTEST_MAGIC[4] = {0xfa, 0xbf, 0xb5, 0xda};
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int setup_dir(void **state) {
-    char *dir = strdup("/tmp/blvm_test_blockfile_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state) {
-    nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
-}
 
 static uint8_t *fake_block(size_t len, uint8_t seed) {
     uint8_t *b = malloc(len);
@@ -606,11 +586,16 @@ static void test_block_undo_roundtrip(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_write_read_blocks, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_rollover_and_reload, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_undo_checksum, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_scan_damaged_file, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_scan_finds_written_blocks, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_write_read_blocks, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_rollover_and_reload, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_undo_checksum, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_scan_damaged_file, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_scan_finds_written_blocks, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
         cmocka_unit_test(test_amount_compression),
         cmocka_unit_test(test_varint),
         cmocka_unit_test(test_coin_serialization_core_examples),

@@ -14,7 +14,6 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -26,29 +25,14 @@
 #include "consensus/pow.h"
 #include "crypto/sha256.h"
 #include "node/chainstate.h"
+#include "testutil.h"
 
 static const blvm_params *P;
 static const uint8_t TRUE_SCRIPT[1] = {0x51};
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup_dir(void **state) {
-    char *dir = strdup("/tmp/blvm_test_chainstate_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    *state = dir;
     P = blvm_params_get(BLVM_NET_REGTEST);
-    return 0;
-}
-
-static int teardown_dir(void **state) {
-    nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
+    return blvm_test_tmpdir_setup(state);
 }
 
 static int64_t fixed_now(void) {
@@ -1253,18 +1237,26 @@ static void test_pruning(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_genesis_and_restart, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_spend_and_invalid_blocks, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reorg_round_trip, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_precious_block, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reorg_to_invalid_branch, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_script_checks, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_assume_valid, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_interrupted_reindex, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_replay_after_crash, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_kill_9_while_mining, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_loadblock_and_damaged_files, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_pruning, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_genesis_and_restart, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_spend_and_invalid_blocks, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_reorg_round_trip, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_precious_block, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_reorg_to_invalid_branch, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_script_checks, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_assume_valid, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_interrupted_reindex, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_replay_after_crash, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_kill_9_while_mining, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_loadblock_and_damaged_files, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_pruning, setup_dir, blvm_test_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

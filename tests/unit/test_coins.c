@@ -10,30 +10,10 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <unistd.h>
 
 #include "node/coins.h"
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int setup_dir(void **state) {
-    char *dir = strdup("/tmp/blvm_test_coins_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state) {
-    nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
-}
+#include "testutil.h"
 
 static blvm_kv *open_kv(const char *dir) {
     blvm_kv *kv;
@@ -297,9 +277,12 @@ static void test_random_against_model(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_add_spend_flush, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_flush_is_atomic, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_random_against_model, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_add_spend_flush, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_flush_is_atomic, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_random_against_model, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -29,6 +28,7 @@
 #include "node/config.h"
 #include "node/miner.h"
 #include "node/versionbits.h"
+#include "testutil.h"
 
 /* P2WPKH to a fixed key hash. */
 static const uint8_t p2wpkh[22] = {0x00, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
@@ -548,13 +548,6 @@ static void test_versionbits_not_signalled(void **state) {
 
 /* ---- TestBlockValidity on a real chainstate ------------------------------ */
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int64_t cs_clock(void) {
     return 1700000000;
 }
@@ -700,7 +693,7 @@ static void test_chainstate_test_block_validity(void **state) {
     blvm_miner_template_clear(&t);
     blvm_tx_clear(&spend);
     blvm_chainstate_close(cs);
-    nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    blvm_test_rmtree(dir);
 }
 
 /* ---- block creation settings ------------------------------------------- */

@@ -12,13 +12,13 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <sys/stat.h>
 
 #include "consensus/block_check.h"
 #include "consensus/merkle.h"
 #include "consensus/signet.h"
 #include "node/chainstate.h"
+#include "testutil.h"
 #include "util/hex.h"
 
 /* Default signet blocks 1 to 3. */
@@ -140,13 +140,6 @@ static void test_solutions(void **state) {
     free(challenge);
 }
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int64_t fixed_now(void) {
     return 2000000000;
 }
@@ -203,7 +196,7 @@ static void test_chainstate(void **state) {
     blvm_block_clear(&blk);
     blvm_chainstate_close(cs);
     free(challenge);
-    nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    blvm_test_rmtree(dir);
 }
 
 int main(void) {

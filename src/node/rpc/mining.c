@@ -4,7 +4,6 @@
  * fields), submitblock (BIP22 results), submitheader, generatetoaddress,
  * generatetodescriptor and generateblock. Block assembly and the nonce loop
  * are in src/node/miner.c; validation is the chainstate's. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +48,6 @@ static const char *get_str(const json_t *v, blvm_rpc_error *err) {
     blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON value of type %s is not of expected type string",
                   v ? blvm_rpc_json_type_name(v) : "null");
     return NULL;
-}
-
-/* Core's IsHex: non-empty, even length, hex digits only. */
-static bool is_hex(const char *s, size_t n) {
-    if (n == 0 || n % 2 || strlen(s) != n) return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isxdigit((unsigned char)s[i])) return false;
-    return true;
 }
 
 /* Core's BlockValidationState::ToString. */
@@ -269,7 +260,7 @@ static json_t *rpc_generateblock(blvm_node *node, const json_t *params, blvm_rpc
         }
         /* Core's DecodeHexTx: hex, the whole string one transaction. */
         size_t raw_len = 0;
-        uint8_t *raw = is_hex(s, sl) ? blvm_hex_decode_alloc(s, &raw_len) : NULL;
+        uint8_t *raw = blvm_hex_is_valid(s, sl) ? blvm_hex_decode_alloc(s, &raw_len) : NULL;
         bool ok = raw && blvm_tx_decode_bytes(&txs[i], raw, raw_len, true);
         free(raw);
         if (!ok) {
@@ -434,7 +425,8 @@ static json_t *gbt_proposal(blvm_chainstate *cs, const json_t *req, blvm_rpc_err
         return blvm_rpc_fail(err, BLVM_RPC_TYPE_ERROR, "Missing data String key for proposal");
     const char *hex = json_string_value(data);
     size_t len = 0;
-    uint8_t *raw = is_hex(hex, json_string_length(data)) ? blvm_hex_decode_alloc(hex, &len) : NULL;
+    uint8_t *raw =
+        blvm_hex_is_valid(hex, json_string_length(data)) ? blvm_hex_decode_alloc(hex, &len) : NULL;
     blvm_block block;
     blvm_block_init(&block);
     blvm_reader r;
@@ -718,7 +710,7 @@ done:
  * from the front (bytes after it are ignored). */
 static bool decode_hex_block(const char *hex, size_t n, blvm_block *b) {
     blvm_block_init(b);
-    if (!is_hex(hex, n)) return false;
+    if (!blvm_hex_is_valid(hex, n)) return false;
     size_t len;
     uint8_t *raw = blvm_hex_decode_alloc(hex, &len);
     if (!raw) return false;
@@ -774,7 +766,7 @@ static json_t *rpc_submitheader(blvm_node *node, const json_t *params, blvm_rpc_
     size_t n = json_string_length(hv);
     blvm_block_header h;
     bool ok = false;
-    if (is_hex(hex, n)) {
+    if (blvm_hex_is_valid(hex, n)) {
         size_t len;
         uint8_t *raw = blvm_hex_decode_alloc(hex, &len);
         if (raw) {

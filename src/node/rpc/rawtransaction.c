@@ -189,13 +189,6 @@ static json_t *rpc_getrawtransaction(blvm_node *node, const json_t *params, blvm
     return res;
 }
 
-/* BIP342's OP_SUCCESSx opcodes (Core's IsOpSuccess). */
-static bool is_op_success(uint8_t op) {
-    return op == 80 || op == 98 || (op >= 126 && op <= 129) || (op >= 131 && op <= 134) ||
-           (op >= 137 && op <= 138) || (op >= 141 && op <= 142) || (op >= 149 && op <= 153) ||
-           (op >= 187 && op <= 254);
-}
-
 static bool decodescript_can_wrap(blvm_txout_type t, const uint8_t *s, size_t n) {
     switch (t) {
     case BLVM_TXOUT_MULTISIG:
@@ -211,7 +204,7 @@ static bool decodescript_can_wrap(blvm_txout_type t, const uint8_t *s, size_t n)
     size_t len;
     uint8_t op;
     while (pc < end && blvm_script_get_op(&pc, end, &op, &data, &len))
-        if (op == OP_CHECKSIGADD || is_op_success(op)) return false;
+        if (op == OP_CHECKSIGADD || blvm_script_is_op_success(op)) return false;
     return true;
 }
 

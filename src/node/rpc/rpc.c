@@ -657,13 +657,6 @@ const json_t *blvm_rpc_arg(const json_t *params, size_t i) {
     return v;
 }
 
-static bool is_hex_str(const char *s, size_t n) {
-    if (n == 0 || n % 2) return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isxdigit((unsigned char)s[i])) return false;
-    return true;
-}
-
 bool blvm_rpc_parse_hash(const json_t *v, const char *name, uint8_t out[32],
                          blvm_rpc_error *err) {
     if (!json_is_string(v)) {
@@ -690,7 +683,7 @@ bool blvm_rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t
     *out_len = 0;
     const char *s = json_is_string(v) ? json_string_value(v) : "";
     size_t n = json_is_string(v) ? json_string_length(v) : 0;
-    if (!is_hex_str(s, n) || strlen(s) != n) {
+    if (!blvm_hex_is_valid(s, n)) {
         blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "%s must be hexadecimal string (not '%s')",
                       name, s);
         return false;

@@ -9,6 +9,7 @@ from .ec import ECKey, point_mul, G, schnorr_sign, tagged_hash, taproot_output_k
     taproot_tweak_seckey, xonly
 
 COIN = 100_000_000
+OP_TRUE = b"\x51"
 SIGHASH_DEFAULT = 0
 SIGHASH_ALL = 1
 
@@ -21,8 +22,67 @@ def sha256d(b):
     return sha256(sha256(b))
 
 
+def _ripemd160_py(data):
+    """RIPEMD-160 for Pythons whose OpenSSL lacks it."""
+    r1 = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 7, 4, 13, 1, 10, 6, 15, 3, 12, 0,
+          9, 5, 2, 14, 11, 8, 3, 10, 14, 4, 9, 15, 8, 1, 2, 7, 0, 6, 13, 11, 5, 12, 1, 9, 11, 10,
+          0, 8, 12, 4, 13, 3, 7, 15, 14, 5, 6, 2, 4, 0, 5, 9, 7, 12, 2, 10, 14, 1, 3, 8, 11, 6,
+          15, 13]
+    r2 = [5, 14, 7, 0, 9, 2, 11, 4, 13, 6, 15, 8, 1, 10, 3, 12, 6, 11, 3, 7, 0, 13, 5, 10, 14,
+          15, 8, 12, 4, 9, 1, 2, 15, 5, 1, 3, 7, 14, 6, 9, 11, 8, 12, 2, 10, 0, 4, 13, 8, 6, 4, 1,
+          3, 11, 15, 0, 5, 12, 2, 13, 9, 7, 10, 14, 12, 15, 10, 4, 1, 5, 8, 7, 6, 2, 13, 14, 0,
+          3, 9, 11]
+    s1 = [11, 14, 15, 12, 5, 8, 7, 9, 11, 13, 14, 15, 6, 7, 9, 8, 7, 6, 8, 13, 11, 9, 7, 15, 7,
+          12, 15, 9, 11, 7, 13, 12, 11, 13, 6, 7, 14, 9, 13, 15, 14, 8, 13, 6, 5, 12, 7, 5, 11,
+          12, 14, 15, 14, 15, 9, 8, 9, 14, 5, 6, 8, 6, 5, 12, 9, 15, 5, 11, 6, 8, 13, 12, 5, 12,
+          13, 14, 11, 8, 5, 6]
+    s2 = [8, 9, 9, 11, 13, 15, 15, 5, 7, 7, 8, 11, 14, 14, 12, 6, 9, 13, 15, 7, 12, 8, 9, 11, 7,
+          7, 12, 7, 6, 15, 13, 11, 9, 7, 15, 11, 8, 6, 6, 14, 12, 13, 5, 14, 13, 13, 7, 5, 15, 5,
+          8, 11, 14, 14, 6, 14, 6, 9, 12, 9, 12, 5, 15, 8, 8, 5, 12, 9, 12, 5, 14, 6, 8, 13, 6,
+          5, 15, 13, 11, 11]
+    k1 = [0, 0x5A827999, 0x6ED9EBA1, 0x8F1BBCDC, 0xA953FD4E]
+    k2 = [0x50A28BE6, 0x5C4DD124, 0x6D703EF3, 0x7A6D76E9, 0]
+    M = 0xffffffff
+
+    def f(j, x, y, z):
+        if j < 16:
+            return x ^ y ^ z
+        if j < 32:
+            return (x & y) | (~x & M & z)
+        if j < 48:
+            return (x | (~y & M)) ^ z
+        if j < 64:
+            return (x & z) | (y & ~z & M)
+        return x ^ (y | (~z & M))
+
+    def rol(x, n):
+        return ((x << n) | (x >> (32 - n))) & M
+
+    h = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
+    msg = data + b"\x80" + b"\x00" * ((55 - len(data)) % 64) + struct.pack("<Q", 8 * len(data))
+    for off in range(0, len(msg), 64):
+        x = struct.unpack("<16I", msg[off:off + 64])
+        al, bl, cl, dl, el = h
+        ar, br, cr, dr, er = h
+        for j in range(80):
+            t = rol((al + f(j, bl, cl, dl) + x[r1[j]] + k1[j // 16]) & M, s1[j]) + el
+            al, el, dl, cl, bl = el, dl, rol(cl, 10), bl, t & M
+            t = rol((ar + f(79 - j, br, cr, dr) + x[r2[j]] + k2[j // 16]) & M, s2[j]) + er
+            ar, er, dr, cr, br = er, dr, rol(cr, 10), br, t & M
+        t = (h[1] + cl + dr) & M
+        h[1] = (h[2] + dl + er) & M
+        h[2] = (h[3] + el + ar) & M
+        h[3] = (h[4] + al + br) & M
+        h[4] = (h[0] + bl + cr) & M
+        h[0] = t
+    return struct.pack("<5I", *h)
+
+
 def hash160(b):
-    return hashlib.new("ripemd160", sha256(b)).digest()
+    try:
+        return hashlib.new("ripemd160", sha256(b)).digest()
+    except ValueError:
+        return _ripemd160_py(sha256(b))
 
 
 # -- serialization primitives --
@@ -345,7 +405,8 @@ class TestKey:
     scripts and regtest addresses, and signing of inputs that spend them."""
 
     def __init__(self, seed):
-        self.key = ECKey.from_seed(seed)
+        """seed: bytes to derive the key from, or the secret key as an int."""
+        self.key = ECKey(seed) if isinstance(seed, int) else ECKey.from_seed(seed)
         self.pubkey = self.key.pubkey()
         self.output_key = taproot_output_key(self.key.point)
         self.tweaked_secret = taproot_tweak_seckey(self.key.secret)
@@ -394,6 +455,15 @@ def merkle_root(hashes):
 
 
 WITNESS_COMMITMENT_HEADER = bytes.fromhex("aa21a9ed")
+
+
+def witness_commitment_script(txs):
+    """BIP141 commitment output script over txs (the transactions after the
+    coinbase, whose wtxid counts as zero), with the all-zero witness
+    reserved value."""
+    wtxids = [b"\x00" * 32] + [bytes.fromhex(t.wtxid())[::-1] for t in txs]
+    commit = sha256d(merkle_root(wtxids) + b"\x00" * 32)
+    return b"\x6a\x24" + WITNESS_COMMITMENT_HEADER + commit
 
 
 class Block:
@@ -452,10 +522,7 @@ def create_coinbase(height, script_out, value, witness_commitment=True, txs=()):
     cb.vin = [TxIn("00" * 32, 0xffffffff, push_int(height) + b"\x00", 0xffffffff)]
     cb.vout = [TxOut(value, script_out)]
     if witness_commitment:
-        wtxids = [b"\x00" * 32] + [bytes.fromhex(t.wtxid())[::-1] for t in txs]
-        root = merkle_root(wtxids)
-        commit = sha256d(root + b"\x00" * 32)
-        cb.vout.append(TxOut(0, b"\x6a\x24" + WITNESS_COMMITMENT_HEADER + commit))
+        cb.vout.append(TxOut(0, witness_commitment_script(txs)))
         cb.vin[0].witness = [b"\x00" * 32]
     return cb
 
@@ -474,6 +541,29 @@ def build_block(node, txs=(), script_out=b"\x51", value=None, time=None, prev=No
     cb = create_coinbase(height, script_out, value, True, txs)
     b = Block(0x20000000, prev, time if time is not None else hdr["time"] + 1, 0x207fffff,
               [cb] + list(txs))
+    b.update_merkle()
+    b.solve()
+    return b
+
+
+def block_from_template(tmpl, script=OP_TRUE, value=None, witness=True, extra_txs=(), fees=0):
+    """The solved block a pool would build from getblocktemplate: coinbase
+    with the BIP34 height, the template's value (plus the fees of
+    extra_txs), and the witness commitment over extra_txs when the template
+    asks for one; witness=False leaves out the coinbase's witness reserved
+    value."""
+    if tmpl["transactions"]:
+        raise AssertionError(f"unexpected template transactions {tmpl['transactions']}")
+    value = (tmpl["coinbasevalue"] if value is None else value) + fees
+    commit = "default_witness_commitment" in tmpl
+    cb = create_coinbase(tmpl["height"], script, value, commit, extra_txs)
+    if commit:
+        if not extra_txs:
+            assert cb.vout[1].script.hex() == tmpl["default_witness_commitment"]
+        if not witness:
+            cb.vin[0].witness = []
+    b = Block(tmpl["version"], tmpl["previousblockhash"], tmpl["curtime"], int(tmpl["bits"], 16),
+              [cb] + list(extra_txs))
     b.update_merkle()
     b.solve()
     return b
