@@ -24,6 +24,7 @@
 #include "storage/kv.h"
 #include "storage/varint.h"
 #include "util/hex.h"
+#include "util/os.h"
 
 /* Core's MIN_BLOCKS_TO_KEEP: pruning keeps at least this many recent blocks
  * so that reorganisations of that depth stay possible. */
@@ -144,20 +145,6 @@ static void hash_hex(char out[65], const uint8_t hash[32]) {
 
 static bool is_genesis_hash(const blvm_chainstate *cs, const uint8_t hash[32]) {
     return memcmp(hash, cs->params->genesis_hash, 32) == 0;
-}
-
-static int mkdir_p(const char *path) {
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-            *p = '/';
-        }
-    }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-    return 0;
 }
 
 /* Core's CBlockIndexWorkComparator: more work first; on equal work the block
@@ -1452,7 +1439,8 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params, const blvm_chai
     blvm_block_tree_init(&cs->tree);
     blvm_active_chain_init(&cs->chain);
 
-    if (mkdir_p(cs->datadir) != 0 || mkdir_p(cs->blocksdir) != 0 || mkdir_p(cs->dbdir) != 0) {
+    if (!blvm_os_mkdirs(cs->datadir, 0755) || !blvm_os_mkdirs(cs->blocksdir, 0755) ||
+        !blvm_os_mkdirs(cs->dbdir, 0755)) {
         snprintf(err, err_len, "cannot create data directory %s: %s", cs->datadir, strerror(errno));
         goto fail;
     }

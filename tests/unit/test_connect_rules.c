@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +35,8 @@
 #include "node/chainstate.h"
 #include "util/hex.h"
 
+#include "testutil.h"
+
 static const blvm_params *P;
 static const uint8_t OP_TRUE_SCRIPT[1] = {0x51};
 static int64_t g_now = 2000000000;
@@ -44,26 +45,14 @@ static int64_t test_now(void) {
     return g_now;
 }
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup_dir(void **state) {
-    char *dir = strdup("/tmp/blvm_test_connect_rules_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    *state = dir;
     P = blvm_params_get(BLVM_NET_REGTEST);
     g_now = 2000000000;
-    return 0;
+    return blvm_test_tmpdir_setup(state);
 }
 
 static int teardown_dir(void **state) {
-    nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
+    return blvm_test_tmpdir_teardown(state);
 }
 
 static void quiet_log(void *ctx, int level, const char *msg) {
@@ -1343,7 +1332,7 @@ static void test_assume_valid_conditions(void **state) {
         }
         blvm_chainstate_close(cs);
         /* Same chain again with -assumevalid=<av>. */
-        nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+        blvm_test_rmtree(dir);
         cs = open_params(dir, &prm, av.hash);
         p = mine(cs, 101);
         accept(cs, &b102);
