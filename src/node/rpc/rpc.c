@@ -153,6 +153,11 @@ json_t *blvm_rpc_fail(blvm_rpc_error *err, int code, const char *fmt, ...) {
     return NULL;
 }
 
+json_t *blvm_rpc_fail_type(blvm_rpc_error *err, const json_t *v, const char *expected) {
+    return blvm_rpc_fail(err, BLVM_RPC_TYPE_ERROR, "JSON value of type %s is not of expected type %s",
+                         v ? blvm_rpc_json_type_name(v) : "null", expected);
+}
+
 void blvm_rpc_error_clear(blvm_rpc_error *err) {
     free(err->message);
     err->message = NULL;
@@ -316,15 +321,19 @@ static json_t *named_to_positional(const blvm_rpc_command *c, json_t *obj, blvm_
             if (!initial_param) initial_hole++;
         }
     }
-    /* A leftover "args" array supplies leading positional parameters. */
-    json_t *args = json_object_get(left, "args");
+    /* A leftover "args" array supplies leading positional parameters. Core
+     * extracts "args" whatever its type, so a non-array one is ignored
+     * rather than reported as unknown. */
+    json_t *args = json_incref(json_object_get(left, "args"));
+    if (args) json_object_del(left, "args");
     if (json_is_array(args)) {
         size_t na = json_array_size(args);
         if (initial_param && initial_hole < na) {
-            size_t l = first_name_len(initial_param);
+            /* Core prints the declared name pattern ("verbosity|verbose"). */
             blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
-                          "Parameter %.*s specified twice both as positional and named argument",
-                          (int)l, initial_param);
+                          "Parameter %s specified twice both as positional and named argument",
+                          initial_param);
+            json_decref(args);
             json_decref(out);
             json_decref(left);
             return NULL;
@@ -336,8 +345,8 @@ static json_t *named_to_positional(const blvm_rpc_command *c, json_t *obj, blvm_
             json_array_append(merged, json_array_get(out, i));
         json_decref(out);
         out = merged;
-        json_object_del(left, "args");
     }
+    json_decref(args);
     if (json_object_size(left) > 0) {
         const char *key = json_object_iter_key(json_object_iter(left));
         blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Unknown named parameter %s", key);
@@ -667,8 +676,7 @@ static bool is_hex_str(const char *s, size_t n) {
 bool blvm_rpc_parse_hash(const json_t *v, const char *name, uint8_t out[32],
                          blvm_rpc_error *err) {
     if (!json_is_string(v)) {
-        blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON value of type %s is not of expected type string",
-                      v ? blvm_rpc_json_type_name(v) : "null");
+        blvm_rpc_fail_type(err, v, "string");
         return false;
     }
     const char *s = json_string_value(v);
@@ -813,6 +821,17 @@ json_t *blvm_rpc_amount_json(int64_t sats) {
     return blvm_json_raw_number(buf);
 }
 
+bool blvm_rpc_parse_int32(const json_t *v, int32_t *out, blvm_rpc_error *err) {
+    int64_t x;
+    if (!blvm_rpc_parse_int(v, &x, err)) return false;
+    if (x < INT32_MIN || x > INT32_MAX) {
+        blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON integer out of range");
+        return false;
+    }
+    *out = (int32_t)x;
+    return true;
+}
+
 bool blvm_rpc_parse_int(const json_t *v, int64_t *out, blvm_rpc_error *err) {
     if (json_is_integer(v)) {
         *out = (int64_t)json_integer_value(v);
@@ -822,7 +841,6 @@ bool blvm_rpc_parse_int(const json_t *v, int64_t *out, blvm_rpc_error *err) {
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON integer out of range");
         return false;
     }
-    blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON value of type %s is not of expected type number",
-                  v ? blvm_rpc_json_type_name(v) : "null");
+    blvm_rpc_fail_type(err, v, "number");
     return false;
 }
