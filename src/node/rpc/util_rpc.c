@@ -44,7 +44,9 @@ static json_t *rpc_validateaddress(blvm_node *node, const json_t *params, blvm_r
     bool is_witness = s.witness_version >= 0;
     if (t != BLVM_TXOUT_WITNESS_UNKNOWN) json_object_set_new(r, "isscript", json_boolean(is_script));
     json_object_set_new(r, "iswitness", json_boolean(is_witness));
-    if (is_witness) {
+    /* Core's DescribeAddress shows no program for the pay-to-anchor
+     * output (its PayToAnchor visitor adds only isscript/iswitness). */
+    if (is_witness && t != BLVM_TXOUT_ANCHOR) {
         json_object_set_new(r, "witness_version", json_integer(s.witness_version));
         json_object_set_new(r, "witness_program", blvm_hex_json(s.data, s.data_len));
     }
