@@ -275,6 +275,15 @@ class RpcCompatTest(BlvmTestFramework):
         assert_equal(json.loads(r.body)["error"], {"code": -32700, "message": "Parse error"})
         r = rpc.post(json.dumps({"jsonrpc": "2.0", "method": "nosuch", "id": 1}))
         assert_equal((r.status, r.headers.get("Content-Type")), (200, "application/json"))
+        # UniValue's MAX_JSON_DEPTH: 512 nested containers parse, 513 do not.
+        r = rpc.post("[" * 512 + "]" * 512)
+        assert_equal(r.status, 200)
+        assert_equal(json.loads(r.body)[0]["error"]["message"], "Invalid Request object")
+        r = rpc.post("[" * 513 + "]" * 513)
+        assert_equal(r.status, 500)
+        assert_equal(json.loads(r.body)["error"], {"code": -32700, "message": "Parse error"})
+        r = rpc.post(json.dumps({"method": "echo", "params": ["[" * 600], "id": 1}))
+        assert_equal(json.loads(r.body)["result"], ["[" * 600])
         # Core ignores the request's Content-Type.
         r = rpc.post(body, headers={"Content-Type": "text/plain"})
         assert_equal(r.status, 200)

@@ -584,10 +584,33 @@ static int legacy_status(int code) {
     return 500;
 }
 
+/* UniValue::read refuses documents nested deeper than MAX_JSON_DEPTH (512)
+ * containers; jansson would accept up to 2048. Scans the text, skipping
+ * strings, so the limit is checked before jansson allocates anything. */
+#define UNIVALUE_MAX_JSON_DEPTH 512
+static bool too_deep(const char *s, size_t len) {
+    size_t depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > UNIVALUE_MAX_JSON_DEPTH) return true;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return false;
+}
+
 char *blvm_rpc_handle_body(blvm_rpc_table *t, blvm_node *node, const char *body, size_t len,
                            const char *user, int *http_status) {
     json_error_t jerr;
-    json_t *v = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    json_t *v = too_deep(body, len) ? NULL : json_loadb(body, len, JSON_DECODE_ANY, &jerr);
     /* Core's JSONRPCRequest starts with a null id and version 1. */
     json_t *null_id = json_null();
     rpc_request req;
