@@ -137,6 +137,12 @@ static void test_dispatch(void **state) {
     expect_error(t, "testecho", "[1]", -28, "Loading block index…");
     blvm_rpc_set_warmup(t, false, NULL);
     expect_result(t, "help", "[\"nosuch\"]", "\"help: unknown command: nosuch\"");
+    /* Core names the whole pattern of the clashing parameter, and a
+     * non-array "args" is consumed rather than unknown. */
+    expect_error(t, "testecho", "{\"args\": [7, 8], \"verbose\": 1}", -8,
+                 "Parameter verbosity|verbose specified twice both as positional and named");
+    expect_result(t, "testecho", "{\"args\": 5, \"height\": 2}", "[2]");
+    expect_result(t, "testecho", "{\"args\": null, \"height\": 2}", "[2]");
     blvm_rpc_table_destroy(t);
 }
 
@@ -145,6 +151,86 @@ static char *body(blvm_rpc_table *t, const char *req, int *status) {
     memset(&node, 0, sizeof node);
     node.rpc_table = t;
     return blvm_rpc_handle_body(t, &node, req, strlen(req), "u", status);
+}
+
+/* Core's getInt<int> and UniValue::checkType as used by handlers. */
+static void test_int_and_type_errors(void **state) {
+    (void)state;
+    blvm_rpc_error err = {0, NULL};
+    int32_t v = 0;
+    json_t *j = json_integer(INT32_MAX);
+    assert_true(blvm_rpc_parse_int32(j, &v, &err));
+    assert_int_equal(v, INT32_MAX);
+    json_decref(j);
+    j = json_integer(-2147483648LL);
+    assert_true(blvm_rpc_parse_int32(j, &v, &err));
+    assert_int_equal(v, INT32_MIN);
+    json_decref(j);
+    const json_int_t bad[] = {(json_int_t)INT32_MAX + 1, (json_int_t)INT32_MIN - 1, 3000000000LL};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        j = json_integer(bad[i]);
+        assert_false(blvm_rpc_parse_int32(j, &v, &err));
+        assert_int_equal(err.code, -1);
+        assert_string_equal(err.message, "JSON integer out of range");
+        blvm_rpc_error_clear(&err);
+        json_decref(j);
+    }
+    j = json_real(1.5);
+    assert_false(blvm_rpc_parse_int32(j, &v, &err));
+    assert_int_equal(err.code, -1);
+    blvm_rpc_error_clear(&err);
+    json_decref(j);
+    /* Wrong JSON type inside a handler: -3 with Core's text. */
+    j = json_string("1");
+    assert_false(blvm_rpc_parse_int32(j, &v, &err));
+    assert_int_equal(err.code, -3);
+    assert_string_equal(err.message, "JSON value of type string is not of expected type number");
+    blvm_rpc_error_clear(&err);
+    json_decref(j);
+    uint8_t hash[32];
+    j = json_true();
+    assert_false(blvm_rpc_parse_hash(j, "blockhash", hash, &err));
+    assert_int_equal(err.code, -3);
+    assert_string_equal(err.message, "JSON value of type bool is not of expected type string");
+    blvm_rpc_error_clear(&err);
+    json_decref(j);
+    assert_null(blvm_rpc_fail_type(&err, NULL, "object"));
+    assert_int_equal(err.code, -3);
+    assert_string_equal(err.message, "JSON value of type null is not of expected type object");
+    blvm_rpc_error_clear(&err);
+}
+
+/* UniValue's MAX_JSON_DEPTH (512): deeper documents are a parse error,
+ * brackets inside strings do not count. */
+static void test_depth_limit(void **state) {
+    (void)state;
+    blvm_rpc_table *t = make_table();
+    blvm_node node;
+    memset(&node, 0, sizeof node);
+    node.rpc_table = t;
+    char buf[2 * 513 + 1];
+    int st;
+    for (int depth = 512; depth <= 513; depth++) {
+        memset(buf, '[', (size_t)depth);
+        memset(buf + depth, ']', (size_t)depth);
+        char *r = blvm_rpc_handle_body(t, &node, buf, 2 * (size_t)depth, "u", &st);
+        assert_non_null(r);
+        if (depth == 512) {
+            assert_int_equal(st, 200);
+            assert_non_null(strstr(r, "Invalid Request object"));
+        } else {
+            assert_int_equal(st, 500);
+            assert_non_null(strstr(r, "\"code\":-32700,\"message\":\"Parse error\""));
+        }
+        free(r);
+    }
+    char req[1024];
+    int n = snprintf(req, sizeof req, "{\"method\":\"testecho\",\"params\":[1,\"%s\\\"[\"],\"id\":1}",
+                     "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[");
+    char *r = blvm_rpc_handle_body(t, &node, req, (size_t)n, "u", &st);
+    assert_int_equal(st, 200);
+    free(r);
+    blvm_rpc_table_destroy(t);
 }
 
 static void test_bodies(void **state) {
@@ -313,6 +399,7 @@ int main(void) {
         cmocka_unit_test(test_register), cmocka_unit_test(test_dispatch),
         cmocka_unit_test(test_bodies),   cmocka_unit_test(test_json_output),
         cmocka_unit_test(test_amounts),  cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_int_and_type_errors), cmocka_unit_test(test_depth_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
