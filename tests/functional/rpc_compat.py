@@ -119,6 +119,10 @@ class RpcCompatTest(BlvmTestFramework):
             -8, "Parameter verbosity|verbose specified twice both as positional and named",
             rpc.call, "getblock", args=[h1, 1], verbose=0)
         assert_equal(rpc.call("getblock", args=[h1], verbosity=0), rpc.getblock(h1, 0))
+        # A key written twice (UniValue keeps both) is refused as Core does.
+        r = rpc.post('{"method": "getblockhash", "params": {"height": 1, "height": 2}, "id": 1}')
+        assert_equal((r.status, json.loads(r.body)["error"]),
+                     (500, {"code": -8, "message": "Parameter height specified multiple times"}))
         # A non-array "args" is consumed silently, as Core's extract() does.
         assert_equal(rpc.call("getblockcount", args=5), rpc.getblockcount())
 

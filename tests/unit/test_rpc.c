@@ -256,6 +256,15 @@ static void test_bodies(void **state) {
         {"{\"params\":[],\"id\":3}", "{\"result\":null,\"error\":{\"code\":-32600,\"message\":\"Missing method\"},\"id\":3}\n", 400},
         {"[]", "[]\n", 200},
         {"[{\"jsonrpc\":\"2.0\",\"method\":\"testecho\",\"params\":[1]}]", NULL, 204},
+        /* Repeated named parameters (UniValue keeps both; jansson one). */
+        {"{\"method\":\"testecho\",\"params\":{\"height\":1,\"h\\u0065ight\":2},\"id\":1}",
+         "{\"result\":null,\"error\":{\"code\":-8,\"message\":\"Parameter height specified multiple times\"},\"id\":1}\n", 500},
+        {"[{\"method\":\"testecho\",\"params\":{\"height\":1},\"id\":1},"
+         " {\"method\":\"testecho\",\"params\":{\"name\":\"a\",\"verbose\":1,\"verbose\":2,\"name\":\"b\",\"height\":1},\"id\":2},"
+         " {\"method\":\"testecho\",\"params\":[1,{\"a\":1,\"a\":2}],\"id\":3}]",
+         "[{\"result\":[1],\"error\":null,\"id\":1},"
+         "{\"result\":null,\"error\":{\"code\":-8,\"message\":\"Parameter verbose specified multiple times\"},\"id\":2},"
+         "{\"result\":[1,{\"a\":2}],\"error\":null,\"id\":3}]\n", 200},
         {"[{\"method\":\"testecho\",\"params\":[1],\"id\":1},[]]",
          "[{\"result\":[1],\"error\":null,\"id\":1},{\"result\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid Request object\"},\"id\":1}]\n", 200},
     };

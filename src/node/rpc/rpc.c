@@ -358,8 +358,10 @@ static json_t *named_to_positional(const blvm_rpc_command *c, json_t *obj, blvm_
     return out;
 }
 
-json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *method,
-                            json_t *params, blvm_rpc_error *err) {
+/* dup_key: a key that the request text repeats in its named parameters
+ * (jansson keeps one of them), or NULL. */
+static json_t *table_call(blvm_rpc_table *t, blvm_node *node, const char *method, json_t *params,
+                          const char *dup_key, blvm_rpc_error *err) {
     pthread_mutex_lock(&t->warmup_mutex);
     if (t->warmup) {
         char status[128];
@@ -376,6 +378,10 @@ json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *meth
     if (params == NULL || json_is_null(params)) {
         positional = json_array();
     } else if (json_is_object(params)) {
+        /* Core's transformNamedArguments checks this first. */
+        if (dup_key)
+            return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
+                                 "Parameter %s specified multiple times", dup_key);
         positional = named_to_positional(c, params, err);
         if (!positional) return NULL;
     } else if (json_is_array(params)) {
@@ -451,6 +457,11 @@ json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *meth
     return result;
 }
 
+json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *method,
+                            json_t *params, blvm_rpc_error *err) {
+    return table_call(t, node, method, params, NULL, err);
+}
+
 /* ---- JSON-RPC protocol ---- */
 
 typedef enum { V1_LEGACY, V2 } rpc_version;
@@ -461,6 +472,7 @@ typedef struct {
     rpc_version version;
     const char *method;
     json_t *params; /* borrowed */
+    char *dup_key;  /* owned: a repeated named-parameter key in the text */
 } rpc_request;
 
 static json_t *error_obj(int code, const char *message) {
@@ -544,6 +556,17 @@ static bool parse_request(const json_t *v, rpc_request *req, int *code, const ch
     return true;
 }
 
+/* Named parameters as written in the request's text [start, end): jansson
+ * merged repeated keys, UniValue keeps them and Core refuses them. */
+static void find_dup_key(rpc_request *req, const char *body, size_t start, size_t end) {
+    free(req->dup_key);
+    req->dup_key = NULL;
+    if (!json_is_object(req->params)) return;
+    size_t ps, pe;
+    if (!blvm_json_find_member(body + start, end - start, "params", &ps, &pe)) return;
+    req->dup_key = blvm_json_object_duplicate_key(body + start + ps, pe - ps);
+}
+
 static bool is_notification(const rpc_request *req) {
     return !req->has_id && req->version == V2;
 }
@@ -555,7 +578,7 @@ static json_t *exec_one(blvm_rpc_table *t, blvm_node *node, const rpc_request *r
                    user ? user : "");
     blvm_rpc_error err = {0, NULL};
     json_t *params = req->params;
-    json_t *result = blvm_rpc_table_call(t, node, req->method, params, &err);
+    json_t *result = table_call(t, node, req->method, params, req->dup_key, &err);
     if (result) return reply_obj(result, NULL, req);
     json_t *e = error_obj(err.code, err.message);
     blvm_rpc_error_clear(&err);
@@ -632,7 +655,9 @@ char *blvm_rpc_handle_body(blvm_rpc_table *t, blvm_node *node, const char *body,
             json_decref(v);
             return out;
         }
+        find_dup_key(&req, body, 0, len);
         reply = exec_one(t, node, &req, user);
+        free(req.dup_key);
         if (is_notification(&req)) {
             json_decref(reply);
             json_decref(v);
@@ -649,14 +674,19 @@ char *blvm_rpc_handle_body(blvm_rpc_table *t, blvm_node *node, const char *body,
     } else if (json_is_array(v)) {
         reply = json_array();
         size_t n = json_array_size(v);
+        size_t pos = 0, es = 0, ee = 0;
         for (size_t i = 0; i < n; i++) {
             int code;
             const char *msg;
             json_t *one;
+            bool have_span = blvm_json_array_next(body, len, &pos, &es, &ee);
             if (!parse_request(json_array_get(v, i), &req, &code, &msg)) {
                 one = reply_obj(NULL, error_obj(code, msg), &req);
             } else {
+                if (have_span) find_dup_key(&req, body, es, ee);
                 one = exec_one(t, node, &req, user);
+                free(req.dup_key);
+                req.dup_key = NULL;
             }
             if (is_notification(&req)) {
                 json_decref(one);
