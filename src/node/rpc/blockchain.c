@@ -141,8 +141,7 @@ static blvm_block_index *find_hash_or_height_locked(blvm_chainstate *cs, const j
         if (!blvm_rpc_parse_int32(param, &h, err)) return NULL;
         int32_t tip = blvm_chainstate_tip_locked(cs)->entry.height;
         if (h < 0) {
-            blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Target block height %d is negative",
-                          h);
+            blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Target block height %d is negative", h);
             return NULL;
         }
         if (h > tip) {
@@ -666,8 +665,7 @@ static json_t *rpc_getblockstats(blvm_node *node, const json_t *params, blvm_rpc
     size_t i;
     json_t *v;
     json_array_foreach(selected, i, v) {
-        if (!json_is_string(v))
-            return blvm_rpc_fail_type(err, v, "string");
+        if (!json_is_string(v)) return blvm_rpc_fail_type(err, v, "string");
     }
     blvm_chainstate_lock(cs);
     blvm_block_index *b = find_hash_or_height_locked(cs, blvm_rpc_arg(params, 0), err);

@@ -318,8 +318,7 @@ bool blvm_json_find_member(const char *text, size_t len, const char *key, size_t
     }
 }
 
-bool blvm_json_array_next(const char *text, size_t len, size_t *pos, size_t *start,
-                          size_t *end) {
+bool blvm_json_array_next(const char *text, size_t len, size_t *pos, size_t *start, size_t *end) {
     scan sc = {text, len, *pos};
     skip_ws(&sc);
     if (*pos == 0) {
@@ -409,15 +408,15 @@ char *blvm_json_object_duplicate_key(const char *text, size_t len) {
         size_t best = SIZE_MAX, best_i = 0;
         for (size_t i = 1; i < n; i++) {
             if (strcmp(keys[i].key, keys[i - 1].key) == 0 &&
-                (i < 2 || strcmp(keys[i - 1].key, keys[i - 2].key) != 0) &&
-                keys[i].index < best) {
+                (i < 2 || strcmp(keys[i - 1].key, keys[i - 2].key) != 0) && keys[i].index < best) {
                 best = keys[i].index;
                 best_i = i;
             }
         }
         if (best != SIZE_MAX) dup = strdup(keys[best_i].key);
     }
-    for (size_t i = 0; i < n; i++) free(keys[i].key);
+    for (size_t i = 0; i < n; i++)
+        free(keys[i].key);
     free(keys);
     return dup;
 }

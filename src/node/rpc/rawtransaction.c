@@ -391,10 +391,12 @@ static bool add_outputs(blvm_tx *tx, const blvm_params *p, const json_t *list,
             const char *raw;
             char num[64] = "";
             if (!text) {
-                if (blvm_json_is_raw_number(val, &raw)) snprintf(num, sizeof num, "%s", raw);
+                if (blvm_json_is_raw_number(val, &raw))
+                    snprintf(num, sizeof num, "%s", raw);
                 else if (json_is_integer(val))
                     snprintf(num, sizeof num, "%lld", (long long)json_integer_value(val));
-                else if (json_is_real(val)) snprintf(num, sizeof num, "%.17g", json_real_value(val));
+                else if (json_is_real(val))
+                    snprintf(num, sizeof num, "%.17g", json_real_value(val));
                 text = json_string(num);
             }
             bool ok_hex = text && blvm_rpc_parse_hex(text, "Data", &data, &n, err);

@@ -154,7 +154,8 @@ json_t *blvm_rpc_fail(blvm_rpc_error *err, int code, const char *fmt, ...) {
 }
 
 json_t *blvm_rpc_fail_type(blvm_rpc_error *err, const json_t *v, const char *expected) {
-    return blvm_rpc_fail(err, BLVM_RPC_TYPE_ERROR, "JSON value of type %s is not of expected type %s",
+    return blvm_rpc_fail(err, BLVM_RPC_TYPE_ERROR,
+                         "JSON value of type %s is not of expected type %s",
                          v ? blvm_rpc_json_type_name(v) : "null", expected);
 }
 
@@ -457,8 +458,8 @@ static json_t *table_call(blvm_rpc_table *t, blvm_node *node, const char *method
     return result;
 }
 
-json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *method,
-                            json_t *params, blvm_rpc_error *err) {
+json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *method, json_t *params,
+                            blvm_rpc_error *err) {
     return table_call(t, node, method, params, NULL, err);
 }
 
@@ -617,8 +618,10 @@ static bool too_deep(const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (in_str) {
-            if (c == '\\') i++;
-            else if (c == '"') in_str = false;
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
         } else if (c == '"') {
             in_str = true;
         } else if (c == '[' || c == '{') {

@@ -225,8 +225,8 @@ const char *blvm_rpc_json_type_name(const json_t *v);
 const json_t *blvm_rpc_arg(const json_t *params, size_t i);
 
 /* Core's ParseHashV: 64 hex digits, shown reversed, into 32 bytes. A
- * non-string fails as blvm_rpc_fail_type. Errors (-8): "<name> must be of length 64 (not N, for 'x')" and "<name> must be
- * hexadecimal string (not 'x')". */
+ * non-string fails as blvm_rpc_fail_type. Errors (-8): "<name> must be of length 64 (not N, for
+ * 'x')" and "<name> must be hexadecimal string (not 'x')". */
 BLVM_WUR bool blvm_rpc_parse_hash(const json_t *v, const char *name, uint8_t out[32],
                                   blvm_rpc_error *err);
 /* Core's ParseHexV: any even-length hex string, malloc'd into *out. Error
