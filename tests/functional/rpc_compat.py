@@ -135,6 +135,14 @@ class RpcCompatTest(BlvmTestFramework):
         # getInt<int> overflow: -1; a UniValue type error inside a method: -3.
         assert_raises_rpc_error(-1, "JSON integer out of range", rpc.getblockhash, 3000000000)
         assert_raises_rpc_error(-1, "JSON integer out of range", rpc.getblockhash, 1.5)
+        # Numbers beyond int64/double still parse (UniValue keeps the text).
+        for num in ("99999999999999999999", "1e400", "-1e400"):
+            r = rpc.post('{"method": "getblockhash", "params": [%s], "id": 1}' % num)
+            assert_equal((r.status, json.loads(r.body)["error"]),
+                         (500, {"code": -1, "message": "JSON integer out of range"}))
+        r = rpc.post('{"method": "createrawtransaction", "params": [[], {"%s": 1e400}], "id": 1}'
+                     % ADDR)
+        assert_equal(json.loads(r.body)["error"], {"code": -3, "message": "Invalid amount"})
         assert_raises_rpc_error(-1, "JSON integer out of range", rpc.getblockstats, 2 ** 31)
         assert_raises_rpc_error(-1, "JSON integer out of range", rpc.waitfornewblock, 2 ** 31)
         assert_raises_rpc_error(-1, "JSON integer out of range", rpc.getchaintxstats, 2 ** 32)

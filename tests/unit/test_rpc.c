@@ -28,18 +28,26 @@ static json_t *failing(blvm_node *node, const json_t *params, blvm_rpc_error *er
     return blvm_rpc_fail(err, BLVM_RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
 }
 
+static json_t *int32_of(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
+    (void)node;
+    int32_t v;
+    if (!blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &v, err)) return NULL;
+    return json_integer(v);
+}
+
 static const blvm_rpc_command cmds[] = {
     {"test", "testecho", echo,
      {BLVM_RPC_REQ("height", BLVM_RPC_NUM), BLVM_RPC_OPT("verbosity|verbose", BLVM_RPC_ANY),
       BLVM_RPC_OPT("name", BLVM_RPC_STR)},
      "Echoes its parameters."},
     {"test", "fail", failing, {BLVM_RPC_REQ("blockhash", BLVM_RPC_STR)}, ""},
+    {"test", "int32", int32_of, {BLVM_RPC_REQ("n", BLVM_RPC_NUM)}, ""},
 };
 
 static blvm_rpc_table *make_table(void) {
     blvm_rpc_table *t = blvm_rpc_table_create();
     assert_non_null(t);
-    assert_true(blvm_rpc_table_register(t, cmds, 2));
+    assert_true(blvm_rpc_table_register(t, cmds, 3));
     assert_true(blvm_rpc_register_control(t));
     blvm_rpc_set_warmup(t, false, NULL);
     return t;
@@ -233,6 +241,52 @@ static void test_depth_limit(void **state) {
     blvm_rpc_table_destroy(t);
 }
 
+/* Numbers jansson cannot hold (UniValue keeps their text): the request
+ * still parses and the method fails as Core's getInt does. */
+static void test_big_numbers(void **state) {
+    (void)state;
+    blvm_rpc_table *t = make_table();
+    blvm_node node;
+    memset(&node, 0, sizeof node);
+    node.rpc_table = t;
+    static char zeros[400 + 64];
+    memset(zeros, 0, sizeof zeros);
+    zeros[0] = '1';
+    memset(zeros + 1, '0', 399);
+    const char *nums[] = {"99999999999999999999", "-99999999999999999999", "1e400", "-1E+400",
+                          "9223372036854775808", zeros};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        char req[1024];
+        int n = snprintf(req, sizeof req,
+                         "{\"method\":\"int32\",\"params\":[%s],\"id\":\"1e999\"}", nums[i]);
+        int st;
+        char *r = blvm_rpc_handle_body(t, &node, req, (size_t)n, "u", &st);
+        assert_int_equal(st, 500);
+        assert_string_equal(r, "{\"result\":null,\"error\":{\"code\":-1,\"message\":\"JSON "
+                               "integer out of range\"},\"id\":\"1e999\"}\n");
+        free(r);
+    }
+    /* In range, and numbers inside strings, are untouched. */
+    const char *ok = "{\"method\":\"int32\",\"params\":[-2147483648],\"id\":1}";
+    int st;
+    char *r = blvm_rpc_handle_body(t, &node, ok, strlen(ok), "u", &st);
+    assert_string_equal(r, "{\"result\":-2147483648,\"error\":null,\"id\":1}\n");
+    free(r);
+    const char *str = "[{\"method\":\"int32\",\"params\":[\"1e400\"],\"id\":1},1e400]";
+    r = blvm_rpc_handle_body(t, &node, str, strlen(str), "u", &st);
+    assert_int_equal(st, 200);
+    assert_non_null(strstr(r, "JSON value of type string is not of expected type number"));
+    assert_non_null(strstr(r, "Invalid Request object"));
+    free(r);
+    /* Still malformed: a parse error. */
+    const char *bad = "{\"method\":\"int32\",\"params\":[1e400,],\"id\":1}";
+    r = blvm_rpc_handle_body(t, &node, bad, strlen(bad), "u", &st);
+    assert_int_equal(st, 500);
+    assert_non_null(strstr(r, "Parse error"));
+    free(r);
+    blvm_rpc_table_destroy(t);
+}
+
 static void test_bodies(void **state) {
     (void)state;
     blvm_rpc_table *t = make_table();
@@ -409,6 +463,7 @@ int main(void) {
         cmocka_unit_test(test_bodies),   cmocka_unit_test(test_json_output),
         cmocka_unit_test(test_amounts),  cmocka_unit_test(test_auth),
         cmocka_unit_test(test_int_and_type_errors), cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_big_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

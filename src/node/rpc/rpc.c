@@ -4,6 +4,7 @@
 #include "node/rpc/rpc.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -633,10 +634,131 @@ static bool too_deep(const char *s, size_t len) {
     return false;
 }
 
+static char *handle_parsed(blvm_rpc_table *t, blvm_node *node, json_t *v, const char *body,
+                           size_t len, const char *user, int *http_status);
+
+/* UniValue keeps a number as its text, so 99999999999999999999 or 1e400
+ * parse, and a method reading them fails with "JSON integer out of range"
+ * or "Invalid amount". jansson refuses both ("too big integer", "real
+ * number overflow"). Returns a copy of the text where such integers become
+ * reals (append ".0") and overflowing reals the largest double, so they
+ * still parse as numbers that every handler rejects as Core does; NULL when
+ * nothing needed rewriting (or on allocation failure). */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} text_buf;
+
+static void tb_put(text_buf *b, const char *s, size_t n) {
+    if (b->oom) return;
+    if (b->len + n > b->cap) {
+        size_t ncap = b->cap ? b->cap : 256;
+        while (b->len + n > ncap) ncap *= 2;
+        char *np = realloc(b->p, ncap);
+        if (!np) {
+            b->oom = true;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static char *tame_big_numbers(const char *s, size_t len, size_t *out_len) {
+    text_buf b = {NULL, 0, 0, false};
+    bool changed = false, in_str = false;
+    size_t i = 0, copied = 0; /* s[copied, i) is pending verbatim text */
+    while (i < len) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = false;
+            i++;
+            continue;
+        }
+        if (c == '"') in_str = true;
+        if (!(c == '-' || (c >= '0' && c <= '9'))) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        bool is_real = false;
+        while (i < len && (s[i] == '-' || s[i] == '+' || s[i] == '.' || s[i] == 'e' ||
+                           s[i] == 'E' || (s[i] >= '0' && s[i] <= '9'))) {
+            if (s[i] == '.' || s[i] == 'e' || s[i] == 'E') is_real = true;
+            i++;
+        }
+        size_t n = i - start;
+        char tok[64];
+        bool big = true; /* longer than any int64 or useful double text */
+        if (n < sizeof tok) {
+            memcpy(tok, s + start, n);
+            tok[n] = '\0';
+            errno = 0;
+            if (is_real) {
+                double d = strtod(tok, NULL);
+                big = errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL);
+            } else {
+                (void)strtoll(tok, NULL, 10);
+                big = errno == ERANGE;
+            }
+        }
+        if (!big) continue;
+        changed = true;
+        if (!is_real && n <= 300) {
+            /* An integer beyond int64: the same digits as a real (up to
+             * 300 digits, which a double still holds). */
+            tb_put(&b, s + copied, i - copied);
+            tb_put(&b, ".0", 2);
+        } else {
+            tb_put(&b, s + copied, start - copied);
+            const char *repl =
+                s[start] == '-' ? "-1.7976931348623157e308" : "1.7976931348623157e308";
+            tb_put(&b, repl, strlen(repl));
+        }
+        copied = i;
+    }
+    if (!changed || b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    tb_put(&b, s + copied, len - copied);
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    *out_len = b.len;
+    return b.p;
+}
+
 char *blvm_rpc_handle_body(blvm_rpc_table *t, blvm_node *node, const char *body, size_t len,
                            const char *user, int *http_status) {
     json_error_t jerr;
-    json_t *v = too_deep(body, len) ? NULL : json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    memset(&jerr, 0, sizeof jerr);
+    bool deep = too_deep(body, len);
+    json_t *v = deep ? NULL : json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    char *tamed = NULL;
+    if (!v && !deep && (strstr(jerr.text, "too big") || strstr(jerr.text, "overflow"))) {
+        size_t tlen;
+        tamed = tame_big_numbers(body, len, &tlen);
+        if (tamed) {
+            v = json_loadb(tamed, tlen, JSON_DECODE_ANY, &jerr);
+            body = tamed;
+            len = tlen;
+        }
+    }
+    char *out = handle_parsed(t, node, v, body, len, user, http_status);
+    free(tamed);
+    return out;
+}
+
+/* The rest of blvm_rpc_handle_body, on the parsed document v (NULL: a
+ * parse error); body/len is the text v came from. */
+static char *handle_parsed(blvm_rpc_table *t, blvm_node *node, json_t *v, const char *body,
+                           size_t len, const char *user, int *http_status) {
     /* Core's JSONRPCRequest starts with a null id and version 1. */
     json_t *null_id = json_null();
     rpc_request req;
