@@ -332,7 +332,8 @@ class MiningBasicTest(BlvmTestFramework):
                                 "raw(51)", [txid])
         assert_raises_rpc_error(-5, "Error: Invalid address or descriptor", node.generateblock,
                                 "notanaddress", [])
-        assert_raises_rpc_error(-1, "JSON value of type number is not of expected type string",
+        # Core 29 turns UniValue type errors inside a method into -3.
+        assert_raises_rpc_error(-3, "JSON value of type number is not of expected type string",
                                 node.generateblock, "raw(51)", [1])
         assert_raises_rpc_error(-3, None, node.generateblock, "raw(51)", "notalist")
 

@@ -97,7 +97,12 @@ bool blvm_rpc_read_block(blvm_chainstate *cs, blvm_block_index *b, blvm_block *o
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Block not available (pruned data)");
         return false;
     }
-    if (!have || !blvm_chainstate_read_block(cs, b, &data, &len)) {
+    if (!have) {
+        /* A header accepted by submitheader, without its block. */
+        blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Block not available (not fully downloaded)");
+        return false;
+    }
+    if (!blvm_chainstate_read_block(cs, b, &data, &len)) {
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Block not found on disk");
         return false;
     }
@@ -132,20 +137,19 @@ static blvm_block_index *find_block_locked(blvm_chainstate *cs, const json_t *pa
 static blvm_block_index *find_hash_or_height_locked(blvm_chainstate *cs, const json_t *param,
                                                     blvm_rpc_error *err) {
     if (json_is_number(param)) {
-        int64_t h;
-        if (!blvm_rpc_parse_int(param, &h, err)) return NULL;
+        int32_t h;
+        if (!blvm_rpc_parse_int32(param, &h, err)) return NULL;
         int32_t tip = blvm_chainstate_tip_locked(cs)->entry.height;
         if (h < 0) {
-            blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Target block height %lld is negative",
-                          (long long)h);
+            blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Target block height %d is negative", h);
             return NULL;
         }
         if (h > tip) {
             blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
-                          "Target block height %lld after current tip %d", (long long)h, tip);
+                          "Target block height %d after current tip %d", h, tip);
             return NULL;
         }
-        return blvm_chainstate_at_height_locked(cs, (int32_t)h);
+        return blvm_chainstate_at_height_locked(cs, h);
     }
     return find_block_locked(cs, param, "hash_or_height", err);
 }
@@ -173,10 +177,10 @@ static json_t *rpc_getbestblockhash(blvm_node *node, const json_t *params, blvm_
 static json_t *rpc_getblockhash(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
-    int64_t h;
-    if (!blvm_rpc_parse_int(blvm_rpc_arg(params, 0), &h, err)) return NULL;
+    int32_t h;
+    if (!blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &h, err)) return NULL;
     uint8_t hash[32];
-    if (h < 0 || h > INT32_MAX || !blvm_chainstate_hash_at_height(cs, (int32_t)h, hash))
+    if (h < 0 || !blvm_chainstate_hash_at_height(cs, h, hash))
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Block height out of range");
     return blvm_hash_json(hash);
 }
@@ -270,8 +274,8 @@ static bool parse_verbosity(const json_t *v, int def, int *out, blvm_rpc_error *
         *out = json_is_true(v) ? 1 : 0;
         return true;
     }
-    int64_t n;
-    if (!blvm_rpc_parse_int(v, &n, err)) return false;
+    int32_t n;
+    if (!blvm_rpc_parse_int32(v, &n, err)) return false;
     *out = n < 0 ? 0 : n > 3 ? 3 : (int)n;
     return true;
 }
@@ -456,7 +460,9 @@ static json_t *rpc_getchaintxstats(blvm_node *node, const json_t *params, blvm_r
         blockcount = blockcount < max ? blockcount : max;
         if (blockcount < 0) blockcount = 0;
     } else {
-        if (!blvm_rpc_parse_int(blvm_rpc_arg(params, 0), &blockcount, err)) goto out;
+        int32_t n;
+        if (!blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &n, err)) goto out;
+        blockcount = n;
         if (blockcount < 0 || (blockcount > 0 && blockcount >= b->entry.height)) {
             blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
                           "Invalid block count: should be between 0 and the block's height - 1");
@@ -659,8 +665,7 @@ static json_t *rpc_getblockstats(blvm_node *node, const json_t *params, blvm_rpc
     size_t i;
     json_t *v;
     json_array_foreach(selected, i, v) {
-        if (!json_is_string(v))
-            return blvm_rpc_fail(err, BLVM_RPC_TYPE_ERROR, "Invalid selected statistic");
+        if (!json_is_string(v)) return blvm_rpc_fail_type(err, v, "string");
     }
     blvm_chainstate_lock(cs);
     blvm_block_index *b = find_hash_or_height_locked(cs, blvm_rpc_arg(params, 0), err);
@@ -670,11 +675,22 @@ static json_t *rpc_getblockstats(blvm_node *node, const json_t *params, blvm_rpc
     if (!blvm_rpc_read_block(cs, b, &block, NULL, NULL, err)) return NULL;
     blvm_block_undo undo;
     blvm_block_undo_init(&undo);
-    if (b->entry.height > 0 &&
-        (!blvm_chainstate_read_undo(cs, b, &undo) || undo.count + 1 != block.tx_count)) {
-        blvm_block_undo_clear(&undo);
-        blvm_block_clear(&block);
-        return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Undo data not available (pruned data)");
+    if (b->entry.height > 0) {
+        /* Core's GetUndoChecked (the genesis block has no undo data). */
+        blvm_chainstate_lock(cs);
+        bool have_undo = (b->status & BLVM_BLOCK_HAVE_UNDO) != 0;
+        bool pruned = blvm_chainstate_is_pruned(cs);
+        blvm_chainstate_unlock(cs);
+        const char *fail = NULL;
+        if (!have_undo)
+            fail = pruned ? "Undo data not available (pruned data)" : "Undo data not available";
+        else if (!blvm_chainstate_read_undo(cs, b, &undo) || undo.count + 1 != block.tx_count)
+            fail = "Can't read undo data from disk";
+        if (fail) {
+            blvm_block_undo_clear(&undo);
+            blvm_block_clear(&block);
+            return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "%s", fail);
+        }
     }
     json_t *all = blockstats_all(blvm_chainstate_params(cs), b, &block, &undo);
     blvm_block_undo_clear(&undo);
@@ -761,10 +777,10 @@ static json_t *rpc_gettxoutsetinfo(blvm_node *node, const json_t *params, blvm_r
     else
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "'%s' is not a valid hash_type",
                              hash_type);
+    /* No coinstatsindex: a specific block cannot be queried; use_index
+     * (default true) only says whether an index may be used, so without one
+     * the set is scanned either way, as Core does. */
     if (blvm_rpc_arg(params, 1))
-        return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
-                             "Querying specific block heights requires coinstatsindex");
-    if (blvm_rpc_arg(params, 2) && json_is_true(blvm_rpc_arg(params, 2)))
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
                              "Querying specific block heights requires coinstatsindex");
     blvm_utxo_stats st;
@@ -792,14 +808,14 @@ static json_t *rpc_gettxoutsetinfo(blvm_node *node, const json_t *params, blvm_r
 static json_t *rpc_verifychain(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
-    int64_t level = 3, nblocks = 6;
-    if (blvm_rpc_arg(params, 0) && !blvm_rpc_parse_int(blvm_rpc_arg(params, 0), &level, err))
+    int32_t level = 3, nblocks = 6;
+    if (blvm_rpc_arg(params, 0) && !blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &level, err))
         return NULL;
-    if (blvm_rpc_arg(params, 1) && !blvm_rpc_parse_int(blvm_rpc_arg(params, 1), &nblocks, err))
+    if (blvm_rpc_arg(params, 1) && !blvm_rpc_parse_int32(blvm_rpc_arg(params, 1), &nblocks, err))
         return NULL;
     if (level < 0) level = 0;
     if (level > 4) level = 4;
-    if (nblocks < 0 || nblocks > INT32_MAX) nblocks = 0;
+    if (nblocks < 0) nblocks = 0;
     blvm_validation_state state;
     blvm_state_init(&state);
     return json_boolean(blvm_chainstate_verify(cs, (int)level, (int)nblocks, &state));
@@ -912,7 +928,9 @@ static bool parse_timeout(const json_t *params, size_t i, int64_t *out, blvm_rpc
     *out = 0;
     const json_t *v = blvm_rpc_arg(params, i);
     if (!v) return true;
-    if (!blvm_rpc_parse_int(v, out, err)) return false;
+    int32_t ms;
+    if (!blvm_rpc_parse_int32(v, &ms, err)) return false;
+    *out = ms;
     if (*out < 0) {
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Negative timeout");
         return false;
@@ -926,11 +944,23 @@ static bool never(const blvm_tip_info *t, const void *arg) {
     return false;
 }
 
+static bool tip_is_not_hash(const blvm_tip_info *t, const void *arg) {
+    return memcmp(t->hash, arg, 32) != 0;
+}
+
 static json_t *rpc_waitfornewblock(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
     int64_t timeout;
     if (!parse_timeout(params, 0, &timeout, err)) return NULL;
+    /* Core 29's current_tip: wait for the tip to differ from this hash
+     * (returns at once when it already does). */
+    const json_t *ct = blvm_rpc_arg(params, 1);
+    if (ct) {
+        uint8_t hash[32];
+        if (!blvm_rpc_parse_hash(ct, "current_tip", hash, err)) return NULL;
+        return wait_for(node, cs, timeout, tip_is_not_hash, hash, false);
+    }
     return wait_for(node, cs, timeout, never, NULL, true);
 }
 
@@ -955,8 +985,9 @@ static bool tip_at_height(const blvm_tip_info *t, const void *arg) {
 static json_t *rpc_waitforblockheight(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
-    int64_t height;
-    if (!blvm_rpc_parse_int(blvm_rpc_arg(params, 0), &height, err)) return NULL;
+    int32_t h;
+    if (!blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &h, err)) return NULL;
+    int64_t height = h;
     int64_t timeout;
     if (!parse_timeout(params, 1, &timeout, err)) return NULL;
     return wait_for(node, cs, timeout, tip_at_height, &height, false);
@@ -975,7 +1006,7 @@ static const blvm_rpc_command blockchain_commands[] = {
      "Returns hash of block in best-block-chain at height provided.\n"},
     {"blockchain", "getblock", rpc_getblock,
      {BLVM_RPC_REQ("blockhash", BLVM_RPC_STR),
-      BLVM_RPC_OPT("verbosity", BLVM_RPC_NUM_OR_BOOL)},
+      BLVM_RPC_OPT("verbosity|verbose", BLVM_RPC_NUM_OR_BOOL)},
      "If verbosity is 0, returns a string that is serialized, hex-encoded data for block "
      "'hash'.\nIf verbosity is 1, returns an Object with information about block <hash>.\n"
      "If verbosity is 2, returns an Object with information about block <hash> and information "
@@ -1031,7 +1062,7 @@ static const blvm_rpc_command blockchain_commands[] = {
      "Attempts to delete block and undo data up to a specified height or timestamp, if "
      "eligible for pruning.\n"},
     {"blockchain", "waitfornewblock", rpc_waitfornewblock,
-     {BLVM_RPC_OPT("timeout", BLVM_RPC_NUM)},
+     {BLVM_RPC_OPT("timeout", BLVM_RPC_NUM), BLVM_RPC_OPT("current_tip", BLVM_RPC_STR)},
      "Waits for any new block and returns useful info about it.\n"},
     {"blockchain", "waitforblock", rpc_waitforblock,
      {BLVM_RPC_REQ("blockhash", BLVM_RPC_STR),

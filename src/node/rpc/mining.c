@@ -45,8 +45,7 @@ static bool parse_int32(const json_t *v, int32_t *out, blvm_rpc_error *err) {
 /* Core's UniValue::get_str on a value that must be a string. */
 static const char *get_str(const json_t *v, blvm_rpc_error *err) {
     if (json_is_string(v)) return json_string_value(v);
-    blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON value of type %s is not of expected type string",
-                  v ? blvm_rpc_json_type_name(v) : "null");
+    blvm_rpc_fail_type(err, v, "string");
     return NULL;
 }
 

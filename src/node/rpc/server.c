@@ -477,6 +477,7 @@ static void http_request_cb(struct evhttp_request *req, void *arg) {
 
     pthread_mutex_lock(&s->mu);
     const char *refuse = NULL;
+    bool shutting_down = s->interrupted;
     if (s->interrupted) {
         refuse = "Service Unavailable";
     } else if (s->depth >= s->max_depth) {
@@ -491,10 +492,18 @@ static void http_request_cb(struct evhttp_request *req, void *arg) {
     }
     pthread_mutex_unlock(&s->mu);
     if (refuse) {
-        BLVM_LOG_RATELIMITED(BLVM_LOG_NONE, BLVM_LOG_WARNING, "Request rejected: %s", refuse);
         free(j->body);
         free(j->auth);
         free(j);
+        if (shutting_down) {
+            /* Core's http_reject_request_cb once shutdown began. */
+            BLVM_LOG_DEBUG(BLVM_LOG_HTTP, "Rejecting request while shutting down");
+            evhttp_send_error(req, 503, NULL);
+            return;
+        }
+        BLVM_LOG_RATELIMITED(BLVM_LOG_NONE, BLVM_LOG_WARNING,
+                             "Request rejected because http work queue depth exceeded, it can be "
+                             "increased with the -rpcworkqueue= setting");
         reply_now(req, 503, refuse);
     }
 }
@@ -657,8 +666,10 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
     evhttp_set_timeout(s->http, (int)blvm_config_get_int(cfg, "rpcservertimeout", 30));
     evhttp_set_max_headers_size(s->http, MAX_HEADERS_SIZE);
     evhttp_set_max_body_size(s->http, MAX_BODY_SIZE);
+    /* Core's set: libevent itself answers 501 to the others (OPTIONS,
+     * TRACE, ...), and http_request_cb 405 to DELETE. */
     evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
     evhttp_set_gencb(s->http, http_request_cb, s);
 
     /* Endpoints: loopback unless both -rpcallowip and -rpcbind are given. */
