@@ -1,5 +1,6 @@
 /* Fuzzes the JSON-RPC request path an authenticated client reaches:
- * blvm_rpc_handle_body with the control methods registered (inputs naming
+ * blvm_rpc_handle_body with the control, rawtransactions, util and (without
+ * a chainstate) blockchain methods registered (inputs naming
  * `stop` are skipped), plus the Authorization header check that
  * unauthenticated clients reach. Nothing may crash, leak or hang. */
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/rpc/areas.h"
 #include "node/rpc/rpc.h"
 #include "node/rpc/server.h"
 #include "util/log.h"
@@ -37,7 +39,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static blvm_rpc_table *t;
     if (!t) {
         t = blvm_rpc_table_create();
-        if (!t || !blvm_rpc_table_register(t, cmds, 1) || !blvm_rpc_register_control(t)) abort();
+        /* The methods that need no chainstate parse the most untrusted input:
+         * raw transactions, scripts, addresses, descriptors. The others
+         * answer "in warm-up" without a chainstate, which is checked too. */
+        if (!t || !blvm_rpc_table_register(t, cmds, 1) || !blvm_rpc_register_control(t) ||
+            !blvm_rpc_register_rawtransactions(t) || !blvm_rpc_register_util(t) ||
+            !blvm_rpc_register_blockchain(t))
+            abort();
         blvm_rpc_set_warmup(t, false, NULL);
     }
     /* `stop` may sleep up to a minute (its hidden wait parameter). */

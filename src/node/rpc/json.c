@@ -202,7 +202,10 @@ static void skip_container(scan *sc, char close, int depth) {
             sc->pos++;
             continue;
         }
+        size_t before = sc->pos;
         skip_value(sc, depth + 1);
+        /* Always make progress, whatever byte stopped skip_value. */
+        if (sc->pos == before) sc->pos++;
     }
 }
 
@@ -220,7 +223,10 @@ static void skip_value(scan *sc, int depth) {
     } else if (c == '[') {
         skip_container(sc, ']', depth);
     } else {
-        while (sc->pos < sc->len && !strchr(",]} \t\r\n:", sc->s[sc->pos])) sc->pos++;
+        /* A NUL byte is not a delimiter (strchr would find the terminator). */
+        while (sc->pos < sc->len &&
+               (sc->s[sc->pos] == '\0' || !strchr(",]} \t\r\n:", sc->s[sc->pos])))
+            sc->pos++;
     }
 }
 
@@ -337,6 +343,7 @@ bool blvm_json_array_next(const char *text, size_t len, size_t *pos, size_t *sta
         }
         *start = sc.pos;
         skip_value(&sc, 0);
+        if (sc.pos == *start) sc.pos++; /* never hand out the same span twice */
         *end = sc.pos;
         *pos = sc.pos;
         return true;
