@@ -104,6 +104,23 @@ class Node:
         except OSError:
             pass
 
+    def sched(self):
+        """(run, wait) seconds of the validating (main) thread and of all the
+        others: time on a CPU and time runnable but waiting for one
+        (/proc/<pid>/task/<tid>/schedstat), which shows how much other load
+        on the machine slowed a run down."""
+        main, others = [0.0, 0.0], [0.0, 0.0]
+        try:
+            for tid in os.listdir("/proc/%d/task" % self.proc.pid):
+                with open("/proc/%d/task/%s/schedstat" % (self.proc.pid, tid)) as f:
+                    run, wait = (int(x) / 1e9 for x in f.read().split()[:2])
+                acc = main if int(tid) == self.proc.pid else others
+                acc[0] += run
+                acc[1] += wait
+        except (OSError, ValueError):
+            pass
+        return main, others
+
     def new_log(self):
         try:
             with open(self.debug_log, "rb") as f:
@@ -244,6 +261,7 @@ def reindex_chainstate(blvmd, datadir, par, meta, timeout):
         m = node.wait_for(lambda: CONNECTED_RE.search(node.new_log()),
                           "the chain to be reconnected", timeout)
         wall = time.monotonic() - node.start
+        sched_main, sched_others = node.sched()
         node.wait_rpc(timeout)
         height = node.rpc("getblockcount")
         best = node.rpc("getbestblockhash")
@@ -267,6 +285,8 @@ def reindex_chainstate(blvmd, datadir, par, meta, timeout):
     cpu = node.rusage.ru_utime + node.rusage.ru_stime if node.rusage else 0.0
     return {"par": par, "blocks": blocks, "inputs": inputs, "checks": checks, "secs": secs,
             "wall": wall, "rss_mb": rss_kib / 1024.0, "cpu": cpu,
+            "main_run": sched_main[0], "main_wait": sched_main[1],
+            "others_run": sched_others[0], "others_wait": sched_others[1],
             "blocks_per_s": blocks / secs if secs > 0 else 0.0,
             "inputs_per_s": inputs / secs if secs > 0 else 0.0}
 
@@ -327,9 +347,11 @@ def main():
                 r = reindex_chainstate(blvmd, datadir, par, meta, args.timeout)
                 log("round %d: -reindex-chainstate -par=%d: %d blocks, %d inputs (%d script "
                     "checks) in %.2f s (%.2f s from launch, %.2f s CPU): %.1f blocks/s, "
-                    "%.0f inputs/s, peak RSS %.1f MB"
+                    "%.0f inputs/s, peak RSS %.1f MB; validation thread %.2f s on CPU + %.2f s "
+                    "waiting for one, other threads %.2f s + %.2f s"
                     % (rnd, par, r["blocks"], r["inputs"], r["checks"], r["secs"], r["wall"],
-                       r["cpu"], r["blocks_per_s"], r["inputs_per_s"], r["rss_mb"]))
+                       r["cpu"], r["blocks_per_s"], r["inputs_per_s"], r["rss_mb"],
+                       r["main_run"], r["main_wait"], r["others_run"], r["others_wait"]))
                 best = results.get(par)
                 if best is None or r["secs"] < best["secs"]:
                     r["rss_mb"] = max(r["rss_mb"], best["rss_mb"] if best else 0.0)
@@ -356,6 +378,9 @@ def main():
             "bare sig rate; %.2f s CPU over %.2f s from launch)"
             % (par, r["blocks_per_s"], r["inputs_per_s"], r["rss_mb"],
                100.0 * r["inputs_per_s"] / sig[par], par, r["cpu"], r["wall"]))
+        log("          validation thread %.2f s on CPU + %.2f s waiting for a CPU; "
+            "script threads %.2f s + %.2f s" % (r["main_run"], r["main_wait"], r["others_run"],
+                                                r["others_wait"]))
     if 1 in results and 2 in results:
         speedup = results[2]["inputs_per_s"] / results[1]["inputs_per_s"]
         vs_sig = results[2]["inputs_per_s"] / sig[2]
