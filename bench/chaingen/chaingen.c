@@ -19,7 +19,9 @@
  *     Bare libsecp256k1 verification (public key and signature parsing
  *     included, as a script check does) of a set of signatures mixed A:B:C
  *     between P2PKH ECDSA, P2WPKH ECDSA and P2TR Schnorr, on N threads at
- *     once. Prints "sigbench: threads=N verifies=V seconds=T rate=R".
+ *     once. Prints "sigbench: threads=N verifies=V seconds=T rate=R
+ *     cpu_seconds=C cpu_rate=P ...": R verifies per wall second, P per CPU
+ *     second of one thread (not lowered by other load on the machine).
  *
  * Exit status: 0 on success, 1 on bad arguments or a failure. */
 
@@ -444,6 +446,7 @@ typedef struct {
     size_t nitems;
     size_t rounds;
     uint64_t ok;
+    double cpu; /* thread CPU seconds */
 } sig_job;
 
 /* What a script check does with a signature besides the hashing: parse the
@@ -463,27 +466,39 @@ static bool verify_item(const sig_item *it) {
     return secp256k1_ecdsa_verify(secp256k1_context_static, &s, it->msg, &pk) == 1;
 }
 
+static double thread_cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void *sig_worker(void *arg) {
     sig_job *j = arg;
+    double c0 = thread_cpu_seconds();
     for (size_t r = 0; r < j->rounds; r++)
         for (size_t i = 0; i < j->nitems; i++) j->ok += verify_item(&j->items[i]);
+    j->cpu = thread_cpu_seconds() - c0;
     return NULL;
 }
 
 /* Runs `rounds` passes over the items on each of n threads; returns wall
- * seconds, or a negative value when a signature failed to verify. */
-static double run_sig_threads(const sig_item *items, size_t nitems, int n, size_t rounds) {
+ * seconds, or a negative value when a signature failed to verify. *cpu gets
+ * the threads' CPU seconds summed. */
+static double run_sig_threads(const sig_item *items, size_t nitems, int n, size_t rounds,
+                              double *cpu) {
     pthread_t th[64];
     sig_job jobs[64];
     double t0 = now_seconds();
     for (int i = 0; i < n; i++) {
-        jobs[i] = (sig_job){items, nitems, rounds, 0};
+        jobs[i] = (sig_job){items, nitems, rounds, 0, 0};
         if (pthread_create(&th[i], NULL, sig_worker, &jobs[i]) != 0) die("pthread_create failed");
     }
     bool all_ok = true;
+    *cpu = 0;
     for (int i = 0; i < n; i++) {
         pthread_join(th[i], NULL);
         if (jobs[i].ok != nitems * rounds) all_ok = false;
+        *cpu += jobs[i].cpu;
     }
     double secs = now_seconds() - t0;
     return all_ok ? secs : -1;
@@ -547,17 +562,21 @@ static int cmd_sigbench(int argc, char **argv) {
         }
     }
     /* One pass to size the rounds so the run takes about `seconds`. */
-    double one = run_sig_threads(items, (size_t)nitems, 1, 1);
+    double cpu;
+    double one = run_sig_threads(items, (size_t)nitems, 1, 1, &cpu);
     if (one < 0) die("a signature did not verify");
     size_t rounds = (size_t)(seconds / (one > 1e-6 ? one : 1e-6));
     if (rounds < 1) rounds = 1;
-    double secs = run_sig_threads(items, (size_t)nitems, threads, rounds);
+    double secs = run_sig_threads(items, (size_t)nitems, threads, rounds, &cpu);
     if (secs < 0) die("a signature did not verify");
     double verifies = (double)nitems * (double)rounds * threads;
-    printf("sigbench: threads=%d verifies=%.0f seconds=%.3f rate=%.1f p2pkh=%ld p2wpkh=%ld "
-           "p2tr=%ld\n",
-           threads, verifies, secs, verifies / secs, given[T_P2PKH], given[T_P2WPKH],
-           given[T_P2TR]);
+    /* rate: verifies per wall second on all threads together; cpu_rate:
+     * verifies per CPU second of one thread, which other load on the
+     * machine does not lower. */
+    printf("sigbench: threads=%d verifies=%.0f seconds=%.3f rate=%.1f cpu_seconds=%.3f "
+           "cpu_rate=%.1f p2pkh=%ld p2wpkh=%ld p2tr=%ld\n",
+           threads, verifies, secs, verifies / secs, cpu, cpu > 0 ? verifies / cpu : 0.0,
+           given[T_P2PKH], given[T_P2WPKH], given[T_P2TR]);
     free(items);
     secp256k1_context_destroy(sctx);
     return 0;
