@@ -14,6 +14,9 @@ function(blvm_layer name)
   if(ARGN)
     target_link_libraries(blvm_${name} ${scope} ${ARGN})
   endif()
+  if(NOT CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i.86)$")
+    return()  # the x86 paths are compiled out by their #if guards
+  endif()
   foreach(f ${srcs})
     # Instruction-set specific files; callers choose a path at run time.
     if(f MATCHES "_shani\\.c$")

@@ -2,7 +2,8 @@
  * the data directory, opens the log, starts the JSON-RPC server and waits
  * for SIGINT/SIGTERM or the `stop` RPC, then shuts down in order (see
  * node/init.h). Exit status: 0 after a clean shutdown, 1 when start-up
- * fails (with one "Error: ..." line on stderr and in debug.log). */
+ * fails (with one "Error: ..." line on stderr and in debug.log) or the node
+ * stopped itself after a fatal storage error (disk full, I/O error). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "node/chain_setup.h"
 #include "node/config.h"
 #include "node/init.h"
+#include "node/miner.h"
 #include "node/node.h"
 #include "node/rpc/areas.h"
 #include "node/rpc/rpc.h"
@@ -28,11 +30,6 @@ static int fail(const char *msg) {
 static void rpc_interrupt_hook(blvm_node *node, void *arg) {
     (void)node;
     blvm_rpc_server_interrupt(arg);
-}
-
-static void rpc_stop_hook(blvm_node *node, void *arg) {
-    blvm_rpc_server_stop(arg);
-    node->rpc_server = NULL;
 }
 
 /* Settings that parse but make no sense together or out of range, checked
@@ -154,6 +151,10 @@ int main(int argc, char **argv) {
         rc = fail(err);
         goto out;
     }
+    if (!blvm_init_start_signal_thread(&node)) {
+        rc = fail("Unable to start the signal thread");
+        goto out;
+    }
     lock_fd = blvm_init_lock_dir(blvm_config_netdir(cfg), err, sizeof err);
     if (lock_fd < 0) {
         rc = fail(err);
@@ -196,7 +197,8 @@ int main(int argc, char **argv) {
     if (!node.rpc_table || !blvm_rpc_register_control(node.rpc_table) ||
         !blvm_rpc_register_blockchain(node.rpc_table) ||
         !blvm_rpc_register_rawtransactions(node.rpc_table) ||
-        !blvm_rpc_register_util(node.rpc_table)) {
+        !blvm_rpc_register_util(node.rpc_table) ||
+        !blvm_rpc_register_mining(node.rpc_table)) {
         rc = fail("Unable to set up the RPC method table");
         goto shutdown;
     }
@@ -207,9 +209,8 @@ int main(int argc, char **argv) {
             rc = fail(err);
             goto shutdown;
         }
+        /* Stopped by main between the shutdown phases (see init.h). */
         if (!blvm_init_add_shutdown_hook(BLVM_SHUTDOWN_INTERRUPT, "RPC server", rpc_interrupt_hook,
-                                         node.rpc_server) ||
-            !blvm_init_add_shutdown_hook(BLVM_SHUTDOWN_STOP, "RPC server", rpc_stop_hook,
                                          node.rpc_server)) {
             blvm_rpc_server_stop(node.rpc_server);
             node.rpc_server = NULL;
@@ -220,7 +221,10 @@ int main(int argc, char **argv) {
 
     /* RPC answers "in warm-up" (-28) while the chainstate loads. */
     blvm_rpc_set_warmup(node.rpc_table, true, "Loading block index...");
-    if (!blvm_node_open_chainstate(&node, cfg, err, sizeof err)) {
+    blvm_miner_options mopt; /* Core's -blockmaxweight / -blockreservedweight checks */
+    blvm_miner_options_init(&mopt);
+    if (!blvm_miner_options_from_config(&mopt, cfg, err, sizeof err) ||
+        !blvm_node_open_chainstate(&node, cfg, err, sizeof err)) {
         rc = fail(err);
         goto shutdown;
     }
@@ -231,12 +235,19 @@ int main(int argc, char **argv) {
 
     blvm_node_import_blocks(&node, cfg);
     blvm_init_wait_for_shutdown(&node);
-    rc = 0;
+    rc = blvm_node_chainstate_failed() ? 1 : 0; /* stopped by a disk error */
 
 shutdown:
     BLVM_LOG_INFO("Shutdown: In progress...");
     blvm_node_request_shutdown(&node);
-    blvm_init_run_shutdown(&node);
+    blvm_init_run_shutdown_phase(&node, BLVM_SHUTDOWN_INTERRUPT);
+    if (node.rpc_server) {
+        BLVM_LOG_INFO("Shutdown: stopping RPC server");
+        blvm_rpc_server_stop(node.rpc_server);
+        node.rpc_server = NULL;
+    }
+    blvm_init_run_shutdown_phase(&node, BLVM_SHUTDOWN_STOP);
+    if (blvm_node_chainstate_failed()) rc = 1;
     if (node.rpc_table) blvm_rpc_table_destroy(node.rpc_table);
     BLVM_LOG_INFO("Shutdown: done");
 out:

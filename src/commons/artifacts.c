@@ -182,14 +182,29 @@ static bool verify_and_keep(artifact_row *r, const char *tmp_path, const char *f
     return true;
 }
 
-static void finish(blvm_db *db, const char *run_ref, const char *source,
-                   const blvm_commons_collect_summary *sum, bool ok) {
+/* Ends a collection: a database failure fails it; otherwise it succeeds
+ * when nothing failed and at least one artifact was verified, and the
+ * outcome is written to the audit log. */
+static bool finish(blvm_db *db, bool db_ok, const char *run_ref, const char *source,
+                   const blvm_commons_collect_summary *sum, char *err, size_t errlen) {
+    if (!db_ok) {
+        snprintf(err, errlen, "database: %s", blvm_db_errmsg(db));
+        return false;
+    }
+    bool ok = sum->failed == 0 && sum->verified > 0;
     char details[256];
     snprintf(details, sizeof(details),
              "{\"source\":\"%s\",\"verified\":%zu,\"expired\":%zu,\"failed\":%zu,\"ok\":%s}", source,
              sum->verified, sum->expired, sum->failed, ok ? "true" : "false");
     if (!blvm_commons_audit_append(db, 0, "artifacts", "collect", run_ref, details, NULL, NULL))
         fprintf(stderr, "blvm-commons: warning: audit entry not written: %s\n", blvm_db_errmsg(db));
+    if (!ok) {
+        if (sum->failed)
+            snprintf(err, errlen, "%zu artifacts failed verification", sum->failed);
+        else
+            snprintf(err, errlen, "no artifact could be collected (%zu expired)", sum->expired);
+    }
+    return ok;
 }
 
 static bool prepare_store(const blvm_commons_config *cfg, const char *run_ref, char *store,
@@ -401,17 +416,7 @@ bool blvm_commons_artifacts_collect_local(const blvm_commons_config *cfg, blvm_d
         db_ok &= store_row(db, &r);
     }
     manifest_free(m, n);
-    if (!db_ok) {
-        snprintf(err, errlen, "database: %s", blvm_db_errmsg(db));
-        return false;
-    }
-    bool ok = sum->failed == 0 && sum->verified > 0;
-    finish(db, run_ref, "local", sum, ok);
-    if (!ok) {
-        if (sum->failed) snprintf(err, errlen, "%zu artifacts failed verification", sum->failed);
-        else snprintf(err, errlen, "no artifact could be collected (%zu expired)", sum->expired);
-    }
-    return ok;
+    return finish(db, db_ok, run_ref, "local", sum, err, errlen);
 }
 
 /* ---- GitHub Actions ---- */
@@ -494,17 +499,7 @@ bool blvm_commons_artifacts_collect_github(const blvm_commons_config *cfg, blvm_
         db_ok &= store_row(db, &r);
     }
     json_decref(arr);
-    if (!db_ok) {
-        snprintf(err, errlen, "database: %s", blvm_db_errmsg(db));
-        return false;
-    }
-    bool ok = sum->failed == 0 && sum->verified > 0;
-    finish(db, run_ref, "github", sum, ok);
-    if (!ok) {
-        if (sum->failed) snprintf(err, errlen, "%zu artifacts failed verification", sum->failed);
-        else snprintf(err, errlen, "no artifact could be collected (%zu expired)", sum->expired);
-    }
-    return ok;
+    return finish(db, db_ok, run_ref, "github", sum, err, errlen);
 }
 
 /* ---- prune ---- */

@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/err.h"
+#include "util/os.h"
+
 /* JSON answers above this are refused: the API never sends that much, and a
  * hostile or broken server must not make us allocate without bound. */
-#define GH_MAX_JSON_BYTES (64u * 1024u * 1024u)
+#define GH_MAX_JSON_BYTES       (64u * 1024u * 1024u)
 #define GH_DEFAULT_MAX_DOWNLOAD ((uint64_t)2 * 1024 * 1024 * 1024)
 
 struct blvm_github {
@@ -31,19 +33,13 @@ struct blvm_github {
 };
 
 static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
+static void curl_init_once(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) {
+    return s ? strdup(s) : NULL;
+}
 
 void blvm_github_options_init(blvm_github_options *opt) {
     memset(opt, 0, sizeof(*opt));
@@ -69,7 +65,8 @@ blvm_github *blvm_github_create(const blvm_github_options *opt) {
     blvm_github *gh = calloc(1, sizeof(*gh));
     if (!gh) return NULL;
     size_t n = strlen(opt->base_url);
-    while (n > 0 && opt->base_url[n - 1] == '/') n--;
+    while (n > 0 && opt->base_url[n - 1] == '/')
+        n--;
     gh->base_url = strndup(opt->base_url, n);
     gh->token = dup_or_null(opt->token);
     gh->user_agent = strdup(opt->user_agent ? opt->user_agent : "blvm-commons");
@@ -93,7 +90,8 @@ void blvm_github_destroy(blvm_github *gh) {
     if (gh->token) {
         /* The token is a secret: don't leave it in freed memory. */
         volatile char *p = gh->token;
-        while (*p) *p++ = 0;
+        while (*p)
+            *p++ = 0;
         free(gh->token);
     }
     free(gh->user_agent);
@@ -128,13 +126,6 @@ char *blvm_github_urlencode(const char *s) {
     return out;
 }
 
-static void sleep_ms(long ms) {
-    if (ms <= 0) return;
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 /* Where an answer's body goes: memory (bounded) or a file (bounded). */
 typedef struct {
     char *buf;
@@ -163,7 +154,8 @@ static size_t sink_write(char *ptr, size_t size, size_t nmemb, void *ud) {
     }
     if (s->len + n + 1 > s->cap) {
         size_t nc = s->cap ? s->cap : 4096;
-        while (nc < s->len + n + 1) nc *= 2;
+        while (nc < s->len + n + 1)
+            nc *= 2;
         char *nb = realloc(s->buf, nc);
         if (!nb) return 0;
         s->buf = nb;
@@ -188,8 +180,10 @@ static bool header_value(const char *line, size_t n, const char *name, char *out
     if (n <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':') return false;
     const char *v = line + nl + 1;
     const char *end = line + n;
-    while (v < end && (*v == ' ' || *v == '\t')) v++;
-    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ')) end--;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
     size_t len = (size_t)(end - v);
     if (len >= outcap) return false;
     memcpy(out, v, len);
@@ -264,7 +258,7 @@ static void wait_for_budget(blvm_github *gh) {
     int64_t now = (int64_t)time(NULL);
     if (reset <= now) return;
     long ms = (long)((reset - now) * 1000);
-    sleep_ms(ms > gh->max_wait_ms ? gh->max_wait_ms : ms);
+    blvm_os_sleep_ms(ms > gh->max_wait_ms ? gh->max_wait_ms : ms);
     pthread_mutex_lock(&gh->lock);
     if (gh->rl_reset == reset) gh->rl_remaining = -1;
     pthread_mutex_unlock(&gh->lock);
@@ -362,7 +356,7 @@ static bool perform(blvm_github *gh, const char *method, const char *path, const
                     size_t errlen) {
     char *url = full_url(gh, path);
     if (!url) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     bool ok = false;
@@ -379,21 +373,21 @@ static bool perform(blvm_github *gh, const char *method, const char *path, const
             pthread_mutex_unlock(&gh->lock);
         }
         if (out->too_big) {
-            set_err(err, errlen, "%s %s: answer larger than %llu bytes", method, url,
-                    (unsigned long long)out->max);
+            blvm_err_set(err, errlen, "%s %s: answer larger than %llu bytes", method, url,
+                         (unsigned long long)out->max);
             break;
         }
         bool retry = false;
         long wait = gh->retry_base_ms << (tryno < 16 ? tryno : 16);
         if (rc != CURLE_OK) {
-            set_err(err, errlen, "%s %s: %s", method, url, curl_easy_strerror(rc));
+            blvm_err_set(err, errlen, "%s %s: %s", method, url, curl_easy_strerror(rc));
             /* A local file error will not go away by retrying. */
             retry = rc != CURLE_READ_ERROR && rc != CURLE_WRITE_ERROR;
         } else if (st >= 500) {
-            set_err(err, errlen, "%s %s: HTTP %ld", method, url, st);
+            blvm_err_set(err, errlen, "%s %s: HTTP %ld", method, url, st);
             retry = true;
         } else if (st == 429 || (st == 403 && (rl.remaining == 0 || rl.retry_after >= 0))) {
-            set_err(err, errlen, "%s %s: rate limited (HTTP %ld)", method, url, st);
+            blvm_err_set(err, errlen, "%s %s: rate limited (HTTP %ld)", method, url, st);
             retry = true;
             if (rl.retry_after >= 0) {
                 wait = rl.retry_after * 1000;
@@ -410,7 +404,7 @@ static bool perform(blvm_github *gh, const char *method, const char *path, const
             *status = st;
             break;
         }
-        sleep_ms(wait > gh->max_wait_ms ? gh->max_wait_ms : wait);
+        blvm_os_sleep_ms(wait > gh->max_wait_ms ? gh->max_wait_ms : wait);
     }
     free(url);
     return ok;
@@ -432,7 +426,7 @@ bool blvm_github_request(blvm_github *gh, const char *method, const char *path,
     if (!s.buf) {
         s.buf = calloc(1, 1);
         if (!s.buf) {
-            set_err(err, errlen, "out of memory");
+            blvm_err_set(err, errlen, "out of memory");
             return false;
         }
     }
@@ -449,7 +443,7 @@ bool blvm_github_request_json(blvm_github *gh, const char *method, const char *p
     if (body) {
         text = json_dumps(body, JSON_COMPACT);
         if (!text) {
-            set_err(err, errlen, "cannot encode request JSON");
+            blvm_err_set(err, errlen, "cannot encode request JSON");
             return false;
         }
     }
@@ -461,8 +455,8 @@ bool blvm_github_request_json(blvm_github *gh, const char *method, const char *p
         /* GitHub puts the reason in "message". */
         json_t *j = json_loadb(r.body, r.body_len, 0, NULL);
         const char *msg = j ? json_string_value(json_object_get(j, "message")) : NULL;
-        set_err(err, errlen, "%s %s: HTTP %ld%s%s", method, path, r.status, msg ? ": " : "",
-                msg ? msg : "");
+        blvm_err_set(err, errlen, "%s %s: HTTP %ld%s%s", method, path, r.status, msg ? ": " : "",
+                     msg ? msg : "");
         json_decref(j);
         blvm_github_response_clear(&r);
         return false;
@@ -471,8 +465,8 @@ bool blvm_github_request_json(blvm_github *gh, const char *method, const char *p
         json_error_t je;
         *out = json_loadb(r.body, r.body_len, 0, &je);
         if (!*out) {
-            set_err(err, errlen, "%s %s: malformed JSON answer: %s (line %d)", method, path,
-                    je.text, je.line);
+            blvm_err_set(err, errlen, "%s %s: malformed JSON answer: %s (line %d)", method, path,
+                         je.text, je.line);
             blvm_github_response_clear(&r);
             return false;
         }
@@ -485,19 +479,19 @@ static bool check_repo(const char *repo, char *err, size_t errlen) {
     /* owner/name: one slash, no path tricks, URL-safe characters only. */
     const char *slash = repo ? strchr(repo, '/') : NULL;
     if (!repo || !slash || slash == repo || !slash[1] || strchr(slash + 1, '/')) {
-        set_err(err, errlen, "bad repository name \"%s\" (want owner/name)", repo ? repo : "");
+        blvm_err_set(err, errlen, "bad repository name \"%s\" (want owner/name)", repo ? repo : "");
         return false;
     }
     for (const char *p = repo; *p; p++) {
         char c = *p;
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '_' || c == '.' || c == '/')) {
-            set_err(err, errlen, "bad character in repository name \"%s\"", repo);
+            blvm_err_set(err, errlen, "bad character in repository name \"%s\"", repo);
             return false;
         }
     }
     if (strstr(repo, "..")) {
-        set_err(err, errlen, "bad repository name \"%s\"", repo);
+        blvm_err_set(err, errlen, "bad repository name \"%s\"", repo);
         return false;
     }
     return true;
@@ -517,12 +511,12 @@ bool blvm_github_create_status(blvm_github *gh, const char *repo, const char *sh
                                const char *target_url, char *err, size_t errlen) {
     if (!check_repo(repo, err, errlen)) return false;
     if (!sha || !is_hex_sha(sha)) {
-        set_err(err, errlen, "bad commit sha \"%s\"", sha ? sha : "");
+        blvm_err_set(err, errlen, "bad commit sha \"%s\"", sha ? sha : "");
         return false;
     }
     if (!state || (strcmp(state, "pending") && strcmp(state, "success") &&
                    strcmp(state, "failure") && strcmp(state, "error"))) {
-        set_err(err, errlen, "bad status state \"%s\"", state ? state : "");
+        blvm_err_set(err, errlen, "bad status state \"%s\"", state ? state : "");
         return false;
     }
     json_t *b = json_object();
@@ -535,7 +529,8 @@ bool blvm_github_create_status(blvm_github *gh, const char *repo, const char *sh
         size_t n = strlen(description);
         if (n > 140) {
             n = 140;
-            while (n > 0 && ((unsigned char)description[n] & 0xC0) == 0x80) n--;
+            while (n > 0 && ((unsigned char)description[n] & 0xC0) == 0x80)
+                n--;
         }
         memcpy(d, description, n);
         d[n] = 0;
@@ -553,7 +548,7 @@ bool blvm_github_repository_dispatch(blvm_github *gh, const char *repo, const ch
                                      json_t *client_payload, char *err, size_t errlen) {
     if (!check_repo(repo, err, errlen)) return false;
     if (!event_type || !*event_type || strlen(event_type) > 100) {
-        set_err(err, errlen, "bad dispatch event type");
+        blvm_err_set(err, errlen, "bad dispatch event type");
         return false;
     }
     json_t *b = json_object();
@@ -573,7 +568,7 @@ static bool get_array(blvm_github *gh, const char *path, const char *key, json_t
     if (!blvm_github_request_json(gh, "GET", path, NULL, &j, err, errlen)) return false;
     json_t *a = j ? json_object_get(j, key) : NULL;
     if (!json_is_array(a)) {
-        set_err(err, errlen, "GET %s: answer has no \"%s\" array", path, key);
+        blvm_err_set(err, errlen, "GET %s: answer has no \"%s\" array", path, key);
         json_decref(j);
         return false;
     }
@@ -582,18 +577,27 @@ static bool get_array(blvm_github *gh, const char *path, const char *key, json_t
     return true;
 }
 
-bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo, const char *event,
-                                    json_t **runs, char *err, size_t errlen) {
+bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo, const char *workflow,
+                                    const char *event, json_t **runs, char *err, size_t errlen) {
     *runs = NULL;
     if (!check_repo(repo, err, errlen)) return false;
-    char path[512];
+    char base[512];
+    if (workflow) {
+        char *w = blvm_github_urlencode(workflow);
+        if (!w) return false;
+        snprintf(base, sizeof(base), "/repos/%s/actions/workflows/%s/runs?per_page=100", repo, w);
+        free(w);
+    } else {
+        snprintf(base, sizeof(base), "/repos/%s/actions/runs?per_page=100", repo);
+    }
+    char path[700];
     if (event) {
         char *e = blvm_github_urlencode(event);
         if (!e) return false;
-        snprintf(path, sizeof(path), "/repos/%s/actions/runs?per_page=100&event=%s", repo, e);
+        snprintf(path, sizeof(path), "%s&event=%s", base, e);
         free(e);
     } else {
-        snprintf(path, sizeof(path), "/repos/%s/actions/runs?per_page=100", repo);
+        snprintf(path, sizeof(path), "%s", base);
     }
     return get_array(gh, path, "workflow_runs", runs, err, errlen);
 }
@@ -616,7 +620,7 @@ bool blvm_github_download(blvm_github *gh, const char *url, const char *dest_pat
     snprintf(part, pl, "%s.part", dest_path);
     FILE *f = fopen(part, "wb");
     if (!f) {
-        set_err(err, errlen, "cannot write %s: %s", part, strerror(errno));
+        blvm_err_set(err, errlen, "cannot write %s: %s", part, strerror(errno));
         free(part);
         return false;
     }
@@ -626,15 +630,15 @@ bool blvm_github_download(blvm_github *gh, const char *url, const char *dest_pat
     long st = 0;
     bool ok = perform(gh, "GET", url, NULL, &s, &st, true, gh->timeout_ms * 10, err, errlen);
     if (fclose(f) != 0 && ok) {
-        set_err(err, errlen, "cannot write %s: %s", part, strerror(errno));
+        blvm_err_set(err, errlen, "cannot write %s: %s", part, strerror(errno));
         ok = false;
     }
     if (ok && (st < 200 || st >= 300)) {
-        set_err(err, errlen, "GET %s: HTTP %ld", url, st);
+        blvm_err_set(err, errlen, "GET %s: HTTP %ld", url, st);
         ok = false;
     }
     if (ok && rename(part, dest_path) != 0) {
-        set_err(err, errlen, "cannot rename %s: %s", part, strerror(errno));
+        blvm_err_set(err, errlen, "cannot rename %s: %s", part, strerror(errno));
         ok = false;
     }
     if (!ok) unlink(part);
@@ -655,13 +659,12 @@ bool blvm_github_download_artifact(blvm_github *gh, const char *repo, int64_t ar
 
 bool blvm_github_create_release(blvm_github *gh, const char *repo, const char *tag,
                                 const char *name, const char *body, bool prerelease, bool draft,
-                                int64_t *release_id, char **upload_url, char *err,
-                                size_t errlen) {
+                                int64_t *release_id, char **upload_url, char *err, size_t errlen) {
     *release_id = 0;
     if (upload_url) *upload_url = NULL;
     if (!check_repo(repo, err, errlen)) return false;
     if (!tag || !*tag) {
-        set_err(err, errlen, "release needs a tag");
+        blvm_err_set(err, errlen, "release needs a tag");
         return false;
     }
     json_t *b = json_object();
@@ -678,7 +681,7 @@ bool blvm_github_create_release(blvm_github *gh, const char *repo, const char *t
     if (!ok) return false;
     json_t *id = ans ? json_object_get(ans, "id") : NULL;
     if (!json_is_integer(id) || json_integer_value(id) <= 0) {
-        set_err(err, errlen, "create release: answer has no release id");
+        blvm_err_set(err, errlen, "create release: answer has no release id");
         json_decref(ans);
         return false;
     }
@@ -695,12 +698,12 @@ bool blvm_github_upload_release_asset(blvm_github *gh, const char *repo, int64_t
                                       size_t errlen) {
     if (!check_repo(repo, err, errlen)) return false;
     if (!name || !*name || strchr(name, '/')) {
-        set_err(err, errlen, "bad asset name \"%s\"", name ? name : "");
+        blvm_err_set(err, errlen, "bad asset name \"%s\"", name ? name : "");
         return false;
     }
     struct stat st;
     if (stat(file_path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_err(err, errlen, "cannot read asset %s", file_path);
+        blvm_err_set(err, errlen, "cannot read asset %s", file_path);
         return false;
     }
     char *base = NULL;
@@ -718,7 +721,7 @@ bool blvm_github_upload_release_asset(blvm_github *gh, const char *repo, int64_t
     if (!base || !enc) {
         free(base);
         free(enc);
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     size_t ul = strlen(base) + strlen(enc) + 8;
@@ -734,7 +737,7 @@ bool blvm_github_upload_release_asset(blvm_github *gh, const char *repo, int64_t
     long status = 0;
     bool ok = perform(gh, "POST", url, &b, &s, &status, false, gh->timeout_ms * 10, err, errlen);
     if (ok && (status < 200 || status >= 300)) {
-        set_err(err, errlen, "upload %s: HTTP %ld", name, status);
+        blvm_err_set(err, errlen, "upload %s: HTTP %ld", name, status);
         ok = false;
     }
     free(s.buf);
@@ -759,7 +762,7 @@ bool blvm_github_list_pr_files(blvm_github *gh, const char *repo, int64_t number
             return false;
         }
         if (!json_is_array(j)) {
-            set_err(err, errlen, "GET %s: answer is not an array", path);
+            blvm_err_set(err, errlen, "GET %s: answer is not an array", path);
             json_decref(j);
             json_decref(out);
             return false;
@@ -769,7 +772,7 @@ bool blvm_github_list_pr_files(blvm_github *gh, const char *repo, int64_t number
         json_array_foreach(j, i, v) {
             const char *fn = json_string_value(json_object_get(v, "filename"));
             if (!fn) {
-                set_err(err, errlen, "GET %s: file entry %zu has no filename", path, i);
+                blvm_err_set(err, errlen, "GET %s: file entry %zu has no filename", path, i);
                 json_decref(j);
                 json_decref(out);
                 return false;

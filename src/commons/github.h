@@ -29,8 +29,8 @@
 typedef struct blvm_github blvm_github;
 
 typedef struct {
-    const char *base_url;  /* e.g. "https://api.github.com" (no trailing slash needed) */
-    const char *token;     /* sent as "Authorization: Bearer ..."; NULL: no auth */
+    const char *base_url;    /* e.g. "https://api.github.com" (no trailing slash needed) */
+    const char *token;       /* sent as "Authorization: Bearer ..."; NULL: no auth */
     long connect_timeout_ms; /* 0: 10 s */
     long timeout_ms;         /* whole request, 0: 60 s (downloads: 10x) */
     int max_retries;         /* retries after the first try; <0: 0; default 4 */
@@ -64,8 +64,8 @@ void blvm_github_response_clear(blvm_github_response *resp);
  * Returns true when a final HTTP answer arrived (any status; the caller
  * judges it); false on transport failure after all retries. */
 BLVM_WUR bool blvm_github_request(blvm_github *gh, const char *method, const char *path,
-                                  const char *json_body, blvm_github_response *resp,
-                                  char *err, size_t errlen);
+                                  const char *json_body, blvm_github_response *resp, char *err,
+                                  size_t errlen);
 
 /* Same, and requires a 2xx answer whose body is JSON (or empty, giving
  * *out = NULL when out is given). */
@@ -76,8 +76,8 @@ BLVM_WUR bool blvm_github_request_json(blvm_github *gh, const char *method, cons
  * description is cut to GitHub's 140 characters. target_url may be NULL. */
 BLVM_WUR bool blvm_github_create_status(blvm_github *gh, const char *repo, const char *sha,
                                         const char *state, const char *context,
-                                        const char *description, const char *target_url,
-                                        char *err, size_t errlen);
+                                        const char *description, const char *target_url, char *err,
+                                        size_t errlen);
 
 /* POST /repos/{repo}/dispatches with event_type and client_payload (may be
  * NULL; borrowed). */
@@ -85,10 +85,13 @@ BLVM_WUR bool blvm_github_repository_dispatch(blvm_github *gh, const char *repo,
                                               const char *event_type, json_t *client_payload,
                                               char *err, size_t errlen);
 
-/* GET /repos/{repo}/actions/runs[?event=E]. *runs is the "workflow_runs"
- * array (new reference). event may be NULL. */
-BLVM_WUR bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo, const char *event,
-                                             json_t **runs, char *err, size_t errlen);
+/* GET /repos/{repo}/actions/runs[?event=E], or with a workflow file name
+ * GET /repos/{repo}/actions/workflows/{workflow}/runs[?event=E] (the most
+ * recent 100). *runs is the "workflow_runs" array (new reference).
+ * workflow and event may be NULL. */
+BLVM_WUR bool blvm_github_list_workflow_runs(blvm_github *gh, const char *repo,
+                                             const char *workflow, const char *event, json_t **runs,
+                                             char *err, size_t errlen);
 
 /* GET /repos/{repo}/actions/runs/{run_id}/artifacts. *artifacts is the
  * "artifacts" array (new reference). */
@@ -120,8 +123,7 @@ BLVM_WUR bool blvm_github_create_release(blvm_github *gh, const char *repo, cons
 BLVM_WUR bool blvm_github_upload_release_asset(blvm_github *gh, const char *repo,
                                                int64_t release_id, const char *upload_url,
                                                const char *name, const char *file_path,
-                                               const char *content_type, char *err,
-                                               size_t errlen);
+                                               const char *content_type, char *err, size_t errlen);
 
 /* GET /repos/{repo}/pulls/{number}/files, every page (GitHub lists at most
  * 3000 files). *paths gets a new array of the "filename" strings. */

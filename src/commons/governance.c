@@ -1,7 +1,6 @@
 #include "commons/governance.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +9,8 @@
 
 #include "commons/audit.h"
 #include "commons/keys.h"
+#include "util/err.h"
 #include "util/hex.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int64_t ctx_now(const blvm_governance_ctx *ctx) {
     return ctx->now ? ctx->now : (int64_t)time(NULL);
@@ -32,9 +22,12 @@ static const char *ctx_actor(const blvm_governance_ctx *ctx) {
 
 const char *blvm_governance_state_str(blvm_governance_state s) {
     switch (s) {
-    case BLVM_GOV_SUCCESS: return "success";
-    case BLVM_GOV_PENDING: return "pending";
-    case BLVM_GOV_FAILURE: return "failure";
+    case BLVM_GOV_SUCCESS:
+        return "success";
+    case BLVM_GOV_PENDING:
+        return "pending";
+    case BLVM_GOV_FAILURE:
+        return "failure";
     }
     return "failure";
 }
@@ -46,8 +39,8 @@ static void format_day(char out[16], int64_t t) {
     strftime(out, 16, "%Y-%m-%d", &tm);
 }
 
-void blvm_governance_decide(int valid, int required, int total, int64_t review_ends_at,
-                            int64_t now, blvm_governance_decision *out) {
+void blvm_governance_decide(int valid, int required, int total, int64_t review_ends_at, int64_t now,
+                            blvm_governance_decision *out) {
     memset(out, 0, sizeof(*out));
     out->valid = valid;
     out->required = required;
@@ -94,7 +87,8 @@ int blvm_governance_parse_sign(const char *body, char key_id[65], uint8_t sig[64
     memset(sig, 0, 64);
     static const char cmd[] = "/governance-sign";
     const char *p = body;
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
     if (strncmp(p, cmd, sizeof(cmd) - 1) != 0) return 0;
     p += sizeof(cmd) - 1;
     if (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') return 0;
@@ -102,13 +96,15 @@ int blvm_governance_parse_sign(const char *body, char key_id[65], uint8_t sig[64
     char tok[3][160];
     int ntok = 0;
     while (*p && *p != '\n') {
-        while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+        while (*p == ' ' || *p == '\t' || *p == '\r')
+            p++;
         if (!*p || *p == '\n') break;
         const char *s = p;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') p++;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+            p++;
         size_t n = (size_t)(p - s);
         if (ntok == 3 || n >= sizeof(tok[0])) {
-            set_err(err, errlen, "/governance-sign takes [KEY_ID] SIGNATURE");
+            blvm_err_set(err, errlen, "/governance-sign takes [KEY_ID] SIGNATURE");
             return -1;
         }
         memcpy(tok[ntok], s, n);
@@ -116,22 +112,23 @@ int blvm_governance_parse_sign(const char *body, char key_id[65], uint8_t sig[64
         ntok++;
     }
     if (ntok == 0 || ntok > 2) {
-        set_err(err, errlen, "/governance-sign takes [KEY_ID] SIGNATURE");
+        blvm_err_set(err, errlen, "/governance-sign takes [KEY_ID] SIGNATURE");
         return -1;
     }
     const char *sighex = tok[ntok - 1];
     if (ntok == 2) {
         if (strlen(tok[0]) != 64 || !is_hex_n(tok[0], 64)) {
-            set_err(err, errlen, "key id must be 64 hex digits");
+            blvm_err_set(err, errlen, "key id must be 64 hex digits");
             return -1;
         }
-        for (int i = 0; i < 64; i++) key_id[i] = (char)tolower((unsigned char)tok[0][i]);
+        for (int i = 0; i < 64; i++)
+            key_id[i] = (char)tolower((unsigned char)tok[0][i]);
         key_id[64] = 0;
     }
     size_t len = 0;
     if (strlen(sighex) != 128 || !is_hex_n(sighex, 128) ||
         !blvm_hex_decode(sig, 64, &len, sighex) || len != 64) {
-        set_err(err, errlen, "signature must be 128 hex digits (64-byte BIP340 signature)");
+        blvm_err_set(err, errlen, "signature must be 128 hex digits (64-byte BIP340 signature)");
         key_id[0] = 0;
         return -1;
     }
@@ -140,7 +137,9 @@ int blvm_governance_parse_sign(const char *body, char key_id[65], uint8_t sig[64
 
 /* ---- payload helpers ---------------------------------------------------- */
 
-static const char *jstr(json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+static const char *jstr(json_t *o, const char *k) {
+    return json_string_value(json_object_get(o, k));
+}
 
 /* ISO 8601 "2026-11-20T10:00:00Z" -> unix seconds; 0 when absent/bad. */
 static int64_t parse_iso(const char *s) {
@@ -157,14 +156,14 @@ static bool valid_sha(const char *s) {
 }
 
 static void lower(char *s) {
-    for (; *s; s++) *s = (char)tolower((unsigned char)*s);
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
 }
 
 /* ---- database helpers --------------------------------------------------- */
 
 static bool pr_lookup(blvm_db *db, const char *repo, int64_t number, int64_t *id, char *head,
-                      char *state, char *title, size_t title_cap, int64_t *opened_at,
-                      bool *found) {
+                      char *state, char *title, size_t title_cap, int64_t *opened_at, bool *found) {
     blvm_db_param p[2] = {blvm_db_text(repo), blvm_db_int(number)};
     blvm_db_result r;
     *found = false;
@@ -187,7 +186,8 @@ static bool pr_lookup(blvm_db *db, const char *repo, int64_t number, int64_t *id
     return true;
 }
 
-static bool audit(blvm_governance_ctx *ctx, const char *action, const char *subject, json_t *details) {
+static bool audit(blvm_governance_ctx *ctx, const char *action, const char *subject,
+                  json_t *details) {
     char *d = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     bool ok = blvm_commons_audit_append(ctx->db, ctx_now(ctx), ctx_actor(ctx), action, subject,
                                         d ? d : "", NULL, NULL);
@@ -207,19 +207,20 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
     json_t *pr = json_object_get(payload, "pull_request");
     const char *repo = jstr(json_object_get(payload, "repository"), "full_name");
     if (!action || !json_is_object(pr) || !repo) {
-        set_err(err, errlen, "pull_request payload needs action, pull_request and "
-                             "repository.full_name");
+        blvm_err_set(err, errlen,
+                     "pull_request payload needs action, pull_request and "
+                     "repository.full_name");
         return -1;
     }
     json_t *num = json_object_get(pr, "number");
     if (!json_is_integer(num)) num = json_object_get(payload, "number");
     const char *head = jstr(json_object_get(pr, "head"), "sha");
     if (!json_is_integer(num) || json_integer_value(num) <= 0) {
-        set_err(err, errlen, "pull_request.number missing or not a positive integer");
+        blvm_err_set(err, errlen, "pull_request.number missing or not a positive integer");
         return -1;
     }
     if (!valid_sha(head)) {
-        set_err(err, errlen, "pull_request.head.sha missing or not 40 hex digits");
+        blvm_err_set(err, errlen, "pull_request.head.sha missing or not 40 hex digits");
         return -1;
     }
     int64_t number = json_integer_value(num);
@@ -237,7 +238,7 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
     bool reclassify = !strcmp(action, "opened") || !strcmp(action, "synchronize") ||
                       !strcmp(action, "reopened") || !strcmp(action, "edited");
     if (!closing && !reclassify) {
-        set_err(err, errlen, "pull_request action \"%s\" ignored", action);
+        blvm_err_set(err, errlen, "pull_request action \"%s\" ignored", action);
         return 0;
     }
 
@@ -248,14 +249,17 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
     if (reclassify && ctx->gh) {
         char gerr[256];
         if (!blvm_github_list_pr_files(ctx->gh, repo, number, &files, gerr, sizeof(gerr))) {
-            set_err(err, errlen, "cannot list changed files of %s#%lld: %s", repo,
-                    (long long)number, gerr);
+            blvm_err_set(err, errlen, "cannot list changed files of %s#%lld: %s", repo,
+                         (long long)number, gerr);
             return -1;
         }
     }
 
+    /* "edited" can arrive for a closed PR: trust the payload's state. */
+    const char *pstate = jstr(pr, "state");
     const char *state = "open";
-    if (closing) state = json_is_true(json_object_get(pr, "merged")) ? "merged" : "closed";
+    if (closing || (pstate && strcmp(pstate, "closed") == 0))
+        state = json_is_true(json_object_get(pr, "merged")) ? "merged" : "closed";
     int64_t opened_at = parse_iso(jstr(pr, "created_at"));
     if (!opened_at) opened_at = now;
 
@@ -282,8 +286,7 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
     int64_t pr_id = 0;
     char cur_head[65], cur_state[16];
     bool found = false;
-    if (!pr_lookup(db, repo, number, &pr_id, cur_head, cur_state, NULL, 0, NULL, &found) ||
-        !found)
+    if (!pr_lookup(db, repo, number, &pr_id, cur_head, cur_state, NULL, 0, NULL, &found) || !found)
         goto rollback;
     size_t i;
     json_t *v;
@@ -307,13 +310,13 @@ int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, c
     }
     if (!blvm_db_commit(db)) goto rollback;
     json_decref(files);
-    if (closing) return 1;
+    if (strcmp(state, "open") != 0) return 1;
     return blvm_governance_evaluate(ctx, repo, number, NULL, err, errlen) ? 1 : -1;
 
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     json_decref(files);
     return -1;
 }
@@ -356,39 +359,40 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
     json_t *comment = json_object_get(payload, "comment");
     const char *repo = jstr(json_object_get(payload, "repository"), "full_name");
     if (!action || !json_is_object(issue) || !json_is_object(comment) || !repo) {
-        set_err(err, errlen, "issue_comment payload needs action, issue, comment and "
-                             "repository.full_name");
+        blvm_err_set(err, errlen,
+                     "issue_comment payload needs action, issue, comment and "
+                     "repository.full_name");
         return -1;
     }
     /* Only new comments: an edited comment could swap in another signature
      * after the fact. */
     if (strcmp(action, "created") != 0) {
-        set_err(err, errlen, "issue_comment action \"%s\" ignored", action);
+        blvm_err_set(err, errlen, "issue_comment action \"%s\" ignored", action);
         return 0;
     }
     if (!json_object_get(issue, "pull_request")) {
-        set_err(err, errlen, "comment on an issue, not a pull request");
+        blvm_err_set(err, errlen, "comment on an issue, not a pull request");
         return 0;
     }
     const char *body = jstr(comment, "body");
     json_t *num = json_object_get(issue, "number");
     if (!body || !json_is_integer(num) || json_integer_value(num) <= 0) {
-        set_err(err, errlen, "issue_comment payload needs comment.body and issue.number");
+        blvm_err_set(err, errlen, "issue_comment payload needs comment.body and issue.number");
         return -1;
     }
     int64_t number = json_integer_value(num);
     const char *login = jstr(json_object_get(comment, "user"), "login");
     json_t *cid = json_object_get(comment, "id");
     char comment_id[32] = "";
-    if (json_is_integer(cid)) snprintf(comment_id, sizeof(comment_id), "%lld",
-                                       (long long)json_integer_value(cid));
+    if (json_is_integer(cid))
+        snprintf(comment_id, sizeof(comment_id), "%lld", (long long)json_integer_value(cid));
 
     char key_id[65];
     uint8_t sig[64];
     char perr[160] = "";
     int parsed = blvm_governance_parse_sign(body, key_id, sig, perr, sizeof(perr));
     if (parsed == 0) {
-        set_err(err, errlen, "comment is not a /governance-sign command");
+        blvm_err_set(err, errlen, "comment is not a /governance-sign command");
         return 0;
     }
 
@@ -397,7 +401,7 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
     char head[65], state[16];
     bool found = false;
     if (!pr_lookup(db, repo, number, &pr_id, head, state, NULL, 0, &opened_at, &found)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         return -1;
     }
     char subject[200];
@@ -406,15 +410,15 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
         const char *why = parsed < 0 ? perr
                           : !found   ? "unknown pull request (no pull_request event seen)"
                                      : "pull request is not open";
-        json_t *d = json_pack("{s:s,s:s?,s:s}", "reason", why, "login", login, "comment_id",
-                              comment_id);
+        json_t *d =
+            json_pack("{s:s,s:s?,s:s}", "reason", why, "login", login, "comment_id", comment_id);
         bool ok = audit(ctx, "signature.rejected", subject, d);
         json_decref(d);
         if (!ok) {
-            set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+            blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
             return -1;
         }
-        set_err(err, errlen, "signature rejected: %s", why);
+        blvm_err_set(err, errlen, "signature rejected: %s", why);
         return 0;
     }
 
@@ -462,8 +466,8 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
     }
     {
         json_t *d = json_pack("{s:s,s:s,s:s?,s:s?,s:s}", "key_id", stored_key, "head", head,
-                              "maintainer", m >= 0 ? ctx->cfg->maintainers[m].name : NULL,
-                              "reason", m >= 0 ? NULL : why, "comment_id", comment_id);
+                              "maintainer", m >= 0 ? ctx->cfg->maintainers[m].name : NULL, "reason",
+                              m >= 0 ? NULL : why, "comment_id", comment_id);
         bool ok = audit(ctx, m >= 0 ? "signature.valid" : "signature.invalid", subject, d);
         json_decref(d);
         if (!ok) goto rollback;
@@ -471,32 +475,32 @@ int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, 
     if (!blvm_db_commit(db)) goto rollback;
     if (!blvm_governance_evaluate(ctx, repo, number, NULL, err, errlen)) return -1;
     if (m < 0) {
-        set_err(err, errlen, "invalid signature: %s", why);
+        blvm_err_set(err, errlen, "invalid signature: %s", why);
     }
     return 1;
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     return -1;
 }
 
 /* ---- pull_request_review ------------------------------------------------ */
 
-int blvm_governance_on_review(blvm_governance_ctx *ctx, json_t *payload, char *err,
-                              size_t errlen) {
+int blvm_governance_on_review(blvm_governance_ctx *ctx, json_t *payload, char *err, size_t errlen) {
     const char *action = jstr(payload, "action");
     json_t *review = json_object_get(payload, "review");
     json_t *pr = json_object_get(payload, "pull_request");
     const char *repo = jstr(json_object_get(payload, "repository"), "full_name");
     if (!action || !json_is_object(review) || !json_is_object(pr) || !repo) {
-        set_err(err, errlen, "pull_request_review payload needs action, review, pull_request "
-                             "and repository.full_name");
+        blvm_err_set(err, errlen,
+                     "pull_request_review payload needs action, review, pull_request "
+                     "and repository.full_name");
         return -1;
     }
     json_t *num = json_object_get(pr, "number");
     if (!json_is_integer(num) || json_integer_value(num) <= 0) {
-        set_err(err, errlen, "pull_request.number missing or not a positive integer");
+        blvm_err_set(err, errlen, "pull_request.number missing or not a positive integer");
         return -1;
     }
     int64_t number = json_integer_value(num);
@@ -505,11 +509,12 @@ int blvm_governance_on_review(blvm_governance_ctx *ctx, json_t *payload, char *e
     char head[65], state[16];
     bool found = false;
     if (!pr_lookup(db, repo, number, &pr_id, head, state, NULL, 0, NULL, &found)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         return -1;
     }
     if (!found) {
-        set_err(err, errlen, "review on unknown pull request %s#%lld", repo, (long long)number);
+        blvm_err_set(err, errlen, "review on unknown pull request %s#%lld", repo,
+                     (long long)number);
         return 0;
     }
     const char *reviewer = jstr(json_object_get(review, "user"), "login");
@@ -525,9 +530,8 @@ int blvm_governance_on_review(blvm_governance_ctx *ctx, json_t *payload, char *e
     subject_of(subject, sizeof(subject), repo, number, head);
     if (!blvm_db_begin(db)) goto dberr;
     {
-        blvm_db_param p[6] = {blvm_db_int(pr_id),     blvm_db_text(reviewer),
-                              blvm_db_text(rstate),   blvm_db_text(commit),
-                              blvm_db_text(review_id), blvm_db_int(at)};
+        blvm_db_param p[6] = {blvm_db_int(pr_id),   blvm_db_text(reviewer),  blvm_db_text(rstate),
+                              blvm_db_text(commit), blvm_db_text(review_id), blvm_db_int(at)};
         if (!blvm_db_exec(db,
                           "INSERT INTO reviews (pr_id, reviewer, state, head_sha, review_id, "
                           "submitted_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -547,7 +551,7 @@ int blvm_governance_on_review(blvm_governance_ctx *ctx, json_t *payload, char *e
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     return -1;
 }
 
@@ -560,11 +564,10 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
     int64_t pr_id = 0, opened_at = 0;
     char head[65], state[16], title[512];
     bool found = false;
-    if (!pr_lookup(db, repo, number, &pr_id, head, state, title, sizeof(title), &opened_at,
-                   &found))
+    if (!pr_lookup(db, repo, number, &pr_id, head, state, title, sizeof(title), &opened_at, &found))
         goto dberr;
     if (!found) {
-        set_err(err, errlen, "unknown pull request %s#%lld", repo, (long long)number);
+        blvm_err_set(err, errlen, "unknown pull request %s#%lld", repo, (long long)number);
         return false;
     }
     if (strcmp(state, "open") != 0) return true;
@@ -572,16 +575,16 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
     /* Paths at the current head. */
     blvm_db_result r;
     blvm_db_param pp[2] = {blvm_db_int(pr_id), blvm_db_text(head)};
-    if (!blvm_db_query(db, "SELECT path FROM pr_paths WHERE pr_id = ? AND head_sha = ?", pp, 2,
-                       &r))
+    if (!blvm_db_query(db, "SELECT path FROM pr_paths WHERE pr_id = ? AND head_sha = ?", pp, 2, &r))
         goto dberr;
     const char **paths = calloc(r.nrows ? r.nrows : 1, sizeof(*paths));
     if (!paths) {
         blvm_db_result_clear(&r);
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
-    for (size_t i = 0; i < r.nrows; i++) paths[i] = blvm_db_result_get(&r, i, 0);
+    for (size_t i = 0; i < r.nrows; i++)
+        paths[i] = blvm_db_result_get(&r, i, 0);
     blvm_commons_classification c;
     blvm_commons_classify(cfg, title, paths, r.nrows, &c);
     free(paths);
@@ -612,9 +615,9 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
     int64_t decision_id = 0;
     if (!blvm_db_begin(db)) goto dberr;
     {
-        blvm_db_param p[6] = {blvm_db_int(c.tier), blvm_db_int(c.layer),
+        blvm_db_param p[6] = {blvm_db_int(c.tier),       blvm_db_int(c.layer),
                               blvm_db_int(c.signatures), blvm_db_int(c.review_days),
-                              blvm_db_int(now), blvm_db_int(pr_id)};
+                              blvm_db_int(now),          blvm_db_int(pr_id)};
         if (!blvm_db_exec(db,
                           "UPDATE pull_requests SET tier = ?, layer = ?, required_signatures = ?, "
                           "review_days = ?, updated_at = ? WHERE id = ?",
@@ -622,13 +625,20 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
             goto rollback;
     }
     {
-        blvm_db_param p[14] = {blvm_db_int(pr_id),     blvm_db_text(repo),
-                               blvm_db_int(number),    blvm_db_text(head),
-                               blvm_db_int(c.tier),    blvm_db_int(c.layer),
-                               blvm_db_int(c.signatures), blvm_db_int(c.of),
-                               blvm_db_int(valid),     blvm_db_int(d.review_ends_at),
+        blvm_db_param p[14] = {blvm_db_int(pr_id),
+                               blvm_db_text(repo),
+                               blvm_db_int(number),
+                               blvm_db_text(head),
+                               blvm_db_int(c.tier),
+                               blvm_db_int(c.layer),
+                               blvm_db_int(c.signatures),
+                               blvm_db_int(c.of),
+                               blvm_db_int(valid),
+                               blvm_db_int(d.review_ends_at),
                                blvm_db_text(blvm_governance_state_str(d.state)),
-                               blvm_db_text(d.reason), blvm_db_text(mode), blvm_db_int(now)};
+                               blvm_db_text(d.reason),
+                               blvm_db_text(mode),
+                               blvm_db_int(now)};
         if (!blvm_db_insert(db,
                             "INSERT INTO decisions (pr_id, repo, number, head_sha, tier, layer, "
                             "required_signatures, total_keys, valid_signatures, review_ends_at, "
@@ -638,13 +648,12 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
             goto rollback;
     }
     {
-        json_t *dj = json_pack("{s:I,s:s,s:s,s:s,s:i,s:i,s:s?,s:s?,s:i,s:i,s:i,s:I,s:s}",
-                               "decision_id", (json_int_t)decision_id, "state",
-                               blvm_governance_state_str(d.state), "reason", d.reason, "mode",
-                               mode, "tier", c.tier, "layer", c.layer, "tier_rule", c.tier_rule,
-                               "layer_rule", c.layer_rule, "required", c.signatures, "total",
-                               c.of, "valid", valid, "review_ends_at",
-                               (json_int_t)d.review_ends_at, "status", st);
+        json_t *dj = json_pack(
+            "{s:I,s:s,s:s,s:s,s:i,s:i,s:s?,s:s?,s:i,s:i,s:i,s:I,s:s}", "decision_id",
+            (json_int_t)decision_id, "state", blvm_governance_state_str(d.state), "reason",
+            d.reason, "mode", mode, "tier", c.tier, "layer", c.layer, "tier_rule", c.tier_rule,
+            "layer_rule", c.layer_rule, "required", c.signatures, "total", c.of, "valid", valid,
+            "review_ends_at", (json_int_t)d.review_ends_at, "status", st);
         bool ok = audit(ctx, "decision", subject, dj);
         json_decref(dj);
         if (!ok) goto rollback;
@@ -656,16 +665,21 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
     char gerr[256] = "";
     bool posted = false;
     if (ctx->gh) {
-        posted = blvm_github_create_status(ctx->gh, repo, head, st, cfg->status_context, desc,
-                                           NULL, gerr, sizeof(gerr));
+        posted = blvm_github_create_status(ctx->gh, repo, head, st, cfg->status_context, desc, NULL,
+                                           gerr, sizeof(gerr));
     } else {
         snprintf(gerr, sizeof(gerr), "no GitHub client configured");
     }
     {
-        blvm_db_param p[9] = {blvm_db_int(decision_id), blvm_db_text(repo), blvm_db_text(head),
-                              blvm_db_text(cfg->status_context), blvm_db_text(st),
-                              blvm_db_text(desc), blvm_db_int(posted ? 201 : 0),
-                              blvm_db_text(posted ? NULL : gerr), blvm_db_int(now)};
+        blvm_db_param p[9] = {blvm_db_int(decision_id),
+                              blvm_db_text(repo),
+                              blvm_db_text(head),
+                              blvm_db_text(cfg->status_context),
+                              blvm_db_text(st),
+                              blvm_db_text(desc),
+                              blvm_db_int(posted ? 201 : 0),
+                              blvm_db_text(posted ? NULL : gerr),
+                              blvm_db_int(now)};
         if (!blvm_db_exec(db,
                           "INSERT INTO statuses (decision_id, repo, sha, context, state, "
                           "description, http_status, error, posted_at) "
@@ -675,13 +689,13 @@ bool blvm_governance_evaluate(blvm_governance_ctx *ctx, const char *repo, int64_
     }
     if (out) *out = d;
     if (ctx->gh && !posted) {
-        set_err(err, errlen, "posting status for %s: %s", subject, gerr);
+        blvm_err_set(err, errlen, "posting status for %s: %s", subject, gerr);
         return false;
     }
     return true;
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     return false;
 }

@@ -43,8 +43,8 @@
 typedef struct {
     const blvm_commons_config *cfg;
     blvm_db *db;
-    blvm_github *gh; /* NULL: statuses are recorded but not posted */
-    int64_t now;     /* 0: the clock; tests pin it */
+    blvm_github *gh;   /* NULL: statuses are recorded but not posted */
+    int64_t now;       /* 0: the clock; tests pin it */
     const char *actor; /* audit actor, NULL: "governance" */
 } blvm_governance_ctx;
 
@@ -57,17 +57,17 @@ typedef enum {
 const char *blvm_governance_state_str(blvm_governance_state s);
 
 typedef struct {
-    int required;          /* N */
-    int total;             /* M */
-    int valid;             /* distinct maintainers' valid signatures on the head */
+    int required; /* N */
+    int total;    /* M */
+    int valid;    /* distinct maintainers' valid signatures on the head */
     int64_t review_ends_at;
     blvm_governance_state state;
-    char reason[128];      /* "3/5 signatures, review period ends 2026-12-01" */
+    char reason[128]; /* "3/5 signatures, review period ends 2026-12-01" */
 } blvm_governance_decision;
 
 /* Pure: the decision for these numbers at time now. */
-void blvm_governance_decide(int valid, int required, int total, int64_t review_ends_at,
-                            int64_t now, blvm_governance_decision *out);
+void blvm_governance_decide(int valid, int required, int total, int64_t review_ends_at, int64_t now,
+                            blvm_governance_decision *out);
 
 /* The status to post for a decision in a mode: *state is a GitHub status
  * state; desc (cap bytes) its description. */
@@ -78,14 +78,14 @@ void blvm_governance_status(const blvm_governance_decision *d, blvm_commons_mode
  * (key_id set to "" when the comment named no key), 0 when the comment is
  * not a sign command at all, -1 when it is one but malformed (err says
  * why). */
-int blvm_governance_parse_sign(const char *body, char key_id[65], uint8_t sig[64], char *err,
-                               size_t errlen);
+BLVM_WUR int blvm_governance_parse_sign(const char *body, char key_id[65], uint8_t sig[64],
+                                        char *err, size_t errlen);
 
 /* Webhook events. */
-BLVM_WUR int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload,
-                                             char *err, size_t errlen);
-BLVM_WUR int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload,
-                                              char *err, size_t errlen);
+BLVM_WUR int blvm_governance_on_pull_request(blvm_governance_ctx *ctx, json_t *payload, char *err,
+                                             size_t errlen);
+BLVM_WUR int blvm_governance_on_issue_comment(blvm_governance_ctx *ctx, json_t *payload, char *err,
+                                              size_t errlen);
 BLVM_WUR int blvm_governance_on_review(blvm_governance_ctx *ctx, json_t *payload, char *err,
                                        size_t errlen);
 

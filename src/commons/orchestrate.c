@@ -15,16 +15,8 @@
 #include <jansson.h>
 
 #include "commons/audit.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
+#include "util/err.h"
+#include "util/os.h"
 
 static const char *const g_state_names[] = {"pending",   "triggered", "running",   "retry_wait",
                                             "succeeded", "failed",    "timed_out", "skipped"};
@@ -83,7 +75,8 @@ static bool find_cycle(const blvm_orch_graph *g, size_t v, int *color, size_t *s
         if (color[w] == 1) {
             /* Report in "depends on" direction, starting where the loop starts. */
             size_t start = 0;
-            while (stack[start] != w) start++;
+            while (stack[start] != w)
+                start++;
             size_t o = (size_t)snprintf(err, errlen, "dependency cycle: ");
             for (size_t k = start; k <= depth && o < errlen; k++)
                 o += (size_t)snprintf(err + o, errlen - o, "%s -> ", g->names[stack[k]]);
@@ -101,7 +94,7 @@ bool blvm_orch_graph_init(blvm_orch_graph *g, size_t n, const char *const *names
                           size_t errlen) {
     memset(g, 0, sizeof(*g));
     if (n == 0) {
-        set_err(err, errlen, "no components");
+        blvm_err_set(err, errlen, "no components");
         return false;
     }
     g->names = calloc(n, sizeof(*g->names));
@@ -112,12 +105,12 @@ bool blvm_orch_graph_init(blvm_orch_graph *g, size_t n, const char *const *names
     g->n = n;
     for (size_t i = 0; i < n; i++) {
         if (!names[i] || !*names[i]) {
-            set_err(err, errlen, "component %zu has no name", i);
+            blvm_err_set(err, errlen, "component %zu has no name", i);
             goto fail;
         }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(names[i], names[j]) == 0) {
-                set_err(err, errlen, "duplicate component '%s'", names[i]);
+                blvm_err_set(err, errlen, "duplicate component '%s'", names[i]);
                 goto fail;
             }
         }
@@ -130,16 +123,17 @@ bool blvm_orch_graph_init(blvm_orch_graph *g, size_t n, const char *const *names
         for (size_t d = 0; d < ndeps[i]; d++) {
             int w = blvm_orch_graph_find(g, deps[i][d]);
             if (w < 0) {
-                set_err(err, errlen, "component '%s' depends on unknown component '%s'", names[i],
-                        deps[i][d]);
+                blvm_err_set(err, errlen, "component '%s' depends on unknown component '%s'",
+                             names[i], deps[i][d]);
                 goto fail;
             }
             if ((size_t)w == i) {
-                set_err(err, errlen, "component '%s' depends on itself", names[i]);
+                blvm_err_set(err, errlen, "component '%s' depends on itself", names[i]);
                 goto fail;
             }
             bool dup = false;
-            for (size_t k = 0; k < g->ndeps[i]; k++) dup |= g->deps[i][k] == (size_t)w;
+            for (size_t k = 0; k < g->ndeps[i]; k++)
+                dup |= g->deps[i][k] == (size_t)w;
             if (!dup) g->deps[i][g->ndeps[i]++] = (size_t)w;
         }
     }
@@ -147,7 +141,8 @@ bool blvm_orch_graph_init(blvm_orch_graph *g, size_t n, const char *const *names
      * (config order among independent components). */
     size_t *indeg = calloc(n, sizeof(size_t));
     if (!indeg) goto oom;
-    for (size_t i = 0; i < n; i++) indeg[i] = g->ndeps[i];
+    for (size_t i = 0; i < n; i++)
+        indeg[i] = g->ndeps[i];
     bool *done = calloc(n, sizeof(bool));
     if (!done) {
         free(indeg);
@@ -174,14 +169,14 @@ bool blvm_orch_graph_init(blvm_orch_graph *g, size_t n, const char *const *names
         if (color && stack)
             for (size_t i = 0; i < n && !reported; i++)
                 if (color[i] == 0) reported = find_cycle(g, i, color, stack, 0, err, errlen);
-        if (!reported) set_err(err, errlen, "dependency cycle");
+        if (!reported) blvm_err_set(err, errlen, "dependency cycle");
         free(color);
         free(stack);
         goto fail;
     }
     return true;
 oom:
-    set_err(err, errlen, "out of memory");
+    blvm_err_set(err, errlen, "out of memory");
 fail:
     blvm_orch_graph_clear(g);
     return false;
@@ -202,7 +197,7 @@ bool blvm_orch_graph_from_config(blvm_orch_graph *g, const blvm_commons_config *
         }
         ok = blvm_orch_graph_init(g, n, names, deps, nd, err, errlen);
     } else {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
     }
     free(names);
     free(deps);
@@ -217,7 +212,8 @@ size_t blvm_orch_plan(const blvm_orch_graph *g, const blvm_orch_view *views, int
     size_t nout = 0;
     blvm_build_state *st = malloc(g->n * sizeof(*st));
     if (!st) return 0;
-    for (size_t i = 0; i < g->n; i++) st[i] = views[i].state;
+    for (size_t i = 0; i < g->n; i++)
+        st[i] = views[i].state;
     /* Skips first, in topological order so they cascade in one pass. */
     for (size_t k = 0; k < g->n; k++) {
         size_t i = g->order[k];
@@ -266,7 +262,8 @@ bool blvm_orch_retry_after(int attempt, int max_retries, int backoff_secs, int64
                            int64_t *next_at) {
     if (attempt > max_retries) return false;
     int64_t delay = backoff_secs < 0 ? 0 : backoff_secs;
-    for (int i = 1; i < attempt && delay < 86400; i++) delay *= 2;
+    for (int i = 1; i < attempt && delay < 86400; i++)
+        delay *= 2;
     if (delay > 86400) delay = 86400;
     *next_at = now + delay;
     return true;
@@ -308,6 +305,7 @@ typedef struct {
     char *external_id;
     int64_t next_attempt_at;
     int64_t deadline_at;
+    int64_t updated_at;
 } build_row;
 
 static void build_rows_free(build_row *rows, size_t n) {
@@ -346,7 +344,7 @@ blvm_orchestrator *blvm_orchestrator_create(const blvm_orchestrator_options *opt
                                             size_t errlen) {
     blvm_orchestrator *o = calloc(1, sizeof(*o));
     if (!o) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return NULL;
     }
     o->cfg = opt->cfg;
@@ -371,7 +369,9 @@ void blvm_orchestrator_destroy(blvm_orchestrator *o) {
     free(o);
 }
 
-static int64_t now_s(void) { return (int64_t)time(NULL); }
+static int64_t now_s(void) {
+    return (int64_t)time(NULL);
+}
 
 static int comp_timeout(const blvm_orchestrator *o, int comp) {
     int t = o->cfg->components[comp].timeout_secs;
@@ -414,8 +414,8 @@ bool blvm_orchestrator_create_run(blvm_orchestrator *o, const char *trigger, con
                             "updated_at) VALUES (?, ?, 'pending', 0, ?, ?)",
                             p, 4, &bid))
             goto rollback;
-        blvm_db_param t[4] = {blvm_db_int(bid), blvm_db_int(*run_id),
-                              blvm_db_text("run created"), blvm_db_int(now)};
+        blvm_db_param t[4] = {blvm_db_int(bid), blvm_db_int(*run_id), blvm_db_text("run created"),
+                              blvm_db_int(now)};
         if (!blvm_db_exec(db,
                           "INSERT INTO build_transitions (build_id, run_id, from_state, to_state, "
                           "reason, at) VALUES (?, ?, NULL, 'pending', ?, ?)",
@@ -442,7 +442,7 @@ bool blvm_orchestrator_create_run(blvm_orchestrator *o, const char *trigger, con
 rollback:
     blvm_db_rollback(db);
 dberr:
-    set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+    blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
     return false;
 }
 
@@ -453,9 +453,10 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
     blvm_db_result r;
     if (!blvm_db_query(o->db,
                        "SELECT id, component, state, attempt, trigger_kind, correlation_id, "
-                       "external_id, next_attempt_at, deadline_at FROM builds WHERE run_id = ?",
+                       "external_id, next_attempt_at, deadline_at, updated_at FROM builds WHERE "
+                       "run_id = ?",
                        p, 1, &r)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(o->db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(o->db));
         return false;
     }
     build_row *rows = calloc(o->g.n, sizeof(*rows));
@@ -464,7 +465,7 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
         free(rows);
         free(seen);
         blvm_db_result_clear(&r);
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     bool ok = true;
@@ -472,9 +473,10 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
         const char *comp = blvm_db_result_get(&r, i, 1);
         int c = comp ? blvm_orch_graph_find(&o->g, comp) : -1;
         if (c < 0 || seen[c]) {
-            set_err(err, errlen, "run %lld has a build for component '%s' the config does not "
-                                 "have (config changed since the run started?)",
-                    (long long)run_id, comp ? comp : "");
+            blvm_err_set(err, errlen,
+                         "run %lld has a build for component '%s' the config does not "
+                         "have (config changed since the run started?)",
+                         (long long)run_id, comp ? comp : "");
             ok = false;
             break;
         }
@@ -483,8 +485,8 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
         b->id = cell_int(&r, i, 0);
         b->comp = c;
         if (!blvm_build_state_parse(blvm_db_result_get(&r, i, 2), &b->state)) {
-            set_err(err, errlen, "build %lld has unknown state '%s'", (long long)b->id,
-                    blvm_db_result_get(&r, i, 2) ? blvm_db_result_get(&r, i, 2) : "");
+            blvm_err_set(err, errlen, "build %lld has unknown state '%s'", (long long)b->id,
+                         blvm_db_result_get(&r, i, 2) ? blvm_db_result_get(&r, i, 2) : "");
             ok = false;
         }
         b->attempt = (int)cell_int(&r, i, 3);
@@ -493,11 +495,12 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
         b->external_id = dup_cell(&r, i, 6);
         b->next_attempt_at = cell_int(&r, i, 7);
         b->deadline_at = cell_int(&r, i, 8);
+        b->updated_at = cell_int(&r, i, 9);
     }
     for (size_t i = 0; i < o->g.n && ok; i++) {
         if (!seen[i]) {
-            set_err(err, errlen, "run %lld has no build for component '%s'", (long long)run_id,
-                    o->g.names[i]);
+            blvm_err_set(err, errlen, "run %lld has no build for component '%s'", (long long)run_id,
+                         o->g.names[i]);
             ok = false;
         }
     }
@@ -519,13 +522,13 @@ static bool load_builds(blvm_orchestrator *o, int64_t run_id, build_row **rows_o
 typedef struct {
     blvm_build_state to;
     const char *reason;
-    int attempt;                 /* new attempt number (-1: unchanged) */
-    const char *correlation_id;  /* set when non-NULL */
+    int attempt;                /* new attempt number (-1: unchanged) */
+    const char *correlation_id; /* set when non-NULL */
     const char *external_id;
     const char *external_url;
     const char *conclusion;
-    int64_t next_attempt_at;     /* set when > 0 */
-    int64_t deadline_at;         /* set when > 0 */
+    int64_t next_attempt_at; /* set when > 0 */
+    int64_t deadline_at;     /* set when > 0 */
     bool started, finished;
 } change;
 
@@ -535,15 +538,16 @@ static int transition(blvm_db *db, int64_t build_id, int64_t run_id, blvm_build_
     char sql[1024];
     blvm_db_param p[16];
     size_t np = 0;
-    size_t o = (size_t)snprintf(sql, sizeof(sql), "UPDATE builds SET state = ?, reason = ?, "
-                                                  "updated_at = ?");
+    size_t o = (size_t)snprintf(sql, sizeof(sql),
+                                "UPDATE builds SET state = ?, reason = ?, "
+                                "updated_at = ?");
     p[np++] = blvm_db_text(blvm_build_state_str(c->to));
     p[np++] = blvm_db_text(c->reason);
     p[np++] = blvm_db_int(now);
-#define ADD(col, param)                                                                     \
-    do {                                                                                    \
-        o += (size_t)snprintf(sql + o, sizeof(sql) - o, ", " col " = ?");                  \
-        p[np++] = (param);                                                                  \
+#define ADD(col, param)                                                                            \
+    do {                                                                                           \
+        o += (size_t)snprintf(sql + o, sizeof(sql) - o, ", " col " = ?");                          \
+        p[np++] = (param);                                                                         \
     } while (0)
     if (c->attempt >= 0) ADD("attempt", blvm_db_int(c->attempt));
     if (c->correlation_id) ADD("correlation_id", blvm_db_text(c->correlation_id));
@@ -623,7 +627,7 @@ int blvm_orchestrate_build_complete(blvm_db *db, const blvm_commons_config *cfg,
                                     const char *correlation_id, const char *conclusion,
                                     const char *external_run_id, char *err, size_t errlen) {
     if (!correlation_id || !*correlation_id || !conclusion) {
-        set_err(err, errlen, "build-complete needs client_payload.build_id and conclusion");
+        blvm_err_set(err, errlen, "build-complete needs client_payload.build_id and conclusion");
         return -1;
     }
     blvm_db_param p[1] = {blvm_db_text(correlation_id)};
@@ -632,24 +636,23 @@ int blvm_orchestrate_build_complete(blvm_db *db, const blvm_commons_config *cfg,
                        "SELECT id, run_id, component, state, attempt FROM builds "
                        "WHERE correlation_id = ?",
                        p, 1, &r)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         return -1;
     }
     if (r.nrows != 1) {
         blvm_db_result_clear(&r);
-        set_err(err, errlen, "no build with id '%s'", correlation_id);
+        blvm_err_set(err, errlen, "no build with id '%s'", correlation_id);
         return 0;
     }
     int64_t id = cell_int(&r, 0, 0), run_id = cell_int(&r, 0, 1);
     int attempt = (int)cell_int(&r, 0, 4);
     blvm_build_state st = BLVM_BUILD_PENDING;
     bool known = blvm_build_state_parse(blvm_db_result_get(&r, 0, 3), &st);
-    int comp = blvm_commons_config_component(cfg, blvm_db_result_get(&r, 0, 2)
-                                                      ? blvm_db_result_get(&r, 0, 2)
-                                                      : "");
+    int comp = blvm_commons_config_component(
+        cfg, blvm_db_result_get(&r, 0, 2) ? blvm_db_result_get(&r, 0, 2) : "");
     blvm_db_result_clear(&r);
     if (!known || comp < 0 || (st != BLVM_BUILD_TRIGGERED && st != BLVM_BUILD_RUNNING)) {
-        set_err(err, errlen, "build '%s' is not waiting for a result", correlation_id);
+        blvm_err_set(err, errlen, "build '%s' is not waiting for a result", correlation_id);
         return 0;
     }
     char why[256];
@@ -667,25 +670,12 @@ int blvm_orchestrate_build_complete(blvm_db *db, const blvm_commons_config *cfg,
                  external_run_id ? ", workflow run " : "", external_run_id ? external_run_id : "");
         rc = fail_attempt(db, cfg, comp, id, run_id, st, attempt, false, why, conclusion);
     }
-    if (rc < 0) set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
-    if (rc == 0) set_err(err, errlen, "build '%s' changed meanwhile", correlation_id);
+    if (rc < 0) blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
+    if (rc == 0) blvm_err_set(err, errlen, "build '%s' changed meanwhile", correlation_id);
     return rc;
 }
 
 /* ---- local commands ----------------------------------------------------- */
-
-static bool mkdir_p(const char *path) {
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return false;
-            *p = '/';
-        }
-    }
-    return mkdir(tmp, 0755) == 0 || errno == EEXIST;
-}
 
 extern char **environ;
 
@@ -694,8 +684,8 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
     const blvm_commons_component *c = &o->cfg->components[comp];
     char dir[4096], log[4200];
     snprintf(dir, sizeof(dir), "%s/logs/run-%lld", o->cfg->data_dir, (long long)run_id);
-    if (!mkdir_p(dir)) {
-        set_err(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+    if (!blvm_os_mkdirs(dir, 0755)) {
+        blvm_err_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
     snprintf(log, sizeof(log), "%s/%s-%d.log", dir, c->name, attempt);
@@ -703,12 +693,14 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
      * async-signal-safe calls may run between fork and exec in a threaded
      * program. */
     size_t nenv = 0;
-    while (environ[nenv]) nenv++;
+    while (environ[nenv])
+        nenv++;
     char **envp = calloc(nenv + 9, sizeof(char *));
     if (!envp) return -1;
     size_t e = 0;
     for (size_t i = 0; i < nenv; i++)
-        if (strncmp(environ[i], "BLVM_BUILD_", 11) != 0 && strncmp(environ[i], "BLVM_COMPONENT=", 15))
+        if (strncmp(environ[i], "BLVM_BUILD_", 11) != 0 &&
+            strncmp(environ[i], "BLVM_COMPONENT=", 15))
             envp[e++] = environ[i];
     char vcomp[256], vid[300], vrun[64], vatt[64], vref[512], vlog[4300], vst[4300];
     snprintf(vcomp, sizeof(vcomp), "BLVM_COMPONENT=%s", c->name);
@@ -740,7 +732,7 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
              c->command);
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        set_err(err, errlen, "cannot create %s: %s", log, strerror(errno));
+        blvm_err_set(err, errlen, "cannot create %s: %s", log, strerror(errno));
         free(envp);
         free(wrapper);
         return -1;
@@ -761,7 +753,7 @@ static pid_t spawn_command(const blvm_orchestrator *o, int comp, int64_t run_id,
     free(envp);
     free(wrapper);
     if (pid < 0) {
-        set_err(err, errlen, "fork: %s", strerror(errno));
+        blvm_err_set(err, errlen, "fork: %s", strerror(errno));
         return -1;
     }
     setpgid(pid, pid);
@@ -827,6 +819,8 @@ static int follow_dispatch(blvm_orchestrator *o, build_row *b, int64_t run_id, j
         if (!names_build(title, b->correlation_id) && !names_build(name, b->correlation_id))
             continue;
         json_t *idj = json_object_get(r, "id");
+        /* A run without a proper id cannot be followed or collected from. */
+        if (!json_is_integer(idj) || json_integer_value(idj) <= 0) continue;
         char ext[32];
         snprintf(ext, sizeof(ext), "%lld", (long long)json_integer_value(idj));
         const char *url = json_string_value(json_object_get(r, "html_url"));
@@ -944,15 +938,18 @@ static int follow_command(blvm_orchestrator *o, build_row *b, int64_t run_id) {
         drop_proc(o, b->id);
         if (w < 0) return command_result(o, b, run_id, -SIGKILL, " (lost track of process)");
         if (WIFEXITED(status)) return command_result(o, b, run_id, WEXITSTATUS(status), "");
-        return command_result(o, b, run_id, WIFSIGNALED(status) ? -WTERMSIG(status) : -SIGKILL,
-                              "");
+        return command_result(o, b, run_id, WIFSIGNALED(status) ? -WTERMSIG(status) : -SIGKILL, "");
     }
-    /* Started by an orchestrator that is gone (killed and restarted). */
+    /* Started by an orchestrator that is gone (killed and restarted), or by
+     * another one driving the same run that has not recorded the process
+     * yet: give that one a moment before calling the build lost. */
     long pid = pid_of(b->external_id);
+    if (pid <= 0 && b->state == BLVM_BUILD_TRIGGERED && now_s() - b->updated_at < 30) return 1;
     if (pid > 0) {
         int code = read_status_file(o, run_id, b->comp, b->attempt, pid);
         if (code >= 0)
-            return command_result(o, b, run_id, code, " (finished while the orchestrator was down)");
+            return command_result(o, b, run_id, code,
+                                  " (finished while the orchestrator was down)");
         if (group_is_ours(pid, b->correlation_id)) return 1; /* still running: keep following */
     }
     /* Gone without a result: start it again without charging an attempt. */
@@ -1012,10 +1009,8 @@ static int start_build(blvm_orchestrator *o, build_row *b, int64_t run_id, const
             ok = false;
         } else {
             json_error_t je;
-            json_t *payload = json_loads(o->cfg->dispatch_payload_json
-                                             ? o->cfg->dispatch_payload_json
-                                             : "{}",
-                                         0, &je);
+            json_t *payload = json_loads(
+                o->cfg->dispatch_payload_json ? o->cfg->dispatch_payload_json : "{}", 0, &je);
             if (!json_is_object(payload)) {
                 json_decref(payload);
                 payload = json_object();
@@ -1031,8 +1026,8 @@ static int start_build(blvm_orchestrator *o, build_row *b, int64_t run_id, const
             json_object_set_new(payload, "attempt", json_integer(attempt));
             if (ref) json_object_set_new(payload, "ref", json_string(ref));
             ok = blvm_github_repository_dispatch(
-                o->gh, repo, o->cfg->dispatch_event_type ? o->cfg->dispatch_event_type
-                                                         : "build-component",
+                o->gh, repo,
+                o->cfg->dispatch_event_type ? o->cfg->dispatch_event_type : "build-component",
                 payload, terr, sizeof(terr));
             json_decref(payload);
         }
@@ -1044,7 +1039,7 @@ static int start_build(blvm_orchestrator *o, build_row *b, int64_t run_id, const
                           "trigger_failed");
         progress(o, "run %lld: %s %s", (long long)run_id, comp->name, why2);
         if (rc < 0) {
-            set_err(err, errlen, "database: %s", blvm_db_errmsg(o->db));
+            blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(o->db));
             return -1;
         }
     }
@@ -1060,9 +1055,8 @@ static bool finish_run(blvm_orchestrator *o, int64_t run_id, int outcome, const 
     } else {
         for (size_t i = 0; i < o->g.n && off < sizeof(reason); i++) {
             if (rows[i].state == BLVM_BUILD_SUCCEEDED) continue;
-            off += (size_t)snprintf(reason + off, sizeof(reason) - off, "%s%s %s",
-                                    off ? ", " : "", o->g.names[i],
-                                    blvm_build_state_str(rows[i].state));
+            off += (size_t)snprintf(reason + off, sizeof(reason) - off, "%s%s %s", off ? ", " : "",
+                                    o->g.names[i], blvm_build_state_str(rows[i].state));
         }
     }
     const char *state = outcome > 0 ? "succeeded" : "failed";
@@ -1103,18 +1097,19 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     blvm_db_param rp[1] = {blvm_db_int(run_id)};
     blvm_db_result rr;
     if (!blvm_db_query(db, "SELECT state, ref FROM runs WHERE id = ?", rp, 1, &rr)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         return false;
     }
     if (rr.nrows != 1) {
         blvm_db_result_clear(&rr);
-        set_err(err, errlen, "no run %lld", (long long)run_id);
+        blvm_err_set(err, errlen, "no run %lld", (long long)run_id);
         return false;
     }
     char run_state[32], ref[256];
     snprintf(run_state, sizeof(run_state), "%s",
              blvm_db_result_get(&rr, 0, 0) ? blvm_db_result_get(&rr, 0, 0) : "");
-    snprintf(ref, sizeof(ref), "%s", blvm_db_result_get(&rr, 0, 1) ? blvm_db_result_get(&rr, 0, 1) : "");
+    snprintf(ref, sizeof(ref), "%s",
+             blvm_db_result_get(&rr, 0, 1) ? blvm_db_result_get(&rr, 0, 1) : "");
     bool has_ref = blvm_db_result_get(&rr, 0, 1) != NULL;
     blvm_db_result_clear(&rr);
     if (strcmp(run_state, "pending") && strcmp(run_state, "running")) {
@@ -1127,7 +1122,7 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
                           "UPDATE runs SET state = 'running', updated_at = ? WHERE id = ? AND "
                           "state = 'pending'",
                           p, 2, NULL)) {
-            set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+            blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
             return false;
         }
     }
@@ -1147,8 +1142,9 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     if (need_runs && o->gh) {
         char rbuf[300], gerr[256];
         const char *repo = repo_of(o->cfg, rbuf, sizeof(rbuf));
-        if (repo && !blvm_github_list_workflow_runs(o->gh, repo, "repository_dispatch", &runs,
-                                                    gerr, sizeof(gerr)))
+        if (repo &&
+            !blvm_github_list_workflow_runs(o->gh, repo, o->cfg->workflow_file,
+                                            "repository_dispatch", &runs, gerr, sizeof(gerr)))
             progress(o, "run %lld: cannot poll workflow runs: %s (will retry)", (long long)run_id,
                      gerr);
     }
@@ -1174,7 +1170,8 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
                 ok = false;
                 break;
             }
-            bool parsed = sr.nrows == 1 && blvm_build_state_parse(blvm_db_result_get(&sr, 0, 0), &cur);
+            bool parsed =
+                sr.nrows == 1 && blvm_build_state_parse(blvm_db_result_get(&sr, 0, 0), &cur);
             int att = (int)cell_int(&sr, 0, 1);
             blvm_db_result_clear(&sr);
             if (!parsed || (cur != BLVM_BUILD_TRIGGERED && cur != BLVM_BUILD_RUNNING)) continue;
@@ -1197,7 +1194,7 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     }
     json_decref(runs);
     if (!ok) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         build_rows_free(rows, o->g.n);
         return false;
     }
@@ -1211,7 +1208,7 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
         free(views);
         free(acts);
         build_rows_free(rows, o->g.n);
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     for (size_t i = 0; i < o->g.n; i++) {
@@ -1239,7 +1236,7 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     }
     free(acts);
     if (!ok) {
-        if (!err || !*err) set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+        if (!err || !*err) blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
         free(views);
         build_rows_free(rows, o->g.n);
         return false;
@@ -1251,12 +1248,13 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
         free(views);
         return false;
     }
-    for (size_t i = 0; i < o->g.n; i++) views[i].state = rows[i].state;
+    for (size_t i = 0; i < o->g.n; i++)
+        views[i].state = rows[i].state;
     int outcome = blvm_orch_outcome(&o->g, views);
     free(views);
     if (outcome != 0) {
         if (!finish_run(o, run_id, outcome, rows)) {
-            set_err(err, errlen, "database: %s", blvm_db_errmsg(db));
+            blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(db));
             build_rows_free(rows, o->g.n);
             return false;
         }
@@ -1264,12 +1262,6 @@ bool blvm_orchestrator_step(blvm_orchestrator *o, int64_t run_id, bool *finished
     }
     build_rows_free(rows, o->g.n);
     return true;
-}
-
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
 }
 
 bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id, volatile const int *stop,
@@ -1284,21 +1276,22 @@ bool blvm_orchestrator_drive(blvm_orchestrator *o, int64_t run_id, volatile cons
         long wait_ms = o->nprocs ? 200 : poll * 1000L;
         for (long waited = 0; waited < wait_ms; waited += 100) {
             if (stop && *stop) return true;
-            sleep_ms(100);
+            blvm_os_sleep_ms(100);
             if (o->nprocs && waited >= 200) break;
         }
         if (stop && *stop) return true;
     }
 }
 
-size_t blvm_orchestrator_local_builds(const blvm_orchestrator *o) { return o->nprocs; }
+size_t blvm_orchestrator_local_builds(const blvm_orchestrator *o) {
+    return o->nprocs;
+}
 
 bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n) {
     *ids = NULL;
     *n = 0;
     blvm_db_result r;
-    if (!blvm_db_query(db,
-                       "SELECT id FROM runs WHERE state IN ('pending', 'running') ORDER BY id",
+    if (!blvm_db_query(db, "SELECT id FROM runs WHERE state IN ('pending', 'running') ORDER BY id",
                        NULL, 0, &r))
         return false;
     if (r.nrows) {
@@ -1307,13 +1300,13 @@ bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n) {
             blvm_db_result_clear(&r);
             return false;
         }
-        for (size_t i = 0; i < r.nrows; i++) (*ids)[i] = cell_int(&r, i, 0);
+        for (size_t i = 0; i < r.nrows; i++)
+            (*ids)[i] = cell_int(&r, i, 0);
         *n = r.nrows;
     }
     blvm_db_result_clear(&r);
     return true;
 }
-
 
 bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id, char run_ref[32],
                                          blvm_commons_collect_summary *sum, char *err,
@@ -1328,7 +1321,7 @@ bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id, c
                        "SELECT component, external_id FROM builds WHERE run_id = ? AND "
                        "state = 'succeeded' AND trigger_kind = 'dispatch' ORDER BY id",
                        p, 1, &r)) {
-        set_err(err, errlen, "database: %s", blvm_db_errmsg(o->db));
+        blvm_err_set(err, errlen, "database: %s", blvm_db_errmsg(o->db));
         return false;
     }
     bool ok = true;
@@ -1340,12 +1333,12 @@ bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id, c
         char *end = NULL;
         long long gh_run = ext ? strtoll(ext, &end, 10) : 0;
         if (!ext || !end || *end || gh_run <= 0) {
-            set_err(err, errlen, "build %s has no workflow run id", comp ? comp : "?");
+            blvm_err_set(err, errlen, "build %s has no workflow run id", comp ? comp : "?");
             ok = false;
             continue;
         }
         if (!o->gh || !repo) {
-            set_err(err, errlen, "no GitHub repository/client configured");
+            blvm_err_set(err, errlen, "no GitHub repository/client configured");
             ok = false;
             break;
         }
@@ -1359,14 +1352,16 @@ bool blvm_orchestrator_collect_artifacts(blvm_orchestrator *o, int64_t run_id, c
         done++;
         if (!c) {
             /* Keep the first problem; go on so every artifact is looked at. */
-            if (ok) set_err(err, errlen, "%s (workflow run %lld): %s", comp ? comp : "?", gh_run,
-                            cerr);
+            if (ok)
+                blvm_err_set(err, errlen, "%s (workflow run %lld): %s", comp ? comp : "?", gh_run,
+                             cerr);
             ok = false;
         }
     }
     blvm_db_result_clear(&r);
     if (ok && done == 0) {
-        set_err(err, errlen, "run %lld has no GitHub builds to collect from", (long long)run_id);
+        blvm_err_set(err, errlen, "run %lld has no GitHub builds to collect from",
+                     (long long)run_id);
         return false;
     }
     progress(o, "run %lld: artifacts %s: %zu verified, %zu expired, %zu failed%s%s",

@@ -104,8 +104,8 @@ size_t blvm_orch_plan(const blvm_orch_graph *g, const blvm_orch_view *views, int
 /* After failed attempt number `attempt` (1-based): true and *next_at when
  * another attempt is allowed (attempt <= max_retries), with back-off
  * backoff_secs * 2^(attempt-1) (capped at one day). */
-bool blvm_orch_retry_after(int attempt, int max_retries, int backoff_secs, int64_t now,
-                           int64_t *next_at);
+BLVM_WUR bool blvm_orch_retry_after(int attempt, int max_retries, int backoff_secs, int64_t now,
+                                    int64_t *next_at);
 
 /* 0 while any build is unfinished; 1 when all succeeded; -1 when all are
  * finished and one did not succeed. */
@@ -169,8 +169,7 @@ BLVM_WUR bool blvm_orchestrator_unfinished(blvm_db *db, int64_t **ids, size_t *n
  * a database error. */
 BLVM_WUR int blvm_orchestrate_build_complete(blvm_db *db, const blvm_commons_config *cfg,
                                              const char *correlation_id, const char *conclusion,
-                                             const char *external_run_id, char *err,
-                                             size_t errlen);
+                                             const char *external_run_id, char *err, size_t errlen);
 
 /* `blvm-commons orchestrate run|resume|status ...` */
 int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv);

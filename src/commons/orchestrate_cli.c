@@ -27,12 +27,11 @@ static void on_signal(int sig) {
 }
 
 static void usage(void) {
-    fprintf(stderr,
-            "usage: blvm-commons orchestrate run [--ref REF] [--version V] [--no-wait]\n"
-            "       blvm-commons orchestrate resume RUN\n"
-            "       blvm-commons orchestrate status RUN [--json]\n"
-            "       blvm-commons orchestrate collect RUN\n"
-            "       blvm-commons orchestrate list\n");
+    fprintf(stderr, "usage: blvm-commons orchestrate run [--ref REF] [--version V] [--no-wait]\n"
+                    "       blvm-commons orchestrate resume RUN\n"
+                    "       blvm-commons orchestrate status RUN [--json]\n"
+                    "       blvm-commons orchestrate collect RUN\n"
+                    "       blvm-commons orchestrate list\n");
 }
 
 static bool parse_id(const char *s, int64_t *out) {
@@ -43,7 +42,6 @@ static bool parse_id(const char *s, int64_t *out) {
     *out = v;
     return true;
 }
-
 
 static int print_status(blvm_db *db, int64_t run_id, bool as_json) {
     blvm_db_param p[1] = {blvm_db_int(run_id)};
@@ -74,7 +72,8 @@ static int print_status(blvm_db *db, int64_t run_id, bool as_json) {
         blvm_commons_errorf("database: %s", blvm_db_errmsg(db));
         return BLVM_COMMONS_EXIT_FAIL;
     }
-#define G(res, r, c) (blvm_db_result_get(&(res), (r), (c)) ? blvm_db_result_get(&(res), (r), (c)) : "")
+#define G(res, r, c)                                                                               \
+    (blvm_db_result_get(&(res), (r), (c)) ? blvm_db_result_get(&(res), (r), (c)) : "")
     if (as_json) {
         json_t *j = json_object();
         json_object_set_new(j, "id", json_integer(run_id));
@@ -99,10 +98,10 @@ static int print_status(blvm_db *db, int64_t run_id, bool as_json) {
         json_object_set_new(j, "builds", ba);
         json_t *ta = json_array();
         for (size_t i = 0; i < tr.nrows; i++) {
-            json_array_append_new(
-                ta, json_pack("{s:s,s:s,s:s,s:s,s:I}", "component", G(tr, i, 0), "from",
-                              G(tr, i, 1), "to", G(tr, i, 2), "reason", G(tr, i, 3), "at",
-                              (json_int_t)cell_int(&tr, i, 4)));
+            json_array_append_new(ta,
+                                  json_pack("{s:s,s:s,s:s,s:s,s:I}", "component", G(tr, i, 0),
+                                            "from", G(tr, i, 1), "to", G(tr, i, 2), "reason",
+                                            G(tr, i, 3), "at", (json_int_t)cell_int(&tr, i, 4)));
         }
         json_object_set_new(j, "transitions", ta);
         char *s = json_dumps(j, JSON_INDENT(2));
@@ -129,8 +128,8 @@ static int print_status(blvm_db *db, int64_t run_id, bool as_json) {
         }
     }
 #undef G
-    bool ok = strcmp(blvm_db_result_get(&run, 0, 4) ? blvm_db_result_get(&run, 0, 4) : "",
-                     "failed") != 0;
+    bool ok =
+        strcmp(blvm_db_result_get(&run, 0, 4) ? blvm_db_result_get(&run, 0, 4) : "", "failed") != 0;
     blvm_db_result_clear(&run);
     blvm_db_result_clear(&builds);
     blvm_db_result_clear(&tr);
@@ -182,9 +181,12 @@ int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv) 
         const char *ref = NULL, *version = NULL;
         bool wait = true;
         for (int i = 2; i < argc; i++) {
-            if (!strcmp(argv[i], "--ref") && i + 1 < argc) ref = argv[++i];
-            else if (!strcmp(argv[i], "--version") && i + 1 < argc) version = argv[++i];
-            else if (!strcmp(argv[i], "--no-wait")) wait = false;
+            if (!strcmp(argv[i], "--ref") && i + 1 < argc)
+                ref = argv[++i];
+            else if (!strcmp(argv[i], "--version") && i + 1 < argc)
+                version = argv[++i];
+            else if (!strcmp(argv[i], "--no-wait"))
+                wait = false;
             else {
                 usage();
                 return BLVM_COMMONS_EXIT_USAGE;
@@ -200,8 +202,8 @@ int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv) 
             return BLVM_COMMONS_EXIT_USAGE;
         }
         int64_t run_id = 0;
-        bool ok = blvm_orchestrator_create_run(o, "cli", ref, version, NULL, &run_id, err,
-                                               sizeof(err));
+        bool ok =
+            blvm_orchestrator_create_run(o, "cli", ref, version, NULL, &run_id, err, sizeof(err));
         blvm_orchestrator_destroy(o);
         if (!ok) {
             blvm_commons_errorf("%s", err);
@@ -215,8 +217,10 @@ int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv) 
         int64_t run_id = 0;
         bool as_json = false;
         for (int i = 2; i < argc; i++) {
-            if (!strcmp(argv[i], "--json")) as_json = true;
-            else if (!run_id && parse_id(argv[i], &run_id)) continue;
+            if (!strcmp(argv[i], "--json"))
+                as_json = true;
+            else if (!run_id && parse_id(argv[i], &run_id))
+                continue;
             else {
                 blvm_commons_errorf("bad run id or option '%s'", argv[i]);
                 return BLVM_COMMONS_EXIT_USAGE;
@@ -240,11 +244,12 @@ int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv) 
                 return BLVM_COMMONS_EXIT_USAGE;
             }
             blvm_commons_collect_summary sum;
-            bool ok = blvm_orchestrator_collect_artifacts(o, run_id, run_ref, &sum, err, sizeof(err));
+            bool ok =
+                blvm_orchestrator_collect_artifacts(o, run_id, run_ref, &sum, err, sizeof(err));
             blvm_orchestrator_destroy(o);
             blvm_github_destroy(gh);
-            printf("%s: %zu verified, %zu expired, %zu failed\n", run_ref, sum.verified, sum.expired,
-                   sum.failed);
+            printf("%s: %zu verified, %zu expired, %zu failed\n", run_ref, sum.verified,
+                   sum.expired, sum.failed);
             if (!ok) {
                 blvm_commons_errorf("%s", err);
                 return BLVM_COMMONS_EXIT_FAIL;
@@ -257,8 +262,8 @@ int blvm_commons_orchestrate_main(blvm_commons_ctx *ctx, int argc, char **argv) 
         blvm_db *db = blvm_commons_ctx_db(ctx);
         if (!db) return BLVM_COMMONS_EXIT_FAIL;
         blvm_db_result r;
-        if (!blvm_db_query(db, "SELECT id, state, trigger, ref, reason FROM runs ORDER BY id",
-                           NULL, 0, &r)) {
+        if (!blvm_db_query(db, "SELECT id, state, trigger, ref, reason FROM runs ORDER BY id", NULL,
+                           0, &r)) {
             blvm_commons_errorf("database: %s", blvm_db_errmsg(db));
             return BLVM_COMMONS_EXIT_FAIL;
         }

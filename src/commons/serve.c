@@ -50,6 +50,11 @@ typedef struct {
     atomic_int stop;
     atomic_long n_queued, n_ignored, n_duplicate, n_rejected, n_processed, n_failed;
     int64_t started_at;
+    /* Rejections are logged and stored at most this often: anyone can send
+     * bad requests, and they must not fill the disk. */
+    int64_t reject_window;
+    int reject_in_window;
+    long reject_suppressed;
     char listen[64];
     int port;
 } server;
@@ -109,8 +114,7 @@ static void reply_json(struct evhttp_request *req, int code, const char *reason,
     char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
     if (out && txt) evbuffer_add(out, txt, strlen(txt));
     if (out) evbuffer_add(out, "\n", 1);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      "application/json");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
     evhttp_send_reply(req, code, reason, out);
     free(txt);
     json_decref(body);
@@ -147,11 +151,26 @@ static bool event_name_ok(const char *e) {
     return true;
 }
 
+#define SERVE_REJECTIONS_PER_SECOND 20
+
 static void reject(server *s, struct evhttp_request *req, int code, const char *reason_phrase,
                    const char *delivery, const char *event, const char *why) {
     char peer[96];
     peer_of(req, peer, sizeof(peer));
     atomic_fetch_add(&s->n_rejected, 1);
+    int64_t now = (int64_t)time(NULL);
+    if (now != s->reject_window) {
+        if (s->reject_suppressed)
+            logf_("%ld more rejected webhooks not logged", s->reject_suppressed);
+        s->reject_window = now;
+        s->reject_in_window = 0;
+        s->reject_suppressed = 0;
+    }
+    if (++s->reject_in_window > SERVE_REJECTIONS_PER_SECOND) {
+        s->reject_suppressed++;
+        reply_msg(req, code, reason_phrase, "error", why);
+        return;
+    }
     /* Log lines an attacker can cause are short and carry no body bytes. */
     logf_("rejected webhook from %s (delivery %.64s, event %.32s): %d %s", peer,
           delivery ? delivery : "-", event ? event : "-", code, why);
@@ -218,8 +237,8 @@ static void handle_webhook(server *s, struct evhttp_request *req) {
     bool ping = strcmp(event, "ping") == 0;
     char *job = NULL;
     if (known) {
-        json_t *j = json_pack("{s:s,s:s,s:O}", "event", event, "delivery", delivery, "body",
-                              payload);
+        json_t *j =
+            json_pack("{s:s,s:s,s:O}", "event", event, "delivery", delivery, "body", payload);
         job = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
         if (!job) {
@@ -242,8 +261,8 @@ static void handle_webhook(server *s, struct evhttp_request *req) {
     if (rr == BLVM_WEBHOOK_DUPLICATE) {
         atomic_fetch_add(&s->n_duplicate, 1);
         logf_("delivery %s replayed (event %s): ignored", delivery, event);
-        reply_json(req, 200, "OK", json_pack("{s:s,s:s}", "status", "duplicate", "delivery",
-                                             delivery));
+        reply_json(req, 200, "OK",
+                   json_pack("{s:s,s:s}", "status", "duplicate", "delivery", delivery));
         return;
     }
     if (ping) {
@@ -252,14 +271,14 @@ static void handle_webhook(server *s, struct evhttp_request *req) {
     }
     if (!known) {
         atomic_fetch_add(&s->n_ignored, 1);
-        reply_json(req, 202, "Accepted", json_pack("{s:s,s:s}", "status", "ignored", "event",
-                                                   event));
+        reply_json(req, 202, "Accepted",
+                   json_pack("{s:s,s:s}", "status", "ignored", "event", event));
         return;
     }
     atomic_fetch_add(&s->n_queued, 1);
     signal_cv(s, true, false);
-    reply_json(req, 200, "OK", json_pack("{s:s,s:I}", "status", "queued", "job",
-                                         (json_int_t)job_id));
+    reply_json(req, 200, "OK",
+               json_pack("{s:s,s:I}", "status", "queued", "job", (json_int_t)job_id));
 }
 
 static json_t *count_by(blvm_db *db, const char *sql) {
@@ -291,9 +310,8 @@ static void handle_health(server *s, struct evhttp_request *req) {
 
 static void handle_status(server *s, struct evhttp_request *req) {
     json_t *j = json_object();
-    json_object_set_new(j, "mode", json_string(s->cfg->mode == BLVM_COMMONS_ENFORCING
-                                                   ? "enforcing"
-                                                   : "dry-run"));
+    json_object_set_new(
+        j, "mode", json_string(s->cfg->mode == BLVM_COMMONS_ENFORCING ? "enforcing" : "dry-run"));
     json_object_set_new(j, "database", json_string(blvm_db_engine_name(s->db)));
     json_object_set_new(j, "uptime", json_integer((int64_t)time(NULL) - s->started_at));
     json_object_set_new(j, "deliveries",
@@ -302,18 +320,21 @@ static void handle_status(server *s, struct evhttp_request *req) {
     json_object_set_new(j, "rejections",
                         count_by(s->db, "SELECT CAST(http_status AS TEXT), COUNT(*) FROM "
                                         "webhook_rejections GROUP BY http_status"));
-    json_object_set_new(j, "jobs", count_by(s->db, "SELECT state, COUNT(*) FROM jobs GROUP BY state"));
-    json_object_set_new(j, "runs", count_by(s->db, "SELECT state, COUNT(*) FROM runs GROUP BY state"));
-    json_object_set_new(j, "pull_requests",
-                        count_by(s->db, "SELECT state, COUNT(*) FROM pull_requests GROUP BY state"));
+    json_object_set_new(j, "jobs",
+                        count_by(s->db, "SELECT state, COUNT(*) FROM jobs GROUP BY state"));
+    json_object_set_new(j, "runs",
+                        count_by(s->db, "SELECT state, COUNT(*) FROM runs GROUP BY state"));
     json_object_set_new(
-        j, "since_start",
-        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "queued", (json_int_t)atomic_load(&s->n_queued),
-                  "ignored", (json_int_t)atomic_load(&s->n_ignored), "duplicate",
-                  (json_int_t)atomic_load(&s->n_duplicate), "rejected",
-                  (json_int_t)atomic_load(&s->n_rejected), "processed",
-                  (json_int_t)atomic_load(&s->n_processed), "failed",
-                  (json_int_t)atomic_load(&s->n_failed)));
+        j, "pull_requests",
+        count_by(s->db, "SELECT state, COUNT(*) FROM pull_requests GROUP BY state"));
+    json_object_set_new(j, "since_start",
+                        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "queued",
+                                  (json_int_t)atomic_load(&s->n_queued), "ignored",
+                                  (json_int_t)atomic_load(&s->n_ignored), "duplicate",
+                                  (json_int_t)atomic_load(&s->n_duplicate), "rejected",
+                                  (json_int_t)atomic_load(&s->n_rejected), "processed",
+                                  (json_int_t)atomic_load(&s->n_processed), "failed",
+                                  (json_int_t)atomic_load(&s->n_failed)));
     blvm_db_result r;
     json_t *dec = json_array();
     if (blvm_db_query(s->db,
@@ -324,11 +345,11 @@ static void handle_status(server *s, struct evhttp_request *req) {
             int64_t num = 0;
             if (!blvm_db_result_get_int(&r, i, 1, &num)) num = 0;
             json_array_append_new(
-                dec, json_pack("{s:s?,s:I,s:s?,s:s?,s:s?,s:s?}", "repo",
-                               blvm_db_result_get(&r, i, 0), "number", (json_int_t)num, "head",
-                               blvm_db_result_get(&r, i, 2), "state", blvm_db_result_get(&r, i, 3),
-                               "reason", blvm_db_result_get(&r, i, 4), "mode",
-                               blvm_db_result_get(&r, i, 5)));
+                dec,
+                json_pack("{s:s?,s:I,s:s?,s:s?,s:s?,s:s?}", "repo", blvm_db_result_get(&r, i, 0),
+                          "number", (json_int_t)num, "head", blvm_db_result_get(&r, i, 2), "state",
+                          blvm_db_result_get(&r, i, 3), "reason", blvm_db_result_get(&r, i, 4),
+                          "mode", blvm_db_result_get(&r, i, 5)));
         }
         blvm_db_result_clear(&r);
     }
@@ -340,11 +361,11 @@ static void handle_status(server *s, struct evhttp_request *req) {
         for (size_t i = 0; i < r.nrows; i++) {
             int64_t id = 0;
             if (!blvm_db_result_get_int(&r, i, 0, &id)) id = 0;
-            json_array_append_new(
-                runs, json_pack("{s:I,s:s?,s:s?,s:s?,s:s?}", "id", (json_int_t)id, "state",
-                                blvm_db_result_get(&r, i, 1), "trigger",
-                                blvm_db_result_get(&r, i, 2), "ref", blvm_db_result_get(&r, i, 3),
-                                "reason", blvm_db_result_get(&r, i, 4)));
+            json_array_append_new(runs, json_pack("{s:I,s:s?,s:s?,s:s?,s:s?}", "id", (json_int_t)id,
+                                                  "state", blvm_db_result_get(&r, i, 1), "trigger",
+                                                  blvm_db_result_get(&r, i, 2), "ref",
+                                                  blvm_db_result_get(&r, i, 3), "reason",
+                                                  blvm_db_result_get(&r, i, 4)));
         }
         blvm_db_result_clear(&r);
     }
@@ -391,7 +412,8 @@ static int run_job(server *s, blvm_db *db, blvm_orchestrator *creator, json_t *j
         return -1;
     }
     blvm_governance_ctx g = {s->cfg, db, s->gh, 0, "governance"};
-    if (strcmp(event, "pull_request") == 0) return blvm_governance_on_pull_request(&g, body, msg, cap);
+    if (strcmp(event, "pull_request") == 0)
+        return blvm_governance_on_pull_request(&g, body, msg, cap);
     if (strcmp(event, "issue_comment") == 0)
         return blvm_governance_on_issue_comment(&g, body, msg, cap);
     if (strcmp(event, "pull_request_review") == 0)
@@ -571,9 +593,8 @@ static void after_run(server *s, blvm_db *db, blvm_orchestrator *o, int64_t run_
                       blvm_db_result_get(&r, 0, 1) &&
                       !strcmp(blvm_db_result_get(&r, 0, 1), "release");
     char ref[128];
-    snprintf(ref, sizeof(ref), "%s", r.nrows == 1 && blvm_db_result_get(&r, 0, 2)
-                                         ? blvm_db_result_get(&r, 0, 2)
-                                         : "");
+    snprintf(ref, sizeof(ref), "%s",
+             r.nrows == 1 && blvm_db_result_get(&r, 0, 2) ? blvm_db_result_get(&r, 0, 2) : "");
     blvm_db_result_clear(&r);
     logf_("run %lld finished", (long long)run_id);
     if (!release_ok) return;
@@ -627,7 +648,6 @@ static void *orch_main(void *arg) {
 
 /* ---- main --------------------------------------------------------------- */
 
-
 static void on_signal(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
@@ -673,15 +693,17 @@ static evutil_socket_t listen_socket(const char *addr, int port, int *bound_port
     socklen_t gl = sizeof(got);
     getsockname(fd, (struct sockaddr *)&got, &gl);
     *bound_port = ntohs(got.ss_family == AF_INET ? ((struct sockaddr_in *)&got)->sin_port
-                                                  : ((struct sockaddr_in6 *)&got)->sin6_port);
+                                                 : ((struct sockaddr_in6 *)&got)->sin6_port);
     return fd;
 }
 
 int blvm_commons_serve_main(blvm_commons_ctx *ctx, int argc, char **argv) {
     const char *listen_opt = NULL, *port_opt = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--listen") && i + 1 < argc) listen_opt = argv[++i];
-        else if (!strcmp(argv[i], "--port") && i + 1 < argc) port_opt = argv[++i];
+        if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+            listen_opt = argv[++i];
+        else if (!strcmp(argv[i], "--port") && i + 1 < argc)
+            port_opt = argv[++i];
         else {
             blvm_commons_errorf("usage: serve [--listen ADDR] [--port N]");
             return BLVM_COMMONS_EXIT_USAGE;
@@ -704,7 +726,8 @@ int blvm_commons_serve_main(blvm_commons_ctx *ctx, int argc, char **argv) {
         port = (int)v;
     }
     snprintf(s->listen, sizeof(s->listen), "%s",
-             listen_opt ? listen_opt : (ctx->cfg->listen_addr ? ctx->cfg->listen_addr : "127.0.0.1"));
+             listen_opt ? listen_opt
+                        : (ctx->cfg->listen_addr ? ctx->cfg->listen_addr : "127.0.0.1"));
     if (!s->secret || !*s->secret) {
         /* Refuse to start rather than run a service that trusts nobody (or,
          * worse, everybody). */

@@ -79,18 +79,11 @@ bool blvm_commons_sums_name_ok(const char *name) {
     return true;
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads exactly 64 hex digits at s. */
 static bool parse_hash(const char *s, size_t avail, uint8_t out[32]) {
     if (avail < 64) return false;
     for (size_t i = 0; i < 32; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        int hi = blvm_hex_digit(s[2 * i]), lo = blvm_hex_digit(s[2 * i + 1]);
         if (hi < 0 || lo < 0) return false;
         out[i] = (uint8_t)(hi << 4 | lo);
     }
@@ -169,7 +162,7 @@ static bool parse_line(const char *line, size_t len, blvm_commons_sums_entry *e,
             *why = "hash is not 64 hex digits";
             return false;
         }
-        if (len > 64 && hexval(line[64]) >= 0) {
+        if (len > 64 && blvm_hex_digit(line[64]) >= 0) {
             *why = "hash longer than 64 hex digits (not SHA-256?)";
             return false;
         }

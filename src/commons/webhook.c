@@ -11,7 +11,8 @@ bool blvm_webhook_ct_equal(const uint8_t *a, const uint8_t *b, size_t n) {
     /* Every byte is looked at whatever the earlier ones were, so the time
      * taken says nothing about where the first difference is. */
     volatile uint8_t acc = 0;
-    for (size_t i = 0; i < n; i++) acc |= (uint8_t)(a[i] ^ b[i]);
+    for (size_t i = 0; i < n; i++)
+        acc |= (uint8_t)(a[i] ^ b[i]);
     return acc == 0;
 }
 
@@ -22,13 +23,6 @@ void blvm_webhook_sign(char out[72], const char *secret, const uint8_t *body, si
     blvm_hex_encode(out + 7, mac, 32);
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 blvm_webhook_sig_result blvm_webhook_verify(const char *secret, const uint8_t *body, size_t len,
                                             const char *header) {
     if (!secret || !*secret || !header || !*header) return BLVM_WEBHOOK_SIG_MISSING;
@@ -36,7 +30,7 @@ blvm_webhook_sig_result blvm_webhook_verify(const char *secret, const uint8_t *b
         return BLVM_WEBHOOK_SIG_MALFORMED;
     uint8_t given[32];
     for (size_t i = 0; i < 32; i++) {
-        int hi = hexval(header[7 + 2 * i]), lo = hexval(header[8 + 2 * i]);
+        int hi = blvm_hex_digit(header[7 + 2 * i]), lo = blvm_hex_digit(header[8 + 2 * i]);
         if (hi < 0 || lo < 0) return BLVM_WEBHOOK_SIG_MALFORMED;
         given[i] = (uint8_t)(hi << 4 | lo);
     }
@@ -48,10 +42,14 @@ blvm_webhook_sig_result blvm_webhook_verify(const char *secret, const uint8_t *b
 
 const char *blvm_webhook_sig_result_str(blvm_webhook_sig_result r) {
     switch (r) {
-    case BLVM_WEBHOOK_SIG_OK: return "ok";
-    case BLVM_WEBHOOK_SIG_MISSING: return "missing signature";
-    case BLVM_WEBHOOK_SIG_MALFORMED: return "malformed signature";
-    case BLVM_WEBHOOK_SIG_MISMATCH: return "signature mismatch";
+    case BLVM_WEBHOOK_SIG_OK:
+        return "ok";
+    case BLVM_WEBHOOK_SIG_MISSING:
+        return "missing signature";
+    case BLVM_WEBHOOK_SIG_MALFORMED:
+        return "malformed signature";
+    case BLVM_WEBHOOK_SIG_MISMATCH:
+        return "signature mismatch";
     }
     return "unknown";
 }
@@ -76,9 +74,10 @@ blvm_webhook_record_result blvm_webhook_record(blvm_db *db, const char *delivery
     /* ON CONFLICT DO NOTHING instead of catching the error: both engines
      * then report 0 changed rows for a replay and the transaction stays
      * usable (PostgreSQL aborts a transaction on any error). */
-    blvm_db_param p[7] = {blvm_db_text(delivery_id), blvm_db_text(event),  blvm_db_text(action),
-                          blvm_db_text(status),      blvm_db_int(http_status),
-                          blvm_db_text(body_sha256_hex), blvm_db_int(now)};
+    blvm_db_param p[7] = {blvm_db_text(delivery_id), blvm_db_text(event),
+                          blvm_db_text(action),      blvm_db_text(status),
+                          blvm_db_int(http_status),  blvm_db_text(body_sha256_hex),
+                          blvm_db_int(now)};
     int64_t changes = 0;
     if (!blvm_db_exec(db,
                       "INSERT INTO webhook_deliveries (delivery_id, event, action, status, "
@@ -127,8 +126,8 @@ bool blvm_webhook_record_rejection(blvm_db *db, const char *delivery_id, const c
     cut(e, sizeof(e), event);
     cut(r, sizeof(r), remote);
     blvm_db_param p[6] = {blvm_db_text(delivery_id ? d : NULL), blvm_db_text(event ? e : NULL),
-                          blvm_db_text(remote ? r : NULL), blvm_db_int(http_status),
-                          blvm_db_text(reason ? reason : ""), blvm_db_int((int64_t)time(NULL))};
+                          blvm_db_text(remote ? r : NULL),      blvm_db_int(http_status),
+                          blvm_db_text(reason ? reason : ""),   blvm_db_int((int64_t)time(NULL))};
     return blvm_db_exec(db,
                         "INSERT INTO webhook_rejections (delivery_id, event, remote, http_status, "
                         "reason, at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -28,8 +28,8 @@ typedef enum {
 /* Checks header (the X-Hub-Signature-256 value, may be NULL) against the
  * HMAC-SHA256 of body under secret. An empty or NULL secret never verifies:
  * a service without a secret must not accept anything. */
-blvm_webhook_sig_result blvm_webhook_verify(const char *secret, const uint8_t *body, size_t len,
-                                            const char *header);
+BLVM_WUR blvm_webhook_sig_result blvm_webhook_verify(const char *secret, const uint8_t *body,
+                                                     size_t len, const char *header);
 /* "ok", "missing signature", "malformed signature", "signature mismatch". */
 const char *blvm_webhook_sig_result_str(blvm_webhook_sig_result r);
 

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "util/hex.h"
+
 #define LIMBS 8
 
 void blvm_u256_set_zero(blvm_u256 *a) {
@@ -26,13 +28,6 @@ void blvm_u256_to_le(const blvm_u256 *a, uint8_t out[32]) {
         blvm_write_le32(out + 4 * i, a->pn[i]);
 }
 
-static int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 bool blvm_u256_from_hex(blvm_u256 *a, const char *hex) {
     blvm_u256_set_zero(a);
     if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) hex += 2;
@@ -41,7 +36,7 @@ bool blvm_u256_from_hex(blvm_u256 *a, const char *hex) {
     blvm_u256 r;
     blvm_u256_set_zero(&r);
     for (size_t i = 0; i < n; i++) {
-        int d = hex_digit(hex[i]);
+        int d = blvm_hex_digit(hex[i]);
         if (d < 0) return false;
         size_t nibble = n - 1 - i; /* position from the least significant end */
         r.pn[nibble / 8] |= (uint32_t)d << (4 * (nibble % 8));

@@ -6,6 +6,7 @@
 #include "consensus/merkle.h"
 #include "consensus/pow.h"
 #include "consensus/script.h"
+#include "consensus/signet.h"
 #include "consensus/tx_check.h"
 #include "util/hex.h"
 
@@ -39,6 +40,15 @@ bool blvm_check_block(const blvm_block *b, const blvm_params *params, bool check
     if (check_pow) {
         if (!params) return blvm_state_error(state, "no chain parameters given");
         if (!blvm_check_block_header(&b->header, params, state)) return false;
+        /* BIP325: on a signet the block must carry a solution to the
+         * network's challenge (Core checks it here, with the proof of work). */
+        if (params->signet_blocks) {
+            int rc = blvm_signet_check_block_solution(b, params);
+            if (rc < 0) return blvm_state_error(state, "out of memory");
+            if (rc == 0)
+                return blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "bad-signet-blksig",
+                                          "signet block signature validation failure");
+        }
     }
     /* Everything that could be corruption in transit is checked before any
      * transaction rule, so a bad copy never marks a good header invalid. */

@@ -27,8 +27,9 @@ BLVM_WUR bool blvm_check_block_header(const blvm_block_header *h, const blvm_par
  * transaction's CheckTransaction (its reason unchanged, the txid in the debug
  * text, BLVM_BLOCK_CONSENSUS); legacy sigops times 4 at most 80000
  * ("bad-blk-sigops"). Witness data is not looked at (see
- * blvm_block_check_witness_commitment). Signet's block solution is checked
- * elsewhere (BIP325, needs the script interpreter). */
+ * blvm_block_check_witness_commitment). On a signet (params->signet_blocks)
+ * the block solution is checked right after the proof of work, as Core does
+ * ("bad-signet-blksig", BLVM_BLOCK_CONSENSUS; consensus/signet.h). */
 BLVM_WUR bool blvm_check_block(const blvm_block *b, const blvm_params *params, bool check_pow,
                                bool check_merkle_root, blvm_validation_state *state);
 

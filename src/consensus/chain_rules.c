@@ -277,3 +277,16 @@ bool blvm_check_tx_inputs(const blvm_tx *tx, const blvm_spent_coin *coins, int32
     *fee = txfee;
     return true;
 }
+
+double blvm_guess_verification_progress(const blvm_params *p, uint64_t tip_chain_tx,
+                                        int64_t tip_time, int64_t now) {
+    if (tip_chain_tx == 0) return 0.0;
+    const blvm_chain_tx_data *d = &p->chain_tx_data;
+    double total;
+    if (tip_chain_tx <= d->tx_count)
+        total = (double)d->tx_count + (double)(now - d->time) * d->tx_rate;
+    else
+        total = (double)tip_chain_tx + (double)(now - tip_time) * d->tx_rate;
+    double progress = (double)tip_chain_tx / total;
+    return progress < 1.0 ? progress : 1.0;
+}

@@ -177,4 +177,10 @@ BLVM_WUR bool blvm_check_tx_inputs(const blvm_tx *tx, const blvm_spent_coin *coi
                                    int32_t spend_height, blvm_amount *fee,
                                    blvm_validation_state *state);
 
+/* Core's GuessVerificationProgress: transactions up to the tip over the
+ * estimated transactions up to `now` (the network's chain_tx_data, or the
+ * tip's own count where that is newer), at most 1. 0 without a tip. */
+double blvm_guess_verification_progress(const blvm_params *p, uint64_t tip_chain_tx,
+                                        int64_t tip_time, int64_t now);
+
 #endif

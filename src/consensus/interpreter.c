@@ -1276,13 +1276,6 @@ done:
 #define TAPROOT_CONTROL_MAX_SIZE                                                                   \
     (TAPROOT_CONTROL_BASE_SIZE + TAPROOT_CONTROL_NODE_SIZE * TAPROOT_CONTROL_MAX_NODE_COUNT)
 
-/* BIP342: these opcodes make a tapscript succeed unconditionally. */
-static bool is_op_success(uint8_t op) {
-    return op == 80 || op == 98 || (op >= 126 && op <= 129) || (op >= 131 && op <= 134) ||
-           (op >= 137 && op <= 138) || (op >= 141 && op <= 142) || (op >= 149 && op <= 153) ||
-           (op >= 187 && op <= 254);
-}
-
 /* Runs a witness script on a copy of the given items (Core's
  * ExecuteWitnessScript). */
 static bool execute_witness_script(const blvm_script *items, size_t count, const uint8_t *script,
@@ -1298,7 +1291,7 @@ static bool execute_witness_script(const blvm_script *items, size_t count, const
             size_t dl;
             if (!blvm_script_get_op(&pc, end, &op, &d, &dl))
                 return set_err(err, BLVM_SCRIPT_ERR_BAD_OPCODE);
-            if (is_op_success(op)) {
+            if (blvm_script_is_op_success(op)) {
                 if (flags & BLVM_SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS)
                     return set_err(err, BLVM_SCRIPT_ERR_DISCOURAGE_OP_SUCCESS);
                 return set_err(err, BLVM_SCRIPT_ERR_OK);

@@ -80,6 +80,8 @@ static const blvm_params PARAMS[BLVM_NET_COUNT] = {
     [BLVM_NET_MAIN] = {
         .network = BLVM_NET_MAIN,
         .name = "main",
+        /* Core 29: getchaintxstats 4096 00000000000000000001b658dd1120e82e66d2790811f89ede9742ada3ed6d77 */
+        .chain_tx_data = {1741017141, 1161875261, 4.620728156243148},
         .message_start = {0xf9, 0xbe, 0xb4, 0xd9},
         .default_port = 8333,
         .rpc_port = 8332,
@@ -150,6 +152,8 @@ static const blvm_params PARAMS[BLVM_NET_COUNT] = {
     [BLVM_NET_TESTNET3] = {
         .network = BLVM_NET_TESTNET3,
         .name = "test",
+        /* Core 29: getchaintxstats 4096 00000000000003fc7967410ba2d0a8a8d50daedc318d43e8baf1a9782c236a57 */
+        .chain_tx_data = {1741042082, 475477615, 17.15933950357594},
         .message_start = {0x0b, 0x11, 0x09, 0x07},
         .default_port = 18333,
         .rpc_port = 18332,
@@ -218,6 +222,8 @@ static const blvm_params PARAMS[BLVM_NET_COUNT] = {
     [BLVM_NET_TESTNET4] = {
         .network = BLVM_NET_TESTNET4,
         .name = "testnet4",
+        /* Core 29: getchaintxstats 4096 0000000000003ed4f08dbdf6f7d6b271a6bcffce25675cb40aa9fa43179a89f3 */
+        .chain_tx_data = {1741070246, 7653966, 1.239174414591965},
         .message_start = {0x1c, 0x16, 0x3f, 0x28},
         .default_port = 48333,
         .rpc_port = 48332,
@@ -280,6 +286,8 @@ static const blvm_params PARAMS[BLVM_NET_COUNT] = {
     [BLVM_NET_SIGNET] = {
         .network = BLVM_NET_SIGNET,
         .name = "signet",
+        /* Core 29: getchaintxstats 4096 000000895a110f46e59eb82bbc5bfb67fa314656009c295509c21b4999f5180a */
+        .chain_tx_data = {1741019645, 16540736, 1.064918879911595},
         /* first 4 bytes of sha256d(serialized default challenge) */
         .message_start = {0x0a, 0x03, 0xcf, 0x40},
         .default_port = 38333,
@@ -497,6 +505,7 @@ void blvm_params_init_custom_signet(blvm_params *out, const uint8_t *challenge, 
     out->signet_challenge_len = len;
     blvm_u256_set_zero(&out->minimum_chain_work);
     out->has_default_assume_valid = false;
+    out->chain_tx_data = (blvm_chain_tx_data){0, 0, 0.0};
     memset(out->default_assume_valid, 0, 32);
     /* Core hashes the challenge as a serialized vector: compact size, bytes. */
     uint8_t prefix[9];

@@ -56,6 +56,15 @@ typedef struct {
     uint8_t hash[32];
 } blvm_block_ref;
 
+/* Core's ChainTxData: the transaction count at a known time and the rate
+ * after it, to estimate sync progress (getblockchaininfo's
+ * verificationprogress). Informational only, never consensus. */
+typedef struct {
+    int64_t time;
+    uint64_t tx_count;
+    double tx_rate; /* transactions per second after `time` */
+} blvm_chain_tx_data;
+
 typedef struct blvm_params {
     blvm_network network;
     const char *name; /* Core's -chain name: "main", "test", "testnet4", "signet", "regtest" */
@@ -114,6 +123,8 @@ typedef struct blvm_params {
      * #31649); kept so a table can carry them again. */
     const blvm_block_ref *checkpoints;
     size_t checkpoint_count;
+
+    blvm_chain_tx_data chain_tx_data;
 
     /* BIP325 signet: blocks carry a solution to this challenge script. */
     bool signet_blocks;

@@ -103,6 +103,12 @@ bool blvm_script_is_push_only(const uint8_t *script, size_t len) {
     return true;
 }
 
+bool blvm_script_is_op_success(uint8_t op) {
+    return op == 80 || op == 98 || (op >= 126 && op <= 129) || (op >= 131 && op <= 134) ||
+           (op >= 137 && op <= 138) || (op >= 141 && op <= 142) || (op >= 149 && op <= 153) ||
+           (op >= 187 && op <= 254);
+}
+
 bool blvm_script_is_unspendable(const uint8_t *script, size_t len) {
     return (len > 0 && script[0] == OP_RETURN) || len > BLVM_MAX_SCRIPT_SIZE;
 }
@@ -154,12 +160,6 @@ unsigned blvm_script_witness_sigop_count(const uint8_t *script_sig, size_t sig_l
     return 0;
 }
 
-static bool tx_is_coinbase(const blvm_tx *tx) {
-    static const uint8_t zero[32];
-    return tx->vin_count == 1 && tx->vin[0].prevout.n == 0xffffffffu &&
-           memcmp(tx->vin[0].prevout.hash, zero, 32) == 0;
-}
-
 unsigned blvm_tx_legacy_sigop_count(const blvm_tx *tx) {
     unsigned n = 0;
     for (size_t i = 0; i < tx->vin_count; i++)
@@ -171,7 +171,7 @@ unsigned blvm_tx_legacy_sigop_count(const blvm_tx *tx) {
 }
 
 unsigned blvm_tx_p2sh_sigop_count(const blvm_tx *tx, const blvm_txout *spent) {
-    if (tx_is_coinbase(tx)) return 0;
+    if (blvm_tx_is_coinbase(tx)) return 0;
     unsigned n = 0;
     for (size_t i = 0; i < tx->vin_count; i++) {
         const blvm_script *spk = &spent[i].script_pubkey;
@@ -184,7 +184,7 @@ unsigned blvm_tx_p2sh_sigop_count(const blvm_tx *tx, const blvm_txout *spent) {
 
 uint64_t blvm_tx_sigop_cost(const blvm_tx *tx, const blvm_txout *spent, uint32_t flags) {
     uint64_t n = (uint64_t)blvm_tx_legacy_sigop_count(tx) * BLVM_WITNESS_SCALE_FACTOR;
-    if (tx_is_coinbase(tx)) return n;
+    if (blvm_tx_is_coinbase(tx)) return n;
     if (flags & BLVM_SCRIPT_VERIFY_P2SH)
         n += (uint64_t)blvm_tx_p2sh_sigop_count(tx, spent) * BLVM_WITNESS_SCALE_FACTOR;
     for (size_t i = 0; i < tx->vin_count; i++)

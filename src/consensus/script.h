@@ -203,6 +203,9 @@ bool blvm_script_is_p2wsh(const uint8_t *script, size_t len);
 /* Only push operations: every opcode up to OP_16 (OP_1NEGATE and, as in Core's
  * IsPushOnly, OP_RESERVED included). */
 bool blvm_script_is_push_only(const uint8_t *script, size_t len);
+/* BIP342: the OP_SUCCESSx opcodes, which make a tapscript succeed
+ * unconditionally (Core's IsOpSuccess). */
+bool blvm_script_is_op_success(uint8_t op);
 /* Core's IsUnspendable: starts with OP_RETURN or longer than 10000 bytes. */
 bool blvm_script_is_unspendable(const uint8_t *script, size_t len);
 /* BIP141: a 1-byte version push (OP_0..OP_16) then one 2..40 byte push and

@@ -356,15 +356,13 @@ bool blvm_tx_has_witness(const blvm_tx *tx) {
     return false;
 }
 
-static bool outpoint_is_null(const blvm_outpoint *o) {
-    if (o->n != 0xffffffffu) return false;
-    for (int i = 0; i < 32; i++)
-        if (o->hash[i]) return false;
-    return true;
+bool blvm_outpoint_is_null(const blvm_outpoint *o) {
+    static const uint8_t zero[32];
+    return o->n == 0xffffffffu && memcmp(o->hash, zero, 32) == 0;
 }
 
 bool blvm_tx_is_coinbase(const blvm_tx *tx) {
-    return tx->vin_count == 1 && outpoint_is_null(&tx->vin[0].prevout);
+    return tx->vin_count == 1 && blvm_outpoint_is_null(&tx->vin[0].prevout);
 }
 
 /* Encoding. */

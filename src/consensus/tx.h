@@ -112,7 +112,11 @@ BLVM_WUR bool blvm_tx_decode_bytes(blvm_tx *tx, const uint8_t *data, size_t len,
  * witness). */
 void blvm_tx_encode(const blvm_tx *tx, blvm_writer *w, bool with_witness);
 
+/* The coinbase's prevout: all-zero hash and index 0xffffffff. */
+bool blvm_outpoint_is_null(const blvm_outpoint *o);
+
 bool blvm_tx_has_witness(const blvm_tx *tx);
+/* One input, and its prevout is null (Core's CTransaction::IsCoinBase). */
 bool blvm_tx_is_coinbase(const blvm_tx *tx);
 /* Recomputes txid and wtxid after the caller built or changed tx. */
 void blvm_tx_compute_hashes(blvm_tx *tx);

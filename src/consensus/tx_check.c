@@ -10,11 +10,6 @@
  * sorts a copy of the outpoints (Core uses a std::set). */
 #define PAIRWISE_MAX 32
 
-static bool outpoint_is_null(const blvm_outpoint *o) {
-    static const uint8_t zero[32];
-    return o->n == 0xffffffffu && !memcmp(o->hash, zero, 32);
-}
-
 static int outpoint_cmp(const void *a, const void *b) {
     const blvm_outpoint *x = a, *y = b;
     int c = memcmp(x->hash, y->hash, 32);
@@ -86,7 +81,7 @@ bool blvm_check_transaction(const blvm_tx *tx, blvm_validation_state *state) {
             return blvm_state_invalid(state, BLVM_TX_CONSENSUS, "bad-cb-length", NULL);
     } else {
         for (size_t i = 0; i < tx->vin_count; i++)
-            if (outpoint_is_null(&tx->vin[i].prevout))
+            if (blvm_outpoint_is_null(&tx->vin[i].prevout))
                 return blvm_state_invalid(state, BLVM_TX_CONSENSUS, "bad-txns-prevout-null", NULL);
     }
     return true;

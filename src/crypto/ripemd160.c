@@ -82,6 +82,7 @@ void blvm_ripemd160_init(blvm_ripemd160_ctx *ctx) {
 }
 
 void blvm_ripemd160_write(blvm_ripemd160_ctx *ctx, const uint8_t *data, size_t len) {
+    if (len == 0) return; /* data may be NULL */
     size_t used = (size_t)(ctx->bytes & 63);
     ctx->bytes += len;
     if (used) {

@@ -2,18 +2,16 @@
 
 #include <string.h>
 
+#include "util/common.h"
+
 static uint32_t rol(uint32_t x, int n) {
     return (x << n) | (x >> (32 - n));
-}
-
-static uint32_t be32(const uint8_t *p) {
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
 static void transform(uint32_t s[5], const uint8_t *chunk) {
     uint32_t w[80];
     for (int i = 0; i < 16; i++)
-        w[i] = be32(chunk + 4 * i);
+        w[i] = blvm_read_be32(chunk + 4 * i);
     for (int i = 16; i < 80; i++)
         w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
     uint32_t a = s[0], b = s[1], c = s[2], d = s[3], e = s[4];
@@ -76,17 +74,11 @@ void blvm_sha1_write(blvm_sha1_ctx *ctx, const uint8_t *data, size_t len) {
 void blvm_sha1_finalize(blvm_sha1_ctx *ctx, uint8_t out[20]) {
     static const uint8_t pad[64] = {0x80};
     uint8_t sizedesc[8];
-    uint64_t bits = ctx->bytes << 3;
-    for (int i = 0; i < 8; i++)
-        sizedesc[i] = (uint8_t)(bits >> (56 - 8 * i));
+    blvm_write_be64(sizedesc, ctx->bytes << 3);
     blvm_sha1_write(ctx, pad, 1 + ((119 - (ctx->bytes % 64)) % 64));
     blvm_sha1_write(ctx, sizedesc, 8);
-    for (int i = 0; i < 5; i++) {
-        out[4 * i] = (uint8_t)(ctx->s[i] >> 24);
-        out[4 * i + 1] = (uint8_t)(ctx->s[i] >> 16);
-        out[4 * i + 2] = (uint8_t)(ctx->s[i] >> 8);
-        out[4 * i + 3] = (uint8_t)ctx->s[i];
-    }
+    for (int i = 0; i < 5; i++)
+        blvm_write_be32(out + 4 * i, ctx->s[i]);
 }
 
 void blvm_sha1(uint8_t out[20], const uint8_t *data, size_t len) {

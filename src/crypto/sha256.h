@@ -26,8 +26,8 @@ void blvm_sha256d(uint8_t out[32], const uint8_t *data, size_t len);
 void blvm_sha256d64(uint8_t *out, const uint8_t *in, size_t blocks);
 
 /* Picks the fastest paths this CPU supports and returns a description such as
- * "shani(1way,2way),avx2(8way)". Thread-safe, idempotent; the hash functions
- * call it on first use. */
+ * "shani(1way,2way)" or "generic,sse41(4way),avx2(8way)". Thread-safe,
+ * idempotent; the hash functions call it on first use. */
 const char *blvm_sha256_autodetect(void);
 
 #endif

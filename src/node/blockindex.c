@@ -63,10 +63,13 @@ void blvm_block_index_encode(const blvm_block_index *b, blvm_writer *w) {
     blvm_write_bytes(w, raw, sizeof raw);
 }
 
-void blvm_block_tree_init(blvm_block_tree *t) { memset(t, 0, sizeof(*t)); }
+void blvm_block_tree_init(blvm_block_tree *t) {
+    memset(t, 0, sizeof(*t));
+}
 
 void blvm_block_tree_clear(blvm_block_tree *t) {
-    for (size_t i = 0; i < t->count; i++) free(t->all[i]);
+    for (size_t i = 0; i < t->count; i++)
+        free(t->all[i]);
     free(t->all);
     free(t->buckets);
     memset(t, 0, sizeof(*t));
@@ -272,10 +275,13 @@ int blvm_block_tree_write_dirty(const blvm_block_tree *t, blvm_kv_txn *txn) {
 }
 
 void blvm_block_tree_clear_dirty(blvm_block_tree *t) {
-    for (size_t i = 0; i < t->count; i++) t->all[i]->dirty = false;
+    for (size_t i = 0; i < t->count; i++)
+        t->all[i]->dirty = false;
 }
 
-void blvm_active_chain_init(blvm_active_chain *c) { memset(c, 0, sizeof(*c)); }
+void blvm_active_chain_init(blvm_active_chain *c) {
+    memset(c, 0, sizeof(*c));
+}
 
 void blvm_active_chain_clear(blvm_active_chain *c) {
     free(c->v);
@@ -290,7 +296,8 @@ bool blvm_active_chain_set_tip(blvm_active_chain *c, blvm_block_index *tip) {
     size_t need = (size_t)tip->entry.height + 1;
     if (need > c->cap) {
         size_t cap = c->cap ? c->cap : 1024;
-        while (cap < need) cap *= 2;
+        while (cap < need)
+            cap *= 2;
         blvm_block_index **v = realloc(c->v, cap * sizeof(*v));
         if (!v) return false;
         c->v = v;
@@ -319,14 +326,17 @@ blvm_block_index *blvm_active_chain_find_fork(const blvm_active_chain *c, blvm_b
     if (!b) return NULL;
     int32_t h = blvm_active_chain_height(c);
     if (b->entry.height > h) b = blvm_block_index_ancestor(b, h);
-    while (b && !blvm_active_chain_contains(c, b)) b = blvm_block_index_prev(b);
+    while (b && !blvm_active_chain_contains(c, b))
+        b = blvm_block_index_prev(b);
     return b;
 }
 
 blvm_block_index *blvm_block_index_last_common_ancestor(blvm_block_index *a, blvm_block_index *b) {
     if (!a || !b) return NULL;
-    if (a->entry.height > b->entry.height) a = blvm_block_index_ancestor(a, b->entry.height);
-    else if (b->entry.height > a->entry.height) b = blvm_block_index_ancestor(b, a->entry.height);
+    if (a->entry.height > b->entry.height)
+        a = blvm_block_index_ancestor(a, b->entry.height);
+    else if (b->entry.height > a->entry.height)
+        b = blvm_block_index_ancestor(b, a->entry.height);
     while (a != b && a && b) {
         a = blvm_block_index_prev(a);
         b = blvm_block_index_prev(b);

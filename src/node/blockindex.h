@@ -54,12 +54,12 @@ typedef struct blvm_block_index {
     uint8_t merkle_root[32];
     uint32_t nonce;
     uint32_t status;
-    uint32_t tx_count;  /* transactions in the block, 0 until its data is seen */
-    uint64_t chain_tx;  /* transactions up to and including this block, 0 if
-                           some ancestor's data is missing */
-    int32_t file;       /* blk/rev file number, -1 if none */
-    uint32_t data_pos;  /* valid with BLVM_BLOCK_HAVE_DATA */
-    uint32_t undo_pos;  /* valid with BLVM_BLOCK_HAVE_UNDO */
+    uint32_t tx_count;   /* transactions in the block, 0 until its data is seen */
+    uint64_t chain_tx;   /* transactions up to and including this block, 0 if
+                            some ancestor's data is missing */
+    int32_t file;        /* blk/rev file number, -1 if none */
+    uint32_t data_pos;   /* valid with BLVM_BLOCK_HAVE_DATA */
+    uint32_t undo_pos;   /* valid with BLVM_BLOCK_HAVE_UNDO */
     int32_t sequence_id; /* order data arrived: breaks ties in chain work */
     uint32_t time_max;   /* largest time of this block and its ancestors */
     bool dirty;          /* must be written at the next flush */

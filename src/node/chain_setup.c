@@ -1,5 +1,6 @@
 #include "node/chain_setup.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,25 @@ static void chainstate_log(void *ctx, int level, const char *msg) {
     case BLVM_CS_LOG_ERROR: BLVM_LOG_ERROR("%s", msg); break;
     default: BLVM_LOG_INFO("%s", msg); break;
     }
+}
+
+static atomic_bool chainstate_failed;
+
+/* Core's AbortNode: the error goes to the log and stderr, and the node
+ * stops (flushing what is consistent) with a failing exit status. */
+static void fatal_hook(void *ctx, const char *msg) {
+    BLVM_LOG_ERROR("A fatal internal error occurred, see debug.log for details: %s", msg);
+    fprintf(stderr, "Error: A fatal internal error occurred: %s\n", msg);
+    atomic_store(&chainstate_failed, true);
+    blvm_node_request_shutdown(ctx);
+}
+
+bool blvm_node_chainstate_failed(void) {
+    return atomic_load(&chainstate_failed);
+}
+
+static bool stop_requested(void *ctx) {
+    return blvm_node_shutdown_requested(ctx);
 }
 
 static void close_hook(blvm_node *node, void *arg) {
@@ -83,7 +103,14 @@ bool blvm_node_open_chainstate(blvm_node *node, const blvm_config *cfg, char *er
         }
         opt.assume_valid = assume_valid;
     }
+    /* Core's -fastprune (regtest tests): 64 KiB block files, so pruning
+     * can be exercised with a few hundred small blocks. */
+    if (blvm_config_get_bool(cfg, "fastprune", false)) opt.max_blockfile_size = 0x10000;
+    opt.should_stop = stop_requested;
+    opt.should_stop_ctx = node;
     opt.log = chainstate_log;
+    opt.fatal_error = fatal_hook;
+    opt.fatal_error_ctx = node;
     BLVM_LOG_INFO("Opening the chainstate (dbcache %lld MiB, par %d%s%s%s)", (long long)dbcache,
                   opt.par, opt.reindex ? ", reindex" : "",
                   opt.reindex_chainstate ? ", reindex-chainstate" : "",
@@ -123,10 +150,11 @@ void blvm_node_import_blocks(blvm_node *node, const blvm_config *cfg) {
         blvm_chainstate_tip(node->chainstate, &tip);
         BLVM_LOG_INFO("Loaded %llu blocks from external file %s (tip height %d)",
                       (unsigned long long)imported, files[i], tip.height);
-        if (report.rejected || report.skipped_bytes || report.truncated)
+        /* Zero padding at the end (preallocated space) is normal. */
+        uint64_t skipped = report.skipped_bytes - report.zero_tail;
+        if (report.rejected || skipped || report.truncated)
             BLVM_LOG_WARN("Blocks file %s: %llu records refused, %llu bytes skipped%s", files[i],
-                          (unsigned long long)report.rejected,
-                          (unsigned long long)report.skipped_bytes,
+                          (unsigned long long)report.rejected, (unsigned long long)skipped,
                           report.truncated ? ", truncated at the end" : "");
     }
 }

@@ -20,4 +20,9 @@ BLVM_WUR bool blvm_node_open_chainstate(blvm_node *node, const blvm_config *cfg,
  * reported in the log and skipped. Stops early on shutdown. */
 void blvm_node_import_blocks(blvm_node *node, const blvm_config *cfg);
 
+/* True once the chainstate hit a fatal storage error (disk full, I/O
+ * error): it asked the node to stop, and blvmd then exits with status 1
+ * (Core's AbortNode). */
+bool blvm_node_chainstate_failed(void);
+
 #endif

@@ -24,11 +24,12 @@
 #include "storage/kv.h"
 #include "storage/varint.h"
 #include "util/hex.h"
+#include "util/os.h"
 
 /* Core's MIN_BLOCKS_TO_KEEP: pruning keeps at least this many recent blocks
  * so that reorganisations of that depth stay possible. */
-#define MIN_BLOCKS_TO_KEEP 288
-#define DEFAULT_DBCACHE ((uint64_t)450 << 20)
+#define MIN_BLOCKS_TO_KEEP     288
+#define DEFAULT_DBCACHE        ((uint64_t)450 << 20)
 #define DEFAULT_FLUSH_INTERVAL 3600
 /* Core's DEFAULT_MAX_TIP_AGE: older tips mean initial block download. */
 #define MAX_TIP_AGE (24 * 60 * 60)
@@ -46,7 +47,6 @@ struct blvm_chainstate {
     char datadir[PATH_MAX - 64];
     char blocksdir[PATH_MAX - 64];
     char dbdir[PATH_MAX];
-    uint8_t pow_limit_le[32];
 
     pthread_mutex_t lock;
     pthread_cond_t tip_cv;
@@ -91,9 +91,18 @@ struct blvm_chainstate {
     uint64_t tip_changes;
 
     blvm_chainstate_stats stats;
+    bool just_check; /* connect_block runs for blvm_chainstate_test_block_validity */
     int64_t progress_time;
     int32_t progress_height;
     bool bulk;
+    /* A write to the block files or the store failed (disk full, I/O
+     * error): like Core's FatalError, no new block is accepted and the node
+     * is asked to stop (opt.fatal_error). What is on disk stays the last
+     * good flush plus block data the next start replays. */
+    bool fatal;
+    /* The coins cache could not be put back after a failed block (out of
+     * memory in the rollback): it must never be written to the store. */
+    bool coins_poisoned;
 };
 
 /* ------------------------------------------------------------------ */
@@ -115,6 +124,21 @@ static void cs_log(const blvm_chainstate *cs, int level, const char *fmt, ...) {
     cs->opt.log(cs->opt.log_ctx, level, buf);
 }
 
+static void fatal_error(blvm_chainstate *cs, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Core's FatalError/AbortNode: log, latch, and ask the node to stop. */
+static void fatal_error(blvm_chainstate *cs, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    cs_log(cs, BLVM_CS_LOG_ERROR, "fatal: %s", buf);
+    bool first = !cs->fatal;
+    cs->fatal = true;
+    if (first && cs->opt.fatal_error) cs->opt.fatal_error(cs->opt.fatal_error_ctx, buf);
+}
+
 static void hash_hex(char out[65], const uint8_t hash[32]) {
     blvm_hex_encode_reversed(out, hash, 32);
 }
@@ -123,26 +147,25 @@ static bool is_genesis_hash(const blvm_chainstate *cs, const uint8_t hash[32]) {
     return memcmp(hash, cs->params->genesis_hash, 32) == 0;
 }
 
-static int mkdir_p(const char *path) {
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-            *p = '/';
-        }
-    }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-    return 0;
-}
-
 /* Core's CBlockIndexWorkComparator: more work first; on equal work the block
  * whose data arrived first (lower sequence id; preciousblock goes negative). */
 static bool better(const blvm_block_index *a, const blvm_block_index *b) {
     int c = blvm_u256_cmp(&a->entry.chain_work, &b->entry.chain_work);
     if (c != 0) return c > 0;
     return a->sequence_id < b->sequence_id;
+}
+
+/* Leaves the chainstate lock. The coins cache's read snapshot of the store
+ * never outlives a locked section: the store can then grow its map without
+ * waiting for it, and no thread holds the map lock while taking ours. */
+static void cs_unlock(blvm_chainstate *cs) {
+    if (cs->coins) blvm_coins_release_reader(cs->coins);
+    pthread_mutex_unlock(&cs->lock);
+}
+
+static bool stopping(const blvm_chainstate *cs) {
+    return cs->interrupted || cs->fatal ||
+           (cs->opt.should_stop && cs->opt.should_stop(cs->opt.should_stop_ctx));
 }
 
 static blvm_block_index *tip(const blvm_chainstate *cs) {
@@ -200,19 +223,22 @@ static void prune_candidates(blvm_chainstate *cs) {
 
 static void rebuild_candidates(blvm_chainstate *cs) {
     cs->ncand = 0;
-    for (size_t i = 0; i < cs->tree.count; i++) add_candidate(cs, cs->tree.all[i]);
+    for (size_t i = 0; i < cs->tree.count; i++)
+        add_candidate(cs, cs->tree.all[i]);
     if (tip(cs)) (void)array_push(&cs->cand, &cs->ncand, &cs->cand_cap, tip(cs));
 }
 
 static void update_best_header(blvm_chainstate *cs, blvm_block_index *b) {
     if (b->status & BLVM_BLOCK_FAILED_MASK) return;
-    if (!cs->best_header || blvm_u256_cmp(&b->entry.chain_work, &cs->best_header->entry.chain_work) > 0)
+    if (!cs->best_header ||
+        blvm_u256_cmp(&b->entry.chain_work, &cs->best_header->entry.chain_work) > 0)
         cs->best_header = b;
 }
 
 static void recompute_best_header(blvm_chainstate *cs) {
     cs->best_header = NULL;
-    for (size_t i = 0; i < cs->tree.count; i++) update_best_header(cs, cs->tree.all[i]);
+    for (size_t i = 0; i < cs->tree.count; i++)
+        update_best_header(cs, cs->tree.all[i]);
 }
 
 /* Core's FindMostWorkChain: the best candidate whose blocks between the
@@ -252,9 +278,9 @@ static blvm_block_index *find_most_work_chain(blvm_chainstate *cs) {
 /* ------------------------------------------------------------------ */
 /* storage records: file infos, flags                                  */
 
-#define KEY_LAST_FILE "l"
+#define KEY_LAST_FILE  "l"
 #define KEY_REINDEXING "R"
-#define KEY_PRUNED "Fprunedblockfiles"
+#define KEY_PRUNED     "Fprunedblockfiles"
 
 typedef struct {
     blvm_chainstate *cs;
@@ -276,7 +302,8 @@ static int write_extra(blvm_kv_txn *t, void *arg) {
         blvm_blockfile_info info;
         memset(&info, 0, sizeof info);
         bool pruned = false;
-        for (size_t j = 0; j < x->npruned; j++) pruned |= x->pruned[j] == x->files[i];
+        for (size_t j = 0; j < x->npruned; j++)
+            pruned |= x->pruned[j] == x->files[i];
         if (!pruned) (void)blvm_blockstore_get_info(cs->bs, x->files[i], &info);
         uint8_t key[5] = {'f'};
         blvm_write_le32(key + 1, (uint32_t)x->files[i]);
@@ -366,6 +393,8 @@ static size_t find_files_to_prune(blvm_chainstate *cs, int32_t manual_height, in
                           : (uint64_t)BLVM_BLOCKFILE_CHUNK_SIZE + BLVM_UNDOFILE_CHUNK_SIZE;
     uint64_t target = cs->opt.prune_target_bytes;
     if (manual_height < 0 && usage + buffer < target) return 0;
+    /* Core's FindFilesToPrune: no automatic pruning of a short chain. */
+    if (manual_height < 0 && t->entry.height <= blvm_chainstate_prune_after_height(cs)) return 0;
     size_t k = 0;
     int last_file = blvm_blockstore_last_file(cs->bs);
     for (int f = 0; f < last_file && k < cap; f++) {
@@ -397,6 +426,10 @@ static size_t find_files_to_prune(blvm_chainstate *cs, int32_t manual_height, in
 enum { FLUSH_IF_NEEDED, FLUSH_PERIODIC, FLUSH_ALWAYS };
 
 static bool flush_state(blvm_chainstate *cs, int mode, int32_t manual_prune_height) {
+    /* A cache that could not be rolled back holds a state that belongs to
+     * no block: writing it would corrupt the store. The next start replays
+     * from the last good flush instead. */
+    if (cs->coins_poisoned) return false;
     bool cache_full = blvm_coins_usage(cs->coins) > cs->opt.dbcache_bytes;
     int64_t now = now_seconds(cs);
     bool periodic = now - cs->last_flush >= cs->opt.flush_interval;
@@ -404,13 +437,13 @@ static bool flush_state(blvm_chainstate *cs, int mode, int32_t manual_prune_heig
     size_t npruned = 0;
     if (cs->opt.prune_target_bytes || manual_prune_height >= 0)
         npruned = find_files_to_prune(cs, manual_prune_height, pruned, 64);
-    bool do_flush = mode == FLUSH_ALWAYS || cache_full || npruned ||
-                    (mode == FLUSH_PERIODIC && periodic);
+    bool do_flush =
+        mode == FLUSH_ALWAYS || cache_full || npruned || (mode == FLUSH_PERIODIC && periodic);
     if (!do_flush) return true;
 
     /* Block data first: nothing may point at data that is not on disk. */
     if (!blvm_blockstore_flush(cs->bs)) {
-        cs_log(cs, BLVM_CS_LOG_ERROR, "failed to sync block files: %s", strerror(errno));
+        fatal_error(cs, "failed to sync block files: %s", strerror(errno));
         return false;
     }
     blvm_block_index *t = tip(cs);
@@ -420,15 +453,20 @@ static bool flush_state(blvm_chainstate *cs, int mode, int32_t manual_prune_heig
     size_t nfiles = blvm_blockstore_take_dirty(cs->bs, files, BLVM_ARRAY_LEN(files));
     for (size_t i = 0; i < npruned && nfiles < BLVM_ARRAY_LEN(files); i++) {
         bool seen = false;
-        for (size_t j = 0; j < nfiles; j++) seen |= files[j] == pruned[i];
+        for (size_t j = 0; j < nfiles; j++)
+            seen |= files[j] == pruned[i];
         if (!seen) files[nfiles++] = pruned[i];
     }
-    flush_extra x = {.cs = cs, .files = files, .nfiles = nfiles, .pruned = pruned,
-                     .npruned = npruned, .clear_reindex_flag = !cs->reindexing};
+    flush_extra x = {.cs = cs,
+                     .files = files,
+                     .nfiles = nfiles,
+                     .pruned = pruned,
+                     .npruned = npruned,
+                     .clear_reindex_flag = !cs->reindexing};
     int rc = blvm_coins_flush(cs->coins, !cache_full, write_extra, &x);
     if (rc != BLVM_KV_OK) {
         blvm_blockstore_mark_all_dirty(cs->bs);
-        cs_log(cs, BLVM_CS_LOG_ERROR, "failed to write chainstate: %s", blvm_kv_strerror(rc));
+        fatal_error(cs, "failed to write the chainstate: %s", blvm_kv_strerror(rc));
         return false;
     }
     blvm_block_tree_clear_dirty(&cs->tree);
@@ -484,11 +522,22 @@ static bool read_undo_at(blvm_chainstate *cs, const blvm_block_index *b, blvm_bl
 /* connect / disconnect                                                */
 
 /* Undoes transactions [0, ntx) of block (in reverse), restoring the coins
- * in undo. Core's DisconnectBlock; returns false when the coins do not match
- * (an unclean disconnect), which the caller treats as corruption. */
+ * in undo. Core's DisconnectBlock: returns false when the undo data does not
+ * fit the block or on a store error (DISCONNECT_FAILED); *clean is false
+ * when the coins did not match (DISCONNECT_UNCLEAN). Changes are made as it
+ * goes: disconnect_tip runs it under a coins journal to undo them. */
 static bool disconnect_txs(blvm_chainstate *cs, const blvm_block *block, int32_t height,
                            const blvm_block_undo *undo, size_t ntx, bool *clean) {
     *clean = true;
+    /* Core's DisconnectBlock: the two blocks whose coinbase repeats an
+     * earlier one (BIP30 exceptions, mainnet 91722 and 91812) leave no
+     * coinbase coin of their own to find. */
+    bool bip30_repeat = false;
+    if (ntx) {
+        uint8_t bh[32];
+        blvm_header_hash(&block->header, bh);
+        bip30_repeat = blvm_is_bip30_repeat(cs->params, height, bh);
+    }
     for (size_t i = ntx; i-- > 0;) {
         const blvm_tx *tx = &block->txs[i];
         bool is_cb = i == 0;
@@ -502,11 +551,13 @@ static bool disconnect_txs(blvm_chainstate *cs, const blvm_block *block, int32_t
             blvm_coin coin;
             int rc = blvm_coins_spend(cs->coins, &op, &coin);
             if (rc < 0) return false;
-            if (rc == 0 || coin.out.value != tx->vout[o].value || coin.height != (uint32_t)height ||
-                coin.coinbase != is_cb || coin.out.script_pubkey.len != tx->vout[o].script_pubkey.len ||
-                (coin.out.script_pubkey.len &&
-                 memcmp(coin.out.script_pubkey.data, tx->vout[o].script_pubkey.data,
-                        coin.out.script_pubkey.len) != 0))
+            if ((rc == 0 || coin.out.value != tx->vout[o].value ||
+                 coin.height != (uint32_t)height || coin.coinbase != is_cb ||
+                 coin.out.script_pubkey.len != tx->vout[o].script_pubkey.len ||
+                 (coin.out.script_pubkey.len &&
+                  memcmp(coin.out.script_pubkey.data, tx->vout[o].script_pubkey.data,
+                         coin.out.script_pubkey.len) != 0)) &&
+                !(is_cb && bip30_repeat))
                 *clean = false;
             blvm_coin_clear(&coin);
         }
@@ -534,18 +585,19 @@ static bool disconnect_txs(blvm_chainstate *cs, const blvm_block *block, int32_t
 
 static bool assume_valid_applies(blvm_chainstate *cs, const blvm_block_index *b) {
     /* Core's ConnectBlock: skip scripts when the block is an ancestor of the
-     * assumed-valid block, that block is in our best header chain, and the
-     * best header is at least two weeks of work past this block. */
+     * assumed-valid block and of the best header (which need not contain the
+     * assumed-valid block itself), the best header has the minimum chain
+     * work, and it is more than two weeks of work past this block. */
     if (!cs->has_assume_valid) return false;
     blvm_block_index *av = blvm_block_tree_find(&cs->tree, cs->assume_valid);
     if (!av || blvm_block_index_ancestor(av, b->entry.height) != b) return false;
-    if (!cs->best_header || blvm_block_index_ancestor(cs->best_header, av->entry.height) != av)
+    if (!cs->best_header || blvm_block_index_ancestor(cs->best_header, b->entry.height) != b)
         return false;
     if (blvm_u256_cmp(&cs->best_header->entry.chain_work, &cs->params->minimum_chain_work) < 0)
         return false;
     return blvm_pow_proof_equivalent_time(&cs->best_header->entry, &b->entry,
-                                          &cs->best_header->entry, cs->params) >
-           60 * 60 * 24 * 7 * 2;
+                                          &cs->best_header->entry,
+                                          cs->params) > 60 * 60 * 24 * 7 * 2;
 }
 
 typedef struct {
@@ -558,7 +610,8 @@ typedef struct {
 static bool scratch_reserve(input_scratch *s, size_t n) {
     if (n <= s->cap) return true;
     size_t cap = s->cap ? s->cap : 16;
-    while (cap < n) cap *= 2;
+    while (cap < n)
+        cap *= 2;
     blvm_spent_coin *a = realloc(s->spent, cap * sizeof(*a));
     if (a) s->spent = a;
     int32_t *c = realloc(s->prev_heights, cap * sizeof(*c));
@@ -576,8 +629,18 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     int32_t height = idx->entry.height;
     blvm_block_undo_init(undo);
 
-    /* The block may come from disk: check it again (Core does). */
-    if (!blvm_check_block(block, cs->params, true, true, state)) return false;
+    /* The block may come from disk: check it again (Core does), except for
+     * TestBlockValidity (Core's fJustCheck), whose caller checked it with
+     * its own proof-of-work and merkle root flags. */
+    if (!blvm_check_block(block, cs->params, !cs->just_check, !cs->just_check, state)) {
+        /* Mutated here means the stored copy was damaged after it passed
+         * these checks: Core stops with a fatal error. Not the block's
+         * fault, so never mark it invalid (and never retry it forever). */
+        if (state->mode == BLVM_STATE_INVALID && state->result == BLVM_BLOCK_MUTATED)
+            return blvm_state_error(state, "corrupt block found indicating potential hardware "
+                                           "failure");
+        return false;
+    }
 
     if (is_genesis_hash(cs, idx->entry.hash)) return true; /* its coinbase is not spendable */
 
@@ -634,10 +697,9 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
                 if (rc == 0) {
                     char txid[65];
                     hash_hex(txid, tx->txid);
-                    ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS,
-                                            "bad-txns-inputs-missingorspent",
-                                            "CheckTxInputs: inputs missing/spent in transaction %s",
-                                            txid);
+                    ok = blvm_state_invalid(
+                        state, BLVM_BLOCK_CONSENSUS, "bad-txns-inputs-missingorspent",
+                        "CheckTxInputs: inputs missing/spent in transaction %s", txid);
                     break;
                 }
                 sc.spent[j].value = coin->out.value;
@@ -680,7 +742,8 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
             blvm_tx_precompute(&txdata[i], tx, spent_outs[i], false);
             if (tx->vin_count > checks_cap) {
                 size_t nc = checks_cap ? checks_cap : 16;
-                while (nc < tx->vin_count) nc *= 2;
+                while (nc < tx->vin_count)
+                    nc *= 2;
                 blvm_script_check *ncks = realloc(checks, nc * sizeof(*ncks));
                 if (!ncks) {
                     ok = blvm_state_error(state, "out of memory");
@@ -741,7 +804,8 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     if (ok) {
         blvm_amount reward = fees + blvm_block_subsidy(height, p);
         blvm_amount cb_out = 0;
-        for (size_t o = 0; o < block->txs[0].vout_count; o++) cb_out += block->txs[0].vout[o].value;
+        for (size_t o = 0; o < block->txs[0].vout_count; o++)
+            cb_out += block->txs[0].vout[o].value;
         if (cb_out > reward)
             ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "bad-cb-amount",
                                     "coinbase pays too much (actual=%lld vs limit=%lld)",
@@ -767,10 +831,13 @@ static bool connect_block(blvm_chainstate *cs, const blvm_block *block, blvm_blo
     if (!ok && applied) {
         /* Undo the transactions applied so far, last first. */
         bool clean;
-        if (!disconnect_txs(cs, block, height, undo, applied, &clean))
-            cs_log(cs, BLVM_CS_LOG_ERROR, "rollback of a failed block failed");
+        if (!disconnect_txs(cs, block, height, undo, applied, &clean)) {
+            cs->coins_poisoned = true;
+            fatal_error(cs, "rollback of a failed block failed");
+        }
     }
-    for (size_t i = 0; i < block->tx_count && spent_outs; i++) free(spent_outs[i]);
+    for (size_t i = 0; i < block->tx_count && spent_outs; i++)
+        free(spent_outs[i]);
     free(spent_outs);
     free(txdata);
     free(checks);
@@ -796,8 +863,10 @@ static void log_tip(blvm_chainstate *cs, const char *what) {
     double rate = 0;
     if (cs->progress_time && now > cs->progress_time)
         rate = (double)(t->entry.height - cs->progress_height) / (double)(now - cs->progress_time);
-    cs_log(cs, BLVM_CS_LOG_INFO, "%s: new best=%s height=%d tx=%llu date=%u blocks/s=%.1f cache=%.1fMiB",
-           what, h, t->entry.height, (unsigned long long)t->chain_tx, t->entry.time, rate,
+    cs_log(cs, BLVM_CS_LOG_INFO,
+           "%s: new best=%s height=%d tx=%llu date=%u progress=%f blocks/s=%.1f cache=%.1fMiB",
+           what, h, t->entry.height, (unsigned long long)t->chain_tx, t->entry.time,
+           blvm_guess_verification_progress(cs->params, t->chain_tx, t->entry.time, now), rate,
            (double)blvm_coins_usage(cs->coins) / 1048576.0);
     cs->progress_time = now;
     cs->progress_height = t->entry.height;
@@ -818,8 +887,21 @@ static void invalid_block_found(blvm_chainstate *cs, blvm_block_index *b,
         b->status |= BLVM_BLOCK_FAILED_VALID;
         b->dirty = true;
         array_remove(cs->cand, &cs->ncand, b);
-        if (cs->best_header == b || (cs->best_header && blvm_block_index_ancestor(
-                                                            cs->best_header, b->entry.height) == b))
+        /* Core's AcceptBlockHeader refuses ("bad-prevblk") a header on any
+         * descendant of a block found invalid (its m_failed_blocks walk):
+         * mark the descendants known now, so the parent check catches them
+         * and the best header leaves the invalid branch. */
+        for (size_t i = 0; i < cs->tree.count; i++) {
+            blvm_block_index *x = cs->tree.all[i];
+            if (x->entry.height > b->entry.height &&
+                blvm_block_index_ancestor(x, b->entry.height) == b) {
+                x->status |= BLVM_BLOCK_FAILED_CHILD;
+                x->dirty = true;
+                array_remove(cs->cand, &cs->ncand, x);
+            }
+        }
+        if (cs->best_header == b ||
+            (cs->best_header && blvm_block_index_ancestor(cs->best_header, b->entry.height) == b))
             recompute_best_header(cs);
     }
     char h[65];
@@ -866,10 +948,13 @@ static bool connect_tip(blvm_chainstate *cs, blvm_block_index *b, const blvm_blo
             blvm_flatpos pos;
             if (w.err || !blvm_blockstore_write_undo(cs->bs, b->file, w.data, w.len,
                                                      b->entry.prev->hash, &pos)) {
-                cs_log(cs, BLVM_CS_LOG_ERROR, "failed to write undo data");
+                /* Disk full or I/O error: put the coins back (the block is
+                 * not connected) and stop, as Core does. */
+                fatal_error(cs, "failed to write undo data: %s", strerror(errno));
                 ret = false;
                 bool clean;
-                (void)disconnect_txs(cs, block, b->entry.height, &undo, block->tx_count, &clean);
+                if (!disconnect_txs(cs, block, b->entry.height, &undo, block->tx_count, &clean))
+                    cs->coins_poisoned = true;
             } else {
                 b->undo_pos = pos.pos;
                 b->status |= BLVM_BLOCK_HAVE_UNDO;
@@ -879,7 +964,8 @@ static bool connect_tip(blvm_chainstate *cs, blvm_block_index *b, const blvm_blo
         }
         if (ret) {
             blvm_block_index_raise_validity(b, BLVM_BLOCK_VALID_SCRIPTS);
-            if (!blvm_active_chain_set_tip(&cs->chain, b)) ret = false;
+            if (!blvm_active_chain_set_tip(&cs->chain, b))
+                ret = false;
             else {
                 blvm_coins_set_best(cs->coins, b->entry.hash);
                 cs->stats.blocks_connected++;
@@ -910,18 +996,30 @@ static bool disconnect_tip(blvm_chainstate *cs) {
         cs_log(cs, BLVM_CS_LOG_ERROR, "failed to read undo data of block %s", h);
         return false;
     }
+    /* Core's DisconnectTip disconnects into a scratch view and keeps it only
+     * when DisconnectBlock says DISCONNECT_OK. Here the journal plays the
+     * scratch view. (Before, an unclean disconnect was only logged and
+     * kept, and one that failed half way left the cache half disconnected
+     * under the old tip, for the next flush to write to disk.) */
     bool clean = true;
-    bool ok = undo.count + 1 == block.tx_count &&
+    bool journal = blvm_coins_journal_begin(cs->coins);
+    bool ok = journal && undo.count + 1 == block.tx_count &&
               disconnect_txs(cs, &block, b->entry.height, &undo, block.tx_count, &clean);
     blvm_block_clear(&block);
     blvm_block_undo_clear(&undo);
-    if (!ok) {
-        cs_log(cs, BLVM_CS_LOG_ERROR, "failed to disconnect block %s", h);
+    blvm_block_index *prev = blvm_block_index_prev(b);
+    if (ok && clean) ok = blvm_active_chain_set_tip(&cs->chain, prev);
+    if (!ok || !clean) {
+        if (journal && !blvm_coins_journal_rollback(cs->coins)) {
+            cs->coins_poisoned = true;
+            fatal_error(cs, "out of memory undoing a failed disconnect of block %s", h);
+        }
+        cs_log(cs, BLVM_CS_LOG_ERROR, "failed to disconnect block %s: %s", h,
+               !ok ? "its undo data does not fit the block (or a read failed)"
+                   : "the coins do not match its undo data (unclean)");
         return false;
     }
-    if (!clean) cs_log(cs, BLVM_CS_LOG_WARN, "block %s disconnected uncleanly", h);
-    blvm_block_index *prev = blvm_block_index_prev(b);
-    if (!blvm_active_chain_set_tip(&cs->chain, prev)) return false;
+    blvm_coins_journal_end(cs->coins);
     blvm_coins_set_best(cs->coins, prev->entry.hash);
     cs->stats.blocks_disconnected++;
     notify_tip_locked(cs);
@@ -945,6 +1043,7 @@ static bool activate_best_chain(blvm_chainstate *cs, const blvm_block *hint,
         int32_t from = fork ? fork->entry.height + 1 : 0;
         bool invalid = false;
         for (int32_t h = from; h <= best->entry.height && !invalid; h++) {
+            if (stopping(cs)) return flush_state(cs, FLUSH_PERIODIC, -1);
             blvm_block_index *b = blvm_block_index_ancestor(best, h);
             const blvm_block *blk = b == hint_index ? hint : NULL;
             if (!connect_tip(cs, b, blk, &invalid)) return false;
@@ -961,8 +1060,8 @@ static bool activate_best_chain(blvm_chainstate *cs, const blvm_block *hint,
 
 /* Core's ReceivedBlockTransactions: the block has data now; link it and any
  * waiting descendants into chain_tx and the candidates. */
-static void received_block_transactions(blvm_chainstate *cs, blvm_block_index *b,
-                                        uint32_t ntx, const blvm_flatpos *pos) {
+static void received_block_transactions(blvm_chainstate *cs, blvm_block_index *b, uint32_t ntx,
+                                        const blvm_flatpos *pos) {
     b->tx_count = ntx;
     b->file = pos->file;
     b->data_pos = pos->pos;
@@ -1082,7 +1181,7 @@ static bool accept_block(blvm_chainstate *cs, const blvm_block *block, const uin
                                               b->entry.time, &p);
         blvm_writer_clear(&w);
         if (!ok) {
-            cs_log(cs, BLVM_CS_LOG_ERROR, "failed to write block: %s", strerror(errno));
+            fatal_error(cs, "failed to write block: %s", strerror(errno));
             return blvm_state_error(state, "failed to write block");
         }
     }
@@ -1112,7 +1211,8 @@ static bool pending_add(blvm_chainstate *cs, const blvm_block *block, const uint
 }
 
 static void pending_clear(blvm_chainstate *cs) {
-    for (size_t i = 0; i < cs->npending; i++) free(cs->pending[i].raw);
+    for (size_t i = 0; i < cs->npending; i++)
+        free(cs->pending[i].raw);
     free(cs->pending);
     cs->pending = NULL;
     cs->npending = cs->pending_cap = 0;
@@ -1121,8 +1221,8 @@ static void pending_clear(blvm_chainstate *cs) {
 /* Accepts one raw block from a file (import, reindex or replay); blocks with
  * an unknown parent wait in `pending` and are accepted once it arrives.
  * Returns false when the bytes are not a block. */
-static bool import_one(blvm_chainstate *cs, const uint8_t *raw, size_t len,
-                       const blvm_flatpos *pos, bool activate, uint64_t *imported) {
+static bool import_one(blvm_chainstate *cs, const uint8_t *raw, size_t len, const blvm_flatpos *pos,
+                       bool activate, uint64_t *imported) {
     blvm_block block;
     if (!blvm_block_decode_bytes(&block, raw, len)) return false;
     uint8_t hash[32];
@@ -1153,8 +1253,7 @@ static bool import_one(blvm_chainstate *cs, const uint8_t *raw, size_t len,
         if (memcmp(cs->pending[i].prev, done, 32) != 0) continue;
         pending_block pb = cs->pending[i];
         cs->pending[i] = cs->pending[--cs->npending];
-        (void)import_one(cs, pb.raw, pb.len, pb.pos.file >= 0 ? &pb.pos : NULL, activate,
-                         imported);
+        (void)import_one(cs, pb.raw, pb.len, pb.pos.file >= 0 ? &pb.pos : NULL, activate, imported);
         free(pb.raw);
         i = (size_t)-1; /* the array changed: start over */
     }
@@ -1168,10 +1267,22 @@ typedef struct {
     uint64_t imported;
 } scan_ctx;
 
+static void notify_listener(blvm_chainstate *cs, uint64_t before);
+
+/* One record of a scanned file. The lock is taken per block, so RPC calls
+ * (and blocks from elsewhere) get their turn during a long import. */
 static bool scan_cb(void *arg, const uint8_t *data, size_t len, uint64_t off) {
     scan_ctx *x = arg;
+    blvm_chainstate *cs = x->cs;
     blvm_flatpos pos = {x->file, (uint32_t)off};
-    return import_one(x->cs, data, len, x->file >= 0 ? &pos : NULL, x->activate, &x->imported);
+    pthread_mutex_lock(&cs->lock);
+    uint64_t before = cs->tip_changes;
+    /* when stopping, the rest of the file is passed over quickly */
+    bool ok = stopping(cs) ||
+              import_one(cs, data, len, x->file >= 0 ? &pos : NULL, x->activate, &x->imported);
+    cs_unlock(cs);
+    if (x->activate) notify_listener(cs, before);
+    return ok;
 }
 
 /* Scans our blk files from `first_file` (from offset `start` in that one)
@@ -1224,7 +1335,8 @@ static int drop_coins_fn(blvm_kv_txn *t, void *arg) {
     }
     blvm_kv_cursor_close(cur);
     if (rc == BLVM_KV_NOTFOUND) rc = BLVM_KV_OK;
-    for (size_t i = 0; i < n && rc == BLVM_KV_OK; i++) rc = blvm_kv_del(t, keys[i], lens[i]);
+    for (size_t i = 0; i < n && rc == BLVM_KV_OK; i++)
+        rc = blvm_kv_del(t, keys[i], lens[i]);
     free(keys);
     free(lens);
     *deleted = n;
@@ -1289,9 +1401,8 @@ static int detect_threads(int par) {
     return t > 16 ? 16 : t;
 }
 
-blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
-                                      const blvm_chainstate_options *opt, char *err,
-                                      size_t err_len) {
+blvm_chainstate *blvm_chainstate_open(const blvm_params *params, const blvm_chainstate_options *opt,
+                                      char *err, size_t err_len) {
     if (!params || !opt || !opt->datadir) {
         snprintf(err, err_len, "no data directory");
         return NULL;
@@ -1313,7 +1424,6 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
     snprintf(cs->dbdir, sizeof cs->dbdir, "%s/chainstate", cs->datadir);
     cs->opt.datadir = cs->datadir;
     cs->opt.blocksdir = cs->blocksdir;
-    blvm_u256_to_le(&params->pow_limit, cs->pow_limit_le);
     pthread_mutex_init(&cs->lock, NULL);
     pthread_cond_init(&cs->tip_cv, NULL);
     cs->next_sequence_id = 2; /* loaded entries have 1 (Core's SEQ_ID_INIT_FROM_DISK) */
@@ -1329,9 +1439,9 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
     blvm_block_tree_init(&cs->tree);
     blvm_active_chain_init(&cs->chain);
 
-    if (mkdir_p(cs->datadir) != 0 || mkdir_p(cs->blocksdir) != 0 || mkdir_p(cs->dbdir) != 0) {
-        snprintf(err, err_len, "cannot create data directory %s: %s", cs->datadir,
-                 strerror(errno));
+    if (!blvm_os_mkdirs(cs->datadir, 0755) || !blvm_os_mkdirs(cs->blocksdir, 0755) ||
+        !blvm_os_mkdirs(cs->dbdir, 0755)) {
+        snprintf(err, err_len, "cannot create data directory %s: %s", cs->datadir, strerror(errno));
         goto fail;
     }
     bool reindex = opt->reindex;
@@ -1442,8 +1552,9 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
     } else {
         blvm_block_index *b = blvm_block_tree_find(&cs->tree, best);
         if (!b) {
-            snprintf(err, err_len,
-                     "the chainstate's best block is not in the block index; restart with -reindex");
+            snprintf(
+                err, err_len,
+                "the chainstate's best block is not in the block index; restart with -reindex");
             goto fail;
         }
         if (!blvm_active_chain_set_tip(&cs->chain, b)) goto fail;
@@ -1511,7 +1622,7 @@ void blvm_chainstate_close(blvm_chainstate *cs) {
         cs_log(cs, BLVM_CS_LOG_ERROR, "final flush failed; the next start will replay blocks");
     cs->interrupted = true;
     pthread_cond_broadcast(&cs->tip_cv);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     blvm_checkqueue_destroy(cs->checks);
     blvm_coins_destroy(cs->coins);
     blvm_blockstore_destroy(cs->bs);
@@ -1526,7 +1637,9 @@ void blvm_chainstate_close(blvm_chainstate *cs) {
     free(cs);
 }
 
-const blvm_params *blvm_chainstate_params(const blvm_chainstate *cs) { return cs->params; }
+const blvm_params *blvm_chainstate_params(const blvm_chainstate *cs) {
+    return cs->params;
+}
 
 /* ------------------------------------------------------------------ */
 /* public: blocks in                                                   */
@@ -1544,13 +1657,17 @@ static void notify_listener(blvm_chainstate *cs, uint64_t before) {
         memcpy(hash, t->entry.hash, 32);
         height = t->entry.height;
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     if (changed && fn) fn(ctx, hash, height);
 }
 
 static bool process_block_locked(blvm_chainstate *cs, const blvm_block *block, const uint8_t *raw,
                                  size_t raw_len, blvm_process_result *res,
                                  blvm_validation_state *state) {
+    if (cs->fatal) {
+        memset(res, 0, sizeof(*res));
+        return blvm_state_error(state, "the node is stopping after a storage error");
+    }
     uint8_t hash[32];
     blvm_header_hash(&block->header, hash);
     cs->watch_active = true;
@@ -1589,7 +1706,7 @@ bool blvm_chainstate_process_block(blvm_chainstate *cs, const blvm_block *block,
     pthread_mutex_lock(&cs->lock);
     uint64_t before = cs->tip_changes;
     bool ok = process_block_locked(cs, block, NULL, 0, res, state);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     notify_listener(cs, before);
     return ok;
 }
@@ -1606,7 +1723,7 @@ bool blvm_chainstate_process_block_raw(blvm_chainstate *cs, const uint8_t *data,
     pthread_mutex_lock(&cs->lock);
     uint64_t before = cs->tip_changes;
     bool ok = process_block_locked(cs, &block, NULL, 0, res, state);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     blvm_block_clear(&block);
     notify_listener(cs, before);
     return ok;
@@ -1625,8 +1742,10 @@ const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data
     blvm_block_index *known = blvm_block_tree_find(&cs->tree, hash);
     const char *early = NULL;
     if (known) {
-        if (blvm_block_index_is_valid(known, BLVM_BLOCK_VALID_SCRIPTS)) early = "duplicate";
-        else if (known->status & BLVM_BLOCK_FAILED_MASK) early = "duplicate-invalid";
+        if (blvm_block_index_is_valid(known, BLVM_BLOCK_VALID_SCRIPTS))
+            early = "duplicate";
+        else if (known->status & BLVM_BLOCK_FAILED_MASK)
+            early = "duplicate-invalid";
     }
     uint64_t before = cs->tip_changes;
     blvm_process_result res = {0};
@@ -1634,7 +1753,7 @@ const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data
     blvm_state_init(&st);
     bool ok = false;
     if (!early) ok = process_block_locked(cs, &block, NULL, 0, &res, &st);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     blvm_block_clear(&block);
     if (early) return early;
     notify_listener(cs, before);
@@ -1648,6 +1767,54 @@ const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data
     return NULL;
 }
 
+bool blvm_chainstate_test_block_validity(blvm_chainstate *cs, const blvm_block *block,
+                                         bool check_pow, bool check_merkle_root,
+                                         blvm_validation_state *state) {
+    blvm_state_init(state);
+    uint8_t hash[32];
+    blvm_header_hash(&block->header, hash);
+    pthread_mutex_lock(&cs->lock);
+    blvm_block_index *prev = tip(cs);
+    bool ok;
+    if (!prev || memcmp(block->header.prev_hash, prev->entry.hash, 32) != 0) {
+        ok = blvm_state_invalid(state, BLVM_BLOCK_MISSING_PREV, "inconclusive-not-best-prevblk",
+                                NULL);
+    } else {
+        /* Core's TestBlockValidity: a dummy index entry on the tip, the
+         * checks in Core's order, then ConnectBlock(fJustCheck) whose coin
+         * changes are rolled back. */
+        blvm_block_index dummy;
+        memset(&dummy, 0, sizeof dummy);
+        blvm_chain_entry_init(&dummy.entry, &block->header, hash, &prev->entry);
+        dummy.file = -1;
+        blvm_block_undo undo;
+        ok = blvm_contextual_check_block_header(&block->header, &prev->entry, cs->params,
+                                                now_seconds(cs), state) &&
+             blvm_check_block(block, cs->params, check_pow, check_merkle_root, state) &&
+             blvm_contextual_check_block(block, &prev->entry, cs->params, state);
+        /* The coin changes are undone with a coins journal (Core checks in
+         * a scratch view). Before, they were undone by disconnecting the
+         * block, and a rollback that failed or was unclean (a BIP30-style
+         * overwrite) left the changed coins in the cache for the next flush
+         * to write. */
+        if (ok && !blvm_coins_journal_begin(cs->coins))
+            ok = blvm_state_error(state, "coins journal busy");
+        else if (ok) {
+            cs->just_check = true;
+            ok = connect_block(cs, block, &dummy, &undo, state);
+            cs->just_check = false;
+            if (ok) blvm_block_undo_clear(&undo);
+            if (!blvm_coins_journal_rollback(cs->coins)) {
+                cs->coins_poisoned = true;
+                fatal_error(cs, "out of memory undoing a checked block");
+                ok = blvm_state_error(state, "rollback of a checked block failed");
+            }
+        }
+    }
+    pthread_mutex_unlock(&cs->lock);
+    return ok;
+}
+
 bool blvm_chainstate_process_header(blvm_chainstate *cs, const blvm_block_header *h,
                                     blvm_validation_state *state) {
     blvm_state_init(state);
@@ -1656,7 +1823,7 @@ bool blvm_chainstate_process_header(blvm_chainstate *cs, const blvm_block_header
     pthread_mutex_lock(&cs->lock);
     blvm_block_index *b;
     bool ok = accept_header(cs, h, hash, &b, state);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ok;
 }
 
@@ -1666,7 +1833,10 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
     uint64_t before = cs->tip_changes;
     scan_ctx x = {cs, -1, true, 0};
     cs->bulk = true;
+    cs_unlock(cs);
     bool ok = blvm_blockfile_scan(path, cs->params->message_start, 0, scan_cb, &x, report);
+    pthread_mutex_lock(&cs->lock);
+    before = cs->tip_changes; /* each block already notified */
     if (ok) {
         if (cs->npending)
             cs_log(cs, BLVM_CS_LOG_WARN, "%s: %zu blocks whose parent never came were skipped",
@@ -1674,7 +1844,7 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
         cs_log(cs, BLVM_CS_LOG_INFO,
                "loaded %llu blocks from %s (%llu records rejected, %llu bytes skipped%s)",
                (unsigned long long)x.imported, path, (unsigned long long)report->rejected,
-               (unsigned long long)report->skipped_bytes,
+               (unsigned long long)(report->skipped_bytes - report->zero_tail),
                report->truncated ? ", last record truncated" : "");
         ok = activate_best_chain(cs, NULL, NULL) || true;
     } else {
@@ -1682,7 +1852,7 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
     }
     pending_clear(cs);
     cs->bulk = false;
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     if (imported) *imported = x.imported;
     notify_listener(cs, before);
     return ok;
@@ -1691,9 +1861,15 @@ bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
 /* ------------------------------------------------------------------ */
 /* public: reading                                                     */
 
-void blvm_chainstate_lock(blvm_chainstate *cs) { pthread_mutex_lock(&cs->lock); }
-void blvm_chainstate_unlock(blvm_chainstate *cs) { pthread_mutex_unlock(&cs->lock); }
-blvm_block_index *blvm_chainstate_tip_locked(blvm_chainstate *cs) { return tip(cs); }
+void blvm_chainstate_lock(blvm_chainstate *cs) {
+    pthread_mutex_lock(&cs->lock);
+}
+void blvm_chainstate_unlock(blvm_chainstate *cs) {
+    cs_unlock(cs);
+}
+blvm_block_index *blvm_chainstate_tip_locked(blvm_chainstate *cs) {
+    return tip(cs);
+}
 blvm_block_index *blvm_chainstate_at_height_locked(blvm_chainstate *cs, int32_t height) {
     return blvm_active_chain_at(&cs->chain, height);
 }
@@ -1707,8 +1883,7 @@ blvm_block_index *blvm_chainstate_best_header_locked(blvm_chainstate *cs) {
     return cs->best_header;
 }
 void blvm_chainstate_for_each_index_locked(blvm_chainstate *cs,
-                                           bool (*fn)(void *ctx, blvm_block_index *b),
-                                           void *ctx) {
+                                           bool (*fn)(void *ctx, blvm_block_index *b), void *ctx) {
     for (size_t i = 0; i < cs->tree.count; i++)
         if (!fn(ctx, cs->tree.all[i])) break;
 }
@@ -1740,14 +1915,14 @@ static void fill_tip_info(blvm_chainstate *cs, blvm_tip_info *out) {
 void blvm_chainstate_tip(blvm_chainstate *cs, blvm_tip_info *out) {
     pthread_mutex_lock(&cs->lock);
     fill_tip_info(cs, out);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
 }
 
 bool blvm_chainstate_hash_at_height(blvm_chainstate *cs, int32_t height, uint8_t out[32]) {
     pthread_mutex_lock(&cs->lock);
     blvm_block_index *b = blvm_active_chain_at(&cs->chain, height);
     if (b) memcpy(out, b->entry.hash, 32);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return b != NULL;
 }
 
@@ -1764,7 +1939,7 @@ bool blvm_chainstate_is_initial_block_download(blvm_chainstate *cs) {
             ibd = false;
         }
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ibd;
 }
 
@@ -1776,7 +1951,7 @@ bool blvm_chainstate_read_block(blvm_chainstate *cs, const blvm_block_index *b, 
                                 size_t *len) {
     pthread_mutex_lock(&cs->lock);
     blvm_flatpos pos = blvm_block_index_data_pos(b);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     *data = NULL;
     *len = 0;
     if (pos.file < 0) return false;
@@ -1787,7 +1962,7 @@ bool blvm_chainstate_read_undo(blvm_chainstate *cs, const blvm_block_index *b,
                                blvm_block_undo *out) {
     pthread_mutex_lock(&cs->lock);
     bool ok = read_undo_at(cs, b, out);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ok;
 }
 
@@ -1797,7 +1972,7 @@ int blvm_chainstate_get_coin(blvm_chainstate *cs, const blvm_outpoint *op, blvm_
     const blvm_coin *c;
     int rc = blvm_coins_get(cs->coins, op, &c);
     if (rc == 1 && !blvm_coin_copy(out, c)) rc = BLVM_KV_NOMEM;
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return rc;
 }
 
@@ -1805,45 +1980,24 @@ int blvm_chainstate_for_each_coin(blvm_chainstate *cs, blvm_chainstate_coin_fn f
                                   uint8_t best_hash[32], int32_t *height) {
     pthread_mutex_lock(&cs->lock);
     if (!flush_state(cs, FLUSH_ALWAYS, -1)) {
-        pthread_mutex_unlock(&cs->lock);
+        cs_unlock(cs);
         return BLVM_KV_IO;
     }
     blvm_block_index *t = tip(cs);
     if (best_hash) {
-        if (t) memcpy(best_hash, t->entry.hash, 32);
-        else memset(best_hash, 0, 32);
+        if (t)
+            memcpy(best_hash, t->entry.hash, 32);
+        else
+            memset(best_hash, 0, 32);
     }
     if (height) *height = t ? t->entry.height : -1;
     /* A read snapshot of the store taken under the lock is exactly the
      * flushed state; iterate it without holding up validation. */
     blvm_kv_txn *txn;
     int rc = blvm_kv_begin(cs->kv, false, &txn);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     if (rc) return rc;
-    blvm_kv_cursor *cur;
-    rc = blvm_kv_cursor_open(txn, "C", 1, &cur);
-    if (rc == BLVM_KV_OK) {
-        const void *k, *v;
-        size_t kl, vl;
-        while ((rc = blvm_kv_cursor_next(cur, &k, &kl, &v, &vl)) == BLVM_KV_OK) {
-            blvm_outpoint op;
-            blvm_coin coin;
-            blvm_coin_init(&coin);
-            blvm_reader r;
-            blvm_reader_init(&r, v, vl);
-            if (!blvm_coin_key_parse(k, kl, &op) || !blvm_coin_decode(&coin, &r) ||
-                blvm_reader_remaining(&r) != 0) {
-                blvm_coin_clear(&coin);
-                rc = BLVM_KV_CORRUPT;
-                break;
-            }
-            bool go = fn(ctx, &op, &coin);
-            blvm_coin_clear(&coin);
-            if (!go) break;
-        }
-        if (rc == BLVM_KV_NOTFOUND || rc == BLVM_KV_OK) rc = BLVM_KV_OK;
-        blvm_kv_cursor_close(cur);
-    }
+    rc = blvm_coins_for_each_in(txn, fn, ctx);
     blvm_kv_abort(txn);
     return rc;
 }
@@ -1852,8 +2006,7 @@ int blvm_chainstate_for_each_coin(blvm_chainstate *cs, blvm_chainstate_coin_fn f
 /* public: control                                                     */
 
 static bool is_descendant(const blvm_block_index *d, const blvm_block_index *a) {
-    return d->entry.height >= a->entry.height &&
-           blvm_block_index_ancestor(d, a->entry.height) == a;
+    return d->entry.height >= a->entry.height && blvm_block_index_ancestor(d, a->entry.height) == a;
 }
 
 bool blvm_chainstate_invalidate_block(blvm_chainstate *cs, const uint8_t hash[32],
@@ -1898,7 +2051,7 @@ bool blvm_chainstate_invalidate_block(blvm_chainstate *cs, const uint8_t hash[32
                 ok = blvm_state_error(state, "failed to activate the best chain");
         }
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     notify_listener(cs, before);
     return ok;
 }
@@ -1928,7 +2081,7 @@ bool blvm_chainstate_reconsider_block(blvm_chainstate *cs, const uint8_t hash[32
         if (!activate_best_chain(cs, NULL, NULL))
             ok = blvm_state_error(state, "failed to activate the best chain");
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     notify_listener(cs, before);
     return ok;
 }
@@ -1958,30 +2111,96 @@ bool blvm_chainstate_precious_block(blvm_chainstate *cs, const uint8_t hash[32],
         if (!activate_best_chain(cs, NULL, NULL))
             ok = blvm_state_error(state, "failed to activate the best chain");
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     notify_listener(cs, before);
+    return ok;
+}
+
+bool blvm_chainstate_verify(blvm_chainstate *cs, int level, int nblocks,
+                            blvm_validation_state *state) {
+    blvm_state_init(state);
+    pthread_mutex_lock(&cs->lock);
+    blvm_block_index *t = tip(cs);
+    int32_t height = t ? t->entry.height : -1;
+    if (nblocks <= 0 || nblocks > height) nblocks = height;
+    int32_t low = height - nblocks + 1; /* lowest height checked; genesis never */
+    bool ok = true;
+    for (int32_t h = height; ok && h >= low && h > 0; h--) {
+        blvm_block_index *b = blvm_active_chain_at(&cs->chain, h);
+        if (!(b->status & BLVM_BLOCK_HAVE_DATA)) break; /* pruned below here */
+        blvm_block block;
+        if (!read_block_at(cs, b, &block)) {
+            ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                    "failed to read block at height %d", h);
+            break;
+        }
+        if (level >= 1) {
+            blvm_validation_state bs;
+            blvm_state_init(&bs);
+            if (!blvm_check_block(&block, cs->params, true, true, &bs))
+                ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                        "bad block at height %d: %s", h, bs.reject_reason);
+        }
+        blvm_block_clear(&block);
+        if (ok && level >= 2 && (b->status & BLVM_BLOCK_HAVE_UNDO)) {
+            blvm_block_undo u;
+            if (!read_undo_at(cs, b, &u))
+                ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                        "bad undo data at height %d", h);
+            blvm_block_undo_clear(&u);
+        }
+    }
+    if (ok && level >= 3 && t) {
+        /* Disconnect down to `low - 1`, then connect back up to the tip. */
+        uint64_t changes = cs->tip_changes;
+        blvm_block_index *target = low > 0 ? blvm_active_chain_at(&cs->chain, low - 1) : NULL;
+        while (ok && target && tip(cs) != target) {
+            if (!(tip(cs)->status & BLVM_BLOCK_HAVE_UNDO) || !disconnect_tip(cs))
+                ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                        "cannot disconnect block at height %d",
+                                        tip(cs)->entry.height);
+        }
+        for (int32_t h = tip(cs) ? tip(cs)->entry.height + 1 : 0; h <= height; h++) {
+            bool invalid = false;
+            blvm_block_index *b = blvm_block_index_ancestor(t, h);
+            if (!connect_tip(cs, b, NULL, &invalid) || invalid) {
+                ok = blvm_state_invalid(state, BLVM_BLOCK_CONSENSUS, "verifychain",
+                                        "block at height %d does not connect again", h);
+                if (!invalid) break;
+                (void)activate_best_chain(cs, NULL, NULL);
+                break;
+            }
+        }
+        if (tip(cs) == t) cs->tip_changes = changes; /* nothing changed for waiters */
+    }
+    cs_unlock(cs);
     return ok;
 }
 
 bool blvm_chainstate_flush(blvm_chainstate *cs) {
     pthread_mutex_lock(&cs->lock);
     bool ok = flush_state(cs, FLUSH_ALWAYS, -1);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ok;
+}
+
+int32_t blvm_chainstate_prune_after_height(const blvm_chainstate *cs) {
+    return cs->params->network == BLVM_NET_MAIN ? 100000 : 1000;
 }
 
 int32_t blvm_chainstate_prune_to(blvm_chainstate *cs, int32_t height) {
     pthread_mutex_lock(&cs->lock);
-    int32_t ret = -1;
+    int32_t ret = -2;
     if (!cs->opt.prune_target_bytes) {
-        pthread_mutex_unlock(&cs->lock);
-        return -1;
+        cs_unlock(cs);
+        return -2;
     }
     blvm_block_index *t = tip(cs);
     if (t && height >= 0) {
-        if (flush_state(cs, FLUSH_ALWAYS, height)) ret = blvm_chainstate_prune_height_locked(cs) - 1;
+        if (flush_state(cs, FLUSH_ALWAYS, height))
+            ret = blvm_chainstate_prune_height_locked(cs) - 1;
     }
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return ret;
 }
 
@@ -1989,7 +2208,7 @@ void blvm_chainstate_set_tip_listener(blvm_chainstate *cs, blvm_chainstate_tip_f
     pthread_mutex_lock(&cs->lock);
     cs->tip_fn = fn;
     cs->tip_ctx = ctx;
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
 }
 
 bool blvm_chainstate_wait_tip_change(blvm_chainstate *cs, const uint8_t *old_hash,
@@ -2020,7 +2239,7 @@ bool blvm_chainstate_wait_tip_change(blvm_chainstate *cs, const uint8_t *old_has
         if (rc == ETIMEDOUT) break;
     }
     fill_tip_info(cs, out);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
     return changed;
 }
 
@@ -2028,7 +2247,7 @@ void blvm_chainstate_interrupt_waiters(blvm_chainstate *cs) {
     pthread_mutex_lock(&cs->lock);
     cs->interrupted = true;
     pthread_cond_broadcast(&cs->tip_cv);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
 }
 
 void blvm_chainstate_get_stats(blvm_chainstate *cs, blvm_chainstate_stats *out) {
@@ -2037,5 +2256,5 @@ void blvm_chainstate_get_stats(blvm_chainstate *cs, blvm_chainstate_stats *out) 
     out->inputs_checked = blvm_checkqueue_total(cs->checks);
     out->coins_cache_bytes = blvm_coins_usage(cs->coins);
     out->size_on_disk = blvm_blockstore_disk_usage(cs->bs);
-    pthread_mutex_unlock(&cs->lock);
+    cs_unlock(cs);
 }

@@ -71,6 +71,18 @@ typedef struct {
     int64_t flush_interval;
     /* Clock in UNIX seconds (future block time check); NULL: time(). */
     int64_t (*now)(void);
+    /* Polled during long work (start-up replay, reindex, -loadblock, long
+     * reorganisations): returning true stops connecting more blocks; what is
+     * done so far stays consistent and is flushed. NULL: never. */
+    bool (*should_stop)(void *ctx);
+    void *should_stop_ctx;
+    /* Called once (under the chainstate lock) when writing to the block
+     * files or the store failed (disk full, I/O error): the node should
+     * stop, as Core's AbortNode. From then on no block is accepted. What is
+     * on disk stays recoverable: the next start replays from the last good
+     * flush. NULL: only logged. */
+    void (*fatal_error)(void *ctx, const char *msg);
+    void *fatal_error_ctx;
     /* Log sink; NULL: quiet. msg has no trailing newline. */
     void (*log)(void *ctx, int level, const char *msg);
     void *log_ctx;
@@ -80,9 +92,8 @@ typedef struct {
  * index, recovers blocks stored after the last flush, honours reindex
  * options, stores and connects the genesis block on first start, and
  * connects the best chain. NULL on failure with a message in err. */
-blvm_chainstate *blvm_chainstate_open(const blvm_params *params,
-                                      const blvm_chainstate_options *opt, char *err,
-                                      size_t err_len);
+blvm_chainstate *blvm_chainstate_open(const blvm_params *params, const blvm_chainstate_options *opt,
+                                      char *err, size_t err_len);
 /* Flushes everything and frees. NULL is a no-op. */
 void blvm_chainstate_close(blvm_chainstate *cs);
 
@@ -91,17 +102,16 @@ const blvm_params *blvm_chainstate_params(const blvm_chainstate *cs);
 /* ---- blocks in ---- */
 
 typedef struct {
-    bool new_block;  /* the block was not stored before and is now */
-    bool duplicate;  /* already had its data (or known invalid: see state) */
-    bool checked;    /* connecting it was attempted: state has the verdict */
+    bool new_block; /* the block was not stored before and is now */
+    bool duplicate; /* already had its data (or known invalid: see state) */
+    bool checked;   /* connecting it was attempted: state has the verdict */
 } blvm_process_result;
 
 /* Core's ProcessNewBlock: checks, stores and (if it makes the best chain)
  * connects a block. Returns false when the block is invalid (state says
  * why, with Core's reject reason) or on an internal error. */
 BLVM_WUR bool blvm_chainstate_process_block(blvm_chainstate *cs, const blvm_block *block,
-                                            blvm_process_result *res,
-                                            blvm_validation_state *state);
+                                            blvm_process_result *res, blvm_validation_state *state);
 /* Same from the serialization; "block decode failed" when it does not
  * parse. */
 BLVM_WUR bool blvm_chainstate_process_block_raw(blvm_chainstate *cs, const uint8_t *data,
@@ -112,6 +122,14 @@ BLVM_WUR bool blvm_chainstate_process_block_raw(blvm_chainstate *cs, const uint8
  * reason (copied into buf). */
 const char *blvm_chainstate_submitblock(blvm_chainstate *cs, const uint8_t *data, size_t len,
                                         char *buf, size_t buf_len);
+/* Core's TestBlockValidity: whether block would be valid as the next block
+ * on the current tip (contextual header checks, CheckBlock with the given
+ * proof-of-work and merkle root flags, contextual block checks, and every
+ * input and script, with nothing stored or changed). A block not built on
+ * the tip is invalid with "inconclusive-not-best-prevblk". */
+BLVM_WUR bool blvm_chainstate_test_block_validity(blvm_chainstate *cs, const blvm_block *block,
+                                                 bool check_pow, bool check_merkle_root,
+                                                 blvm_validation_state *state);
 /* Core's ProcessNewBlockHeaders for one header. */
 BLVM_WUR bool blvm_chainstate_process_header(blvm_chainstate *cs, const blvm_block_header *h,
                                              blvm_validation_state *state);
@@ -121,8 +139,7 @@ BLVM_WUR bool blvm_chainstate_process_header(blvm_chainstate *cs, const blvm_blo
  * Garbage and truncated records are reported in *report and skipped.
  * Returns false only when the file cannot be read. */
 BLVM_WUR bool blvm_chainstate_load_external(blvm_chainstate *cs, const char *path,
-                                            blvm_blockfile_scan_report *report,
-                                            uint64_t *imported);
+                                            blvm_blockfile_scan_report *report, uint64_t *imported);
 
 /* ---- reading ---- */
 
@@ -137,8 +154,7 @@ bool blvm_chainstate_in_active_chain_locked(blvm_chainstate *cs, const blvm_bloc
 blvm_block_index *blvm_chainstate_best_header_locked(blvm_chainstate *cs);
 /* Visits every index entry (getchaintips); fn returns false to stop. */
 void blvm_chainstate_for_each_index_locked(blvm_chainstate *cs,
-                                           bool (*fn)(void *ctx, blvm_block_index *b),
-                                           void *ctx);
+                                           bool (*fn)(void *ctx, blvm_block_index *b), void *ctx);
 /* Lowest height whose block data is still stored (pruning), 0 if unpruned. */
 int32_t blvm_chainstate_prune_height_locked(blvm_chainstate *cs);
 
@@ -167,15 +183,13 @@ BLVM_WUR bool blvm_chainstate_read_undo(blvm_chainstate *cs, const blvm_block_in
                                         blvm_block_undo *out);
 
 /* Copies the unspent coin of op into *out: 1 found, 0 not, negative error. */
-BLVM_WUR int blvm_chainstate_get_coin(blvm_chainstate *cs, const blvm_outpoint *op,
-                                      blvm_coin *out);
+BLVM_WUR int blvm_chainstate_get_coin(blvm_chainstate *cs, const blvm_outpoint *op, blvm_coin *out);
 
 /* Flushes, then visits every coin of the UTXO set in Core's key order from a
  * snapshot (validation goes on meanwhile). best_hash/height (may be NULL)
  * receive the block the snapshot is at. fn returns false to stop. Returns a
  * BLVM_KV_* code. */
-typedef bool (*blvm_chainstate_coin_fn)(void *ctx, const blvm_outpoint *op,
-                                        const blvm_coin *coin);
+typedef bool (*blvm_chainstate_coin_fn)(void *ctx, const blvm_outpoint *op, const blvm_coin *coin);
 BLVM_WUR int blvm_chainstate_for_each_coin(blvm_chainstate *cs, blvm_chainstate_coin_fn fn,
                                            void *ctx, uint8_t best_hash[32], int32_t *height);
 
@@ -192,12 +206,24 @@ BLVM_WUR bool blvm_chainstate_reconsider_block(blvm_chainstate *cs, const uint8_
 /* preciousblock: prefers this block over others with the same work. */
 BLVM_WUR bool blvm_chainstate_precious_block(blvm_chainstate *cs, const uint8_t hash[32],
                                              blvm_validation_state *state);
+/* verifychain (Core's CVerifyDB): checks the top `nblocks` blocks of the
+ * active chain (0: all) at `level`: 0 the block reads back from disk, 1 it
+ * passes CheckBlock, 2 its undo data reads back with a good checksum,
+ * 3 disconnecting it from the UTXO set is clean, 4 it connects again.
+ * Levels 3 and 4 disconnect and reconnect the blocks for real (the tip is
+ * the same afterwards). false with the reason in state on a problem. */
+BLVM_WUR bool blvm_chainstate_verify(blvm_chainstate *cs, int level, int nblocks,
+                                     blvm_validation_state *state);
 /* Writes everything to disk now. */
 BLVM_WUR bool blvm_chainstate_flush(blvm_chainstate *cs);
 /* pruneblockchain: prunes files whose blocks are all at or below height
- * (keeping the last 288 blocks); returns the height pruned up to, -1 on
- * error or when pruning is off. */
+ * (keeping the last 288 blocks); returns the height of the last pruned
+ * block (Core's GetPruneHeight), -1 when no block is pruned, -2 on error or
+ * when pruning is off. */
 int32_t blvm_chainstate_prune_to(blvm_chainstate *cs, int32_t height);
+/* Core's CChainParams::PruneAfterHeight: no pruning of a shorter chain
+ * (100,000 on mainnet, 1,000 on the test networks). */
+int32_t blvm_chainstate_prune_after_height(const blvm_chainstate *cs);
 
 /* Called (outside the lock, on the validating thread) after each change of
  * the tip, with the new tip. One listener. */
@@ -208,15 +234,15 @@ void blvm_chainstate_set_tip_listener(blvm_chainstate *cs, blvm_chainstate_tip_f
  * Returns true if the tip changed. (waitfornewblock, waitforblock*) */
 bool blvm_chainstate_wait_tip_change(blvm_chainstate *cs, const uint8_t *old_hash,
                                      int64_t timeout_ms, blvm_tip_info *out);
-/* Wakes every waiter (at shutdown). */
+/* Wakes every waiter and stops long work (at shutdown). */
 void blvm_chainstate_interrupt_waiters(blvm_chainstate *cs);
 
 typedef struct {
     uint64_t blocks_connected;
     uint64_t blocks_disconnected;
-    uint64_t inputs_checked;   /* script checks run on the -par threads */
+    uint64_t inputs_checked; /* script checks run on the -par threads */
     uint64_t flushes;
-    uint64_t replayed_blocks;  /* blocks recovered from blk files at start-up */
+    uint64_t replayed_blocks; /* blocks recovered from blk files at start-up */
     size_t coins_cache_bytes;
     uint64_t size_on_disk;     /* blk + rev bytes (getblockchaininfo size_on_disk) */
     uint64_t inputs_connected; /* inputs spent by connected blocks */

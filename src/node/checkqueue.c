@@ -15,6 +15,7 @@ struct blvm_checkqueue {
     blvm_script_check *items;
     size_t count, cap, next;
     size_t busy; /* workers running a batch */
+    size_t idle; /* workers waiting for checks */
     bool failed;
     bool oom;
     blvm_script_error err;
@@ -27,9 +28,8 @@ bool blvm_script_check_run(const blvm_script_check *c, blvm_script_error *err) {
     const blvm_txin *in = &c->tx->vin[c->n_in];
     blvm_sig_checker checker = {
         .tx = c->tx, .n_in = c->n_in, .amount = c->spent->value, .txdata = c->txdata};
-    return blvm_verify_script(in->script_sig.data, in->script_sig.len,
-                              c->spent->script_pubkey.data, c->spent->script_pubkey.len,
-                              &in->witness, c->flags, &checker, err);
+    return blvm_verify_script(in->script_sig.data, in->script_sig.len, c->spent->script_pubkey.data,
+                              c->spent->script_pubkey.len, &in->witness, c->flags, &checker, err);
 }
 
 /* Takes up to BATCH_MAX checks (a share of what is left), under q->m. */
@@ -70,7 +70,11 @@ static void *worker(void *arg) {
     pthread_mutex_lock(&q->m);
     for (;;) {
         size_t n;
-        while (!q->quit && (n = take(q, batch)) == 0) pthread_cond_wait(&q->work_cv, &q->m);
+        while (!q->quit && (n = take(q, batch)) == 0) {
+            q->idle++;
+            pthread_cond_wait(&q->work_cv, &q->m);
+            q->idle--;
+        }
         if (q->quit) break;
         q->busy++;
         run_batch(q, batch, n);
@@ -108,7 +112,8 @@ void blvm_checkqueue_destroy(blvm_checkqueue *q) {
     q->quit = true;
     pthread_cond_broadcast(&q->work_cv);
     pthread_mutex_unlock(&q->m);
-    for (int i = 0; i < q->nthreads; i++) pthread_join(q->threads[i], NULL);
+    for (int i = 0; i < q->nthreads; i++)
+        pthread_join(q->threads[i], NULL);
     free(q->threads);
     free(q->items);
     pthread_mutex_destroy(&q->m);
@@ -123,7 +128,8 @@ bool blvm_checkqueue_add(blvm_checkqueue *q, const blvm_script_check *checks, si
     bool ok = true;
     if (q->count + n > q->cap) {
         size_t cap = q->cap ? q->cap : 256;
-        while (cap < q->count + n) cap *= 2;
+        while (cap < q->count + n)
+            cap *= 2;
         blvm_script_check *items = realloc(q->items, cap * sizeof(*items));
         if (!items) {
             ok = false;
@@ -136,7 +142,8 @@ bool blvm_checkqueue_add(blvm_checkqueue *q, const blvm_script_check *checks, si
     if (ok) {
         memcpy(q->items + q->count, checks, n * sizeof(*checks));
         q->count += n;
-        if (q->nthreads) pthread_cond_broadcast(&q->work_cv);
+        /* wake sleepers only: a busy worker takes more when it is done */
+        if (q->idle) pthread_cond_broadcast(&q->work_cv);
     }
     pthread_mutex_unlock(&q->m);
     return ok;
@@ -147,8 +154,10 @@ bool blvm_checkqueue_complete(blvm_checkqueue *q, blvm_script_error *err,
     blvm_script_check batch[BATCH_MAX];
     pthread_mutex_lock(&q->m);
     size_t n;
-    while ((n = take(q, batch)) != 0) run_batch(q, batch, n);
-    while (q->busy) pthread_cond_wait(&q->done_cv, &q->m);
+    while ((n = take(q, batch)) != 0)
+        run_batch(q, batch, n);
+    while (q->busy)
+        pthread_cond_wait(&q->done_cv, &q->m);
     bool ok = !q->failed && !q->oom;
     if (!ok) {
         *err = q->oom ? BLVM_SCRIPT_ERR_UNKNOWN_ERROR : q->err;
@@ -162,4 +171,6 @@ bool blvm_checkqueue_complete(blvm_checkqueue *q, blvm_script_error *err,
     return ok;
 }
 
-uint64_t blvm_checkqueue_total(const blvm_checkqueue *q) { return q->total; }
+uint64_t blvm_checkqueue_total(const blvm_checkqueue *q) {
+    return q->total;
+}

@@ -19,7 +19,7 @@
 typedef struct {
     const blvm_tx *tx;
     size_t n_in;
-    const blvm_txout *spent; /* the output input n_in spends */
+    const blvm_txout *spent;                  /* the output input n_in spends */
     const struct blvm_tx_precomputed *txdata; /* consensus/sighash.h */
     uint32_t flags;
 } blvm_script_check;

@@ -17,8 +17,20 @@ typedef struct coin_entry {
     uint8_t flags;
 } coin_entry;
 
+/* State of one entry before a change made under a journal. */
+typedef struct {
+    blvm_outpoint op;
+    bool present; /* the entry existed */
+    bool spent;
+    uint8_t flags;
+    blvm_coin coin; /* owned copy */
+} journal_rec;
+
 struct blvm_coins_cache {
     blvm_kv *kv;
+    bool journal_on;
+    journal_rec *journal;
+    size_t njournal, journal_cap;
     blvm_kv_txn *reader; /* read snapshot for lookups, opened lazily */
     coin_entry **buckets;
     size_t nbuckets; /* power of two */
@@ -56,7 +68,10 @@ static void free_entry(blvm_coins_cache *c, coin_entry *e) {
     free(e);
 }
 
+static void journal_free(blvm_coins_cache *c);
+
 void blvm_coins_discard(blvm_coins_cache *c) {
+    journal_free(c);
     for (size_t i = 0; i < c->nbuckets; i++) {
         coin_entry *e = c->buckets[i];
         while (e) {
@@ -77,6 +92,7 @@ void blvm_coins_destroy(blvm_coins_cache *c) {
     if (!c) return;
     blvm_coins_release_reader(c);
     blvm_coins_discard(c);
+    free(c->journal);
     free(c->buckets);
     free(c);
 }
@@ -126,7 +142,8 @@ static coin_entry *insert(blvm_coins_cache *c, const blvm_outpoint *op) {
 
 static void unlink_entry(blvm_coins_cache *c, coin_entry *e) {
     coin_entry **pp = &c->buckets[bucket_of(c, &e->op)];
-    while (*pp != e) pp = &(*pp)->next;
+    while (*pp != e)
+        pp = &(*pp)->next;
     *pp = e->next;
     free_entry(c, e);
 }
@@ -189,10 +206,90 @@ int blvm_coins_have(blvm_coins_cache *c, const blvm_outpoint *op) {
     return blvm_coins_get(c, op, &coin);
 }
 
+/* Keeps the state of op's entry e (NULL: none) before a change, while a
+ * journal is open. */
+static bool journal_record(blvm_coins_cache *c, const blvm_outpoint *op, const coin_entry *e) {
+    if (!c->journal_on) return true;
+    if (c->njournal == c->journal_cap) {
+        size_t nc = c->journal_cap ? c->journal_cap * 2 : 64;
+        journal_rec *nj = realloc(c->journal, nc * sizeof(*nj));
+        if (!nj) return false;
+        c->journal = nj;
+        c->journal_cap = nc;
+    }
+    journal_rec *r = &c->journal[c->njournal];
+    memset(r, 0, sizeof(*r));
+    r->op = *op;
+    if (e) {
+        r->present = true;
+        r->spent = e->spent;
+        r->flags = e->flags;
+        if (!e->spent && !blvm_coin_copy(&r->coin, &e->coin)) {
+            blvm_coin_clear(&r->coin);
+            return false;
+        }
+    }
+    c->njournal++;
+    return true;
+}
+
+static void journal_free(blvm_coins_cache *c) {
+    for (size_t i = 0; i < c->njournal; i++)
+        blvm_coin_clear(&c->journal[i].coin);
+    c->njournal = 0;
+    c->journal_on = false;
+}
+
+bool blvm_coins_journal_begin(blvm_coins_cache *c) {
+    if (c->journal_on) return false;
+    journal_free(c);
+    c->journal_on = true;
+    return true;
+}
+
+void blvm_coins_journal_end(blvm_coins_cache *c) {
+    journal_free(c);
+}
+
+bool blvm_coins_journal_rollback(blvm_coins_cache *c) {
+    bool ok = true;
+    c->journal_on = false; /* the restores below must not be recorded */
+    /* Last change first: the oldest record of an outpoint is applied last,
+     * so each entry ends as it was at begin. */
+    for (size_t i = c->njournal; i-- > 0;) {
+        journal_rec *r = &c->journal[i];
+        coin_entry *e = find(c, &r->op);
+        if (!r->present) {
+            if (e) unlink_entry(c, e);
+            continue;
+        }
+        if (!e) {
+            e = insert(c, &r->op);
+            if (!e) {
+                ok = false;
+                continue;
+            }
+        }
+        c->script_bytes -= e->coin.out.script_pubkey.len;
+        blvm_coin_clear(&e->coin);
+        e->coin = r->coin; /* moves the script */
+        memset(&r->coin, 0, sizeof(r->coin));
+        c->script_bytes += e->coin.out.script_pubkey.len;
+        e->spent = r->spent;
+        if (e->flags & ENTRY_DIRTY) c->dirty--;
+        e->flags = r->flags;
+        if (e->flags & ENTRY_DIRTY) c->dirty++;
+    }
+    journal_free(c);
+    return ok;
+}
+
 bool blvm_coins_add(blvm_coins_cache *c, const blvm_outpoint *op, blvm_coin *coin,
                     bool possible_overwrite) {
     coin_entry *e = find(c, op);
     bool fresh = false;
+    if (e && !possible_overwrite && !e->spent) return false; /* would overwrite unspent */
+    if (!journal_record(c, op, e)) return false;
     if (!e) {
         e = insert(c, op);
         if (!e) return false;
@@ -201,7 +298,6 @@ bool blvm_coins_add(blvm_coins_cache *c, const blvm_outpoint *op, blvm_coin *coi
          * overwrite one in the store. */
         fresh = !possible_overwrite;
     } else {
-        if (!possible_overwrite && !e->spent) return false; /* would overwrite unspent */
         /* A spent DIRTY entry has not reached the store: the store may still
          * hold the old coin, so the new one cannot be FRESH. */
         fresh = !possible_overwrite && !(e->flags & ENTRY_DIRTY);
@@ -225,6 +321,7 @@ int blvm_coins_spend(blvm_coins_cache *c, const blvm_outpoint *op, blvm_coin *mo
         if (rc <= 0) return rc;
     }
     if (e->spent) return 0;
+    if (!journal_record(c, op, e)) return BLVM_KV_NOMEM;
     c->script_bytes -= e->coin.out.script_pubkey.len;
     if (moved_out) {
         *moved_out = e->coin;
@@ -241,7 +338,9 @@ int blvm_coins_spend(blvm_coins_cache *c, const blvm_outpoint *op, blvm_coin *mo
     return 1;
 }
 
-void blvm_coins_get_best(const blvm_coins_cache *c, uint8_t out[32]) { memcpy(out, c->best, 32); }
+void blvm_coins_get_best(const blvm_coins_cache *c, uint8_t out[32]) {
+    memcpy(out, c->best, 32);
+}
 void blvm_coins_set_best(blvm_coins_cache *c, const uint8_t hash[32]) {
     memcpy(c->best, hash, 32);
 }
@@ -272,8 +371,12 @@ size_t blvm_coins_usage(const blvm_coins_cache *c) {
     return c->count * (sizeof(coin_entry) + 16) + c->script_bytes +
            c->nbuckets * sizeof(coin_entry *);
 }
-size_t blvm_coins_cached_count(const blvm_coins_cache *c) { return c->count; }
-size_t blvm_coins_dirty_count(const blvm_coins_cache *c) { return c->dirty; }
+size_t blvm_coins_cached_count(const blvm_coins_cache *c) {
+    return c->count;
+}
+size_t blvm_coins_dirty_count(const blvm_coins_cache *c) {
+    return c->dirty;
+}
 
 struct flush_ctx {
     blvm_coins_cache *c;
@@ -297,8 +400,10 @@ static int flush_fn(blvm_kv_txn *t, void *arg) {
             } else {
                 w.len = 0;
                 blvm_coin_encode(&e->coin, &w);
-                if (w.err) rc = BLVM_KV_NOMEM;
-                else rc = blvm_kv_put(t, key, kl, w.data, w.len);
+                if (w.err)
+                    rc = BLVM_KV_NOMEM;
+                else
+                    rc = blvm_kv_put(t, key, kl, w.data, w.len);
             }
         }
     }
@@ -309,6 +414,7 @@ static int flush_fn(blvm_kv_txn *t, void *arg) {
 }
 
 int blvm_coins_flush(blvm_coins_cache *c, bool keep, blvm_kv_update_fn extra, void *extra_ctx) {
+    if (c->journal_on) return BLVM_KV_INVALID; /* a disconnect in progress */
     /* Our own snapshot would block the map from growing, and is stale after
      * the commit anyway. */
     blvm_coins_release_reader(c);
@@ -336,17 +442,10 @@ int blvm_coins_flush(blvm_coins_cache *c, bool keep, blvm_kv_update_fn extra, vo
     return BLVM_KV_OK;
 }
 
-int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx) {
-    if (c->dirty) return BLVM_KV_INVALID;
-    blvm_kv_txn *t;
-    int rc = blvm_kv_begin(c->kv, false, &t);
-    if (rc) return rc;
+int blvm_coins_for_each_in(blvm_kv_txn *t, blvm_coins_visit_fn fn, void *ctx) {
     blvm_kv_cursor *cur;
-    rc = blvm_kv_cursor_open(t, "C", 1, &cur);
-    if (rc) {
-        blvm_kv_abort(t);
-        return rc;
-    }
+    int rc = blvm_kv_cursor_open(t, "C", 1, &cur);
+    if (rc) return rc;
     const void *k, *v;
     size_t kl, vl;
     while ((rc = blvm_kv_cursor_next(cur, &k, &kl, &v, &vl)) == BLVM_KV_OK) {
@@ -369,6 +468,15 @@ int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx) 
         }
     }
     blvm_kv_cursor_close(cur);
-    blvm_kv_abort(t);
     return rc == BLVM_KV_NOTFOUND ? BLVM_KV_OK : rc;
+}
+
+int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx) {
+    if (c->dirty) return BLVM_KV_INVALID;
+    blvm_kv_txn *t;
+    int rc = blvm_kv_begin(c->kv, false, &t);
+    if (rc) return rc;
+    rc = blvm_coins_for_each_in(t, fn, ctx);
+    blvm_kv_abort(t);
+    return rc;
 }

@@ -38,8 +38,7 @@ void blvm_coins_destroy(blvm_coins_cache *c);
 /* Finds the unspent coin of op, loading it from the store if needed.
  * Returns 1 and sets *out (valid until the next call that changes the cache),
  * 0 if there is no unspent coin, or a negative BLVM_KV_* error. */
-BLVM_WUR int blvm_coins_get(blvm_coins_cache *c, const blvm_outpoint *op,
-                            const blvm_coin **out);
+BLVM_WUR int blvm_coins_get(blvm_coins_cache *c, const blvm_outpoint *op, const blvm_coin **out);
 /* 1: unspent coin exists; 0: not; negative: error. */
 BLVM_WUR int blvm_coins_have(blvm_coins_cache *c, const blvm_outpoint *op);
 
@@ -78,11 +77,29 @@ BLVM_WUR int blvm_coins_flush(blvm_coins_cache *c, bool keep, blvm_kv_update_fn 
  * chainstate throws away a scratch view; or to start from the store). */
 void blvm_coins_discard(blvm_coins_cache *c);
 
+/* A savepoint on the cache (Core disconnects a block into a scratch
+ * CCoinsViewCache and throws it away when the disconnect is not clean; this
+ * gives the same effect without a second cache). While a journal is open,
+ * every add and spend first records the entry it changes; rollback puts
+ * every entry back as it was when the journal began, end keeps the changes.
+ * add/spend fail (false / BLVM_KV_NOMEM) when the record cannot be kept, so
+ * a rollback is always complete. Flush and discard refuse/clear an open
+ * journal. One journal at a time. */
+BLVM_WUR bool blvm_coins_journal_begin(blvm_coins_cache *c);
+/* Undoes every change since begin and closes the journal. false only when
+ * memory ran out re-creating an entry (the cache is then unusable: the
+ * caller must not flush it). */
+BLVM_WUR bool blvm_coins_journal_rollback(blvm_coins_cache *c);
+void blvm_coins_journal_end(blvm_coins_cache *c);
+
 /* Iterates over every coin in the store in key order (Core's cursor order,
  * which the UTXO set hashes depend on). The cache must have no dirty entries
  * (flush first). fn returns false to stop early. Returns a BLVM_KV_* code. */
 typedef bool (*blvm_coins_visit_fn)(void *ctx, const blvm_outpoint *op, const blvm_coin *coin);
 BLVM_WUR int blvm_coins_for_each(blvm_coins_cache *c, blvm_coins_visit_fn fn, void *ctx);
+/* The same over a read transaction the caller holds (a snapshot taken at a
+ * known best block); the transaction stays open. */
+BLVM_WUR int blvm_coins_for_each_in(blvm_kv_txn *txn, blvm_coins_visit_fn fn, void *ctx);
 
 /* Ends the cache's read snapshot of the store, so the next lookup sees the
  * latest committed state (and a writer may grow the map). */

@@ -5,9 +5,8 @@
 #include "node/config.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <errno.h>
-#include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,8 @@
 #include <sys/stat.h>
 
 #include "consensus/params.h"
+#include "util/err.h"
+#include "util/hex.h"
 
 /* blvm_config_network values are the consensus layer's network ids, so
  * (blvm_network)blvm_config_get_network(cfg) picks the chain parameters. */
@@ -129,6 +130,13 @@ const blvm_arg_spec blvm_config_blvmd_args[] = {
     B("logthreadnames", "Prepend debug output with name of the originating thread"),
     B("logips", ""),
     B("shrinkdebugfile", ""),
+    /* Block creation (src/node/miner.c). */
+    I("blockmaxweight", 0, INTMAX_, "Set maximum BIP141 block weight (default: 4000000)"),
+    I("blockreservedweight", 0, INTMAX_,
+      "Reserve space for the fixed-size block header plus the largest coinbase transaction the "
+      "mining software may add to the block (default: 8000)"),
+    I("blockversion", INT32_MIN, INT32_MAX,
+      "Override block version to test forking scenarios (regtest only)"),
     /* Regression testing / policy (accepted so Core-style test configs run). */
     B("acceptnonstdtxn", ""),
     S("minrelaytxfee", ""),
@@ -214,16 +222,6 @@ static const char *const g_net_dirs[] = {"", "testnet3", "testnet4", "signet", "
 static const uint16_t g_rpc_ports[] = {8332, 18332, 48332, 38332, 18443};
 static const uint16_t g_p2p_ports[] = {8333, 18333, 48333, 38333, 18444};
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static const blvm_arg_spec *find_spec(const blvm_config *cfg, const char *name, size_t len) {
     for (size_t i = 0; i < cfg->nspecs; i++) {
         if (strlen(cfg->specs[i].name) == len && strncmp(cfg->specs[i].name, name, len) == 0)
@@ -278,13 +276,6 @@ static bool parse_int_text(const char *v, int64_t *out) {
     return true;
 }
 
-static bool is_hex64(const char *v) {
-    if (strlen(v) != 64) return false;
-    for (size_t i = 0; i < 64; i++)
-        if (!isxdigit((unsigned char)v[i])) return false;
-    return true;
-}
-
 /* Checks and normalises one value; negated says "-noname". On success
  * *norm is the value to store (NULL for a negated list/string). */
 static bool interpret_value(const blvm_arg_spec *spec, const char *value, bool negated,
@@ -295,8 +286,8 @@ static bool interpret_value(const blvm_arg_spec *spec, const char *value, bool n
         /* -noname=0 means name=1 (Core keeps the double negative). */
         bool b = true;
         if (value && !parse_bool_text(value, &b)) {
-            set_err(err, errlen, "Invalid value for -no%s%s: '%s' (expected 0 or 1)", spec->name,
-                    where, value);
+            blvm_err_set(err, errlen, "Invalid value for -no%s%s: '%s' (expected 0 or 1)",
+                         spec->name, where, value);
             return false;
         }
         if (!b) {
@@ -320,8 +311,8 @@ static bool interpret_value(const blvm_arg_spec *spec, const char *value, bool n
     case BLVM_ARG_BOOL: {
         bool b;
         if (!parse_bool_text(value, &b)) {
-            set_err(err, errlen, "Invalid value for -%s%s: '%s' (expected 0 or 1)", spec->name,
-                    where, value);
+            blvm_err_set(err, errlen, "Invalid value for -%s%s: '%s' (expected 0 or 1)", spec->name,
+                         where, value);
             return false;
         }
         snprintf(norm, normlen, "%d", b ? 1 : 0);
@@ -331,13 +322,14 @@ static bool interpret_value(const blvm_arg_spec *spec, const char *value, bool n
         int64_t x;
         if (!parse_int_text(value, &x) || x < spec->min || x > spec->max) {
             if (spec->max == INT64_MAX) {
-                set_err(err, errlen,
-                        "Invalid value for -%s%s: '%s' (expected an integer of at least %lld)",
-                        spec->name, where, value, (long long)spec->min);
+                blvm_err_set(err, errlen,
+                             "Invalid value for -%s%s: '%s' (expected an integer of at least %lld)",
+                             spec->name, where, value, (long long)spec->min);
             } else {
-                set_err(err, errlen,
-                        "Invalid value for -%s%s: '%s' (expected an integer from %lld to %lld)",
-                        spec->name, where, value, (long long)spec->min, (long long)spec->max);
+                blvm_err_set(
+                    err, errlen,
+                    "Invalid value for -%s%s: '%s' (expected an integer from %lld to %lld)",
+                    spec->name, where, value, (long long)spec->min, (long long)spec->max);
             }
             return false;
         }
@@ -345,10 +337,10 @@ static bool interpret_value(const blvm_arg_spec *spec, const char *value, bool n
         return true;
     }
     case BLVM_ARG_HASH:
-        if (strcmp(value, "0") != 0 && !is_hex64(value)) {
-            set_err(err, errlen,
-                    "Invalid value for -%s%s: '%s' (expected 64 hexadecimal digits or 0)",
-                    spec->name, where, value);
+        if (strcmp(value, "0") != 0 && !blvm_hex_is_valid(value, 64)) {
+            blvm_err_set(err, errlen,
+                         "Invalid value for -%s%s: '%s' (expected 64 hexadecimal digits or 0)",
+                         spec->name, where, value);
             return false;
         }
         snprintf(norm, normlen, "%s", value);
@@ -356,7 +348,7 @@ static bool interpret_value(const blvm_arg_spec *spec, const char *value, bool n
     case BLVM_ARG_STRING:
     case BLVM_ARG_LIST:
         if (strlen(value) >= normlen) {
-            set_err(err, errlen, "Value of -%s%s is too long", spec->name, where);
+            blvm_err_set(err, errlen, "Value of -%s%s is too long", spec->name, where);
             return false;
         }
         snprintf(norm, normlen, "%s", value);
@@ -382,18 +374,18 @@ static bool add_setting(blvm_config *cfg, int source, const char *section, const
         return false;
     }
     if (source == SRC_CONF && (spec->flags & BLVM_ARG_CLI_ONLY)) {
-        set_err(err, errlen, "-%s is only valid on the command line%s", spec->name, where);
+        blvm_err_set(err, errlen, "-%s is only valid on the command line%s", spec->name, where);
         return false;
     }
     char *norm = malloc(65536);
     if (!norm) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     bool is_null;
     bool ok = interpret_value(spec, value, negated, where, norm, 65536, &is_null, err, errlen);
     if (ok && !add_entry(cfg, spec, source, section, is_null ? NULL : norm)) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         ok = false;
     }
     free(norm);
@@ -419,7 +411,7 @@ bool blvm_config_read_conf_text(blvm_config *cfg, const char *text, const char *
     clear_list_cache(cfg);
     char *copy = strdup(text);
     if (!copy) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     char section[64] = "";
@@ -448,22 +440,23 @@ bool blvm_config_read_conf_text(blvm_config *cfg, const char *text, const char *
             continue;
         }
         if (line[0] == '-') {
-            set_err(err, errlen,
-                    "parse error on line %d of %s: %s, options in configuration file must be "
-                    "specified without leading -",
-                    lineno, fname, line);
+            blvm_err_set(err, errlen,
+                         "parse error on line %d of %s: %s, options in configuration file must be "
+                         "specified without leading -",
+                         lineno, fname, line);
             ok = false;
             break;
         }
         char *eq = strchr(line, '=');
         if (!eq) {
             if (strncmp(line, "no", 2) == 0) {
-                set_err(err, errlen,
-                        "parse error on line %d of %s: %s, if you intended to specify a negated "
-                        "option, use %s=1 instead",
-                        lineno, fname, line, line);
+                blvm_err_set(
+                    err, errlen,
+                    "parse error on line %d of %s: %s, if you intended to specify a negated "
+                    "option, use %s=1 instead",
+                    lineno, fname, line, line);
             } else {
-                set_err(err, errlen, "parse error on line %d of %s: %s", lineno, fname, line);
+                blvm_err_set(err, errlen, "parse error on line %d of %s: %s", lineno, fname, line);
             }
             ok = false;
             break;
@@ -485,10 +478,11 @@ bool blvm_config_read_conf_text(blvm_config *cfg, const char *text, const char *
             }
         }
         if (used_hash && strstr(key, "rpcpassword")) {
-            set_err(err, errlen,
-                    "parse error on line %d of %s, using # in rpcpassword can be ambiguous and "
-                    "should be avoided",
-                    lineno, fname);
+            blvm_err_set(
+                err, errlen,
+                "parse error on line %d of %s, using # in rpcpassword can be ambiguous and "
+                "should be avoided",
+                lineno, fname);
             ok = false;
             break;
         }
@@ -503,8 +497,8 @@ bool blvm_config_read_conf_text(blvm_config *cfg, const char *text, const char *
                          &unknown)) {
             if (unknown) {
                 if (cfg->ignore_unknown_conf) continue;
-                set_err(err, errlen, "Invalid configuration value %s (line %d of %s)", key, lineno,
-                        fname);
+                blvm_err_set(err, errlen, "Invalid configuration value %s (line %d of %s)", key,
+                             lineno, fname);
             }
             ok = false;
         }
@@ -518,8 +512,10 @@ static bool read_conf_file(blvm_config *cfg, const char *path, bool must_exist, 
     FILE *f = fopen(path, "r");
     if (!f) {
         if (!must_exist && errno == ENOENT) return true;
-        set_err(err, errlen, "Error reading configuration file: specified config file \"%s\" could not be opened: %s",
-                path, strerror(errno));
+        blvm_err_set(err, errlen,
+                     "Error reading configuration file: specified config file \"%s\" could not be "
+                     "opened: %s",
+                     path, strerror(errno));
         return false;
     }
     size_t cap = 4096, len = 0;
@@ -528,7 +524,7 @@ static bool read_conf_file(blvm_config *cfg, const char *path, bool must_exist, 
     while (ok) {
         if (len + 4096 + 1 > cap) {
             if (cap > 64u * 1024 * 1024) {
-                set_err(err, errlen, "configuration file %s is too large", path);
+                blvm_err_set(err, errlen, "configuration file %s is too large", path);
                 ok = false;
                 break;
             }
@@ -545,18 +541,19 @@ static bool read_conf_file(blvm_config *cfg, const char *path, bool must_exist, 
         if (r < 4096) break;
     }
     if (ok && ferror(f)) {
-        set_err(err, errlen, "Error reading configuration file %s: %s", path, strerror(errno));
+        blvm_err_set(err, errlen, "Error reading configuration file %s: %s", path, strerror(errno));
         ok = false;
     }
     fclose(f);
     if (!ok) {
-        if (buf == NULL) set_err(err, errlen, "out of memory");
+        if (buf == NULL) blvm_err_set(err, errlen, "out of memory");
         free(buf);
         return false;
     }
     buf[len] = '\0';
     if (memchr(buf, '\0', len)) {
-        set_err(err, errlen, "Error reading configuration file %s: it contains a NUL byte", path);
+        blvm_err_set(err, errlen, "Error reading configuration file %s: it contains a NUL byte",
+                     path);
         free(buf);
         return false;
     }
@@ -826,18 +823,19 @@ static bool resolve_network(blvm_config *cfg, char *err, size_t errlen) {
         const char *v = cfg->entries[c].value;
         blvm_config_network n2;
         if (!blvm_config_network_from_name(v, &n2)) {
-            set_err(err, errlen,
-                    "Invalid -chain value '%s': expected main, test, testnet4, signet or regtest",
-                    v);
+            blvm_err_set(
+                err, errlen,
+                "Invalid -chain value '%s': expected main, test, testnet4, signet or regtest", v);
             return false;
         }
         count++;
         net = n2;
     }
     if (count > 1) {
-        set_err(err, errlen,
-                "Invalid combination of -regtest, -signet, -testnet, -testnet4 and -chain. Can "
-                "use at most one.");
+        blvm_err_set(
+            err, errlen,
+            "Invalid combination of -regtest, -signet, -testnet, -testnet4 and -chain. Can "
+            "use at most one.");
         return false;
     }
     cfg->network = net;
@@ -861,7 +859,7 @@ static bool set_dirs(blvm_config *cfg, const blvm_config_options *opts, char *er
         cfg->datadir = path_join(home, ".blvm");
     }
     if (!cfg->datadir) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     /* Drop a trailing slash so messages show clean paths. */
@@ -875,7 +873,7 @@ blvm_config *blvm_config_load(const blvm_config_options *opts, int argc, char *c
     if (err && errlen) err[0] = '\0';
     blvm_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return NULL;
     }
     pthread_mutex_init(&cfg->cache_mutex, NULL);
@@ -890,10 +888,11 @@ blvm_config *blvm_config_load(const blvm_config_options *opts, int argc, char *c
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0') {
             if (opts->allow_positional) break;
-            set_err(err, errlen,
-                    "Error parsing command line arguments: Command line contains unexpected token "
-                    "'%s', see blvmd -h for a list of options.",
-                    a);
+            blvm_err_set(
+                err, errlen,
+                "Error parsing command line arguments: Command line contains unexpected token "
+                "'%s', see blvmd -h for a list of options.",
+                a);
             goto fail;
         }
         const char *key = a + 1;
@@ -904,9 +903,9 @@ blvm_config *blvm_config_load(const blvm_config_options *opts, int argc, char *c
         if (!add_setting(cfg, SRC_CMD, NULL, key, keylen, eq ? eq + 1 : NULL, "", err, errlen,
                          &unknown)) {
             if (unknown)
-                set_err(err, errlen,
-                        "Error parsing command line arguments: Invalid parameter %.*s",
-                        (int)(key - a + keylen), a);
+                blvm_err_set(err, errlen,
+                             "Error parsing command line arguments: Invalid parameter %.*s",
+                             (int)(key - a + keylen), a);
             goto fail;
         }
     }
@@ -957,7 +956,8 @@ blvm_config *blvm_config_load(const blvm_config_options *opts, int argc, char *c
          * default one is created later. */
         struct stat st;
         if (stat(cfg->datadir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            set_err(err, errlen, "Specified data directory \"%s\" does not exist.", cfg->datadir);
+            blvm_err_set(err, errlen, "Specified data directory \"%s\" does not exist.",
+                         cfg->datadir);
             goto fail;
         }
     }
@@ -986,7 +986,7 @@ blvm_config *blvm_config_load(const blvm_config_options *opts, int argc, char *c
     }
     return cfg;
 oom:
-    set_err(err, errlen, "out of memory");
+    blvm_err_set(err, errlen, "out of memory");
 fail:
     blvm_config_destroy(cfg);
     return NULL;

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,35 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/err.h"
 #include "util/log.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-/* mkdir -p, mode 0700 for what we create (the data dir holds the cookie). */
-static bool mkdirs(const char *path) {
-    char *p = strdup(path);
-    if (!p) return false;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-            free(p);
-            return false;
-        }
-        *s = '/';
-    }
-    bool ok = mkdir(p, 0700) == 0 || errno == EEXIST;
-    free(p);
-    return ok;
-}
+#include "util/os.h"
 
 static bool is_dir(const char *path) {
     struct stat st;
@@ -72,16 +45,17 @@ static bool prepare_dir(const char *dir, const char *what, bool create, char *er
                         size_t errlen) {
     if (!is_dir(dir)) {
         if (!create) {
-            set_err(err, errlen, "Specified %s \"%s\" does not exist.", what, dir);
+            blvm_err_set(err, errlen, "Specified %s \"%s\" does not exist.", what, dir);
             return false;
         }
-        if (!mkdirs(dir)) {
-            set_err(err, errlen, "Cannot create %s '%s': %s", what, dir, strerror(errno));
+        /* Mode 0700 for what we create: the data dir holds the cookie. */
+        if (!blvm_os_mkdirs(dir, 0700)) {
+            blvm_err_set(err, errlen, "Cannot create %s '%s': %s", what, dir, strerror(errno));
             return false;
         }
     }
     if (!dir_writable(dir)) {
-        set_err(err, errlen, "Cannot write to %s '%s'; check permissions.", what, dir);
+        blvm_err_set(err, errlen, "Cannot write to %s '%s'; check permissions.", what, dir);
         return false;
     }
     return true;
@@ -103,13 +77,13 @@ int blvm_init_lock_dir(const char *dir, char *err, size_t errlen) {
     size_t n = strlen(dir) + 8;
     char *p = malloc(n);
     if (!p) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return -1;
     }
     snprintf(p, n, "%s/.lock", dir);
     int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        set_err(err, errlen, "Cannot open lock file %s: %s", p, strerror(errno));
+        blvm_err_set(err, errlen, "Cannot open lock file %s: %s", p, strerror(errno));
         free(p);
         return -1;
     }
@@ -118,12 +92,12 @@ int blvm_init_lock_dir(const char *dir, char *err, size_t errlen) {
         int e = errno;
         close(fd);
         if (e == EWOULDBLOCK) {
-            set_err(err, errlen,
-                    "Cannot obtain a lock on data directory %s. blvmd is probably already "
-                    "running.",
-                    dir);
+            blvm_err_set(err, errlen,
+                         "Cannot obtain a lock on data directory %s. blvmd is probably already "
+                         "running.",
+                         dir);
         } else {
-            set_err(err, errlen, "Cannot lock data directory %s: %s", dir, strerror(e));
+            blvm_err_set(err, errlen, "Cannot lock data directory %s: %s", dir, strerror(e));
         }
         return -1;
     }
@@ -139,12 +113,12 @@ void blvm_init_unlock_dir(int fd) {
 bool blvm_init_write_pidfile(const char *path, char *err, size_t errlen) {
     FILE *f = fopen(path, "w");
     if (!f) {
-        set_err(err, errlen, "Unable to create the PID file '%s': %s", path, strerror(errno));
+        blvm_err_set(err, errlen, "Unable to create the PID file '%s': %s", path, strerror(errno));
         return false;
     }
     fprintf(f, "%ld\n", (long)getpid());
     if (fclose(f) != 0) {
-        set_err(err, errlen, "Unable to write the PID file '%s': %s", path, strerror(errno));
+        blvm_err_set(err, errlen, "Unable to write the PID file '%s': %s", path, strerror(errno));
         return false;
     }
     return true;
@@ -161,13 +135,13 @@ static int g_daemon_fd = -1;
 bool blvm_init_daemonize(bool wait, char *err, size_t errlen) {
     int fds[2];
     if (pipe(fds) != 0) {
-        set_err(err, errlen, "-daemon: pipe failed: %s", strerror(errno));
+        blvm_err_set(err, errlen, "-daemon: pipe failed: %s", strerror(errno));
         return false;
     }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        set_err(err, errlen, "-daemon: fork failed: %s", strerror(errno));
+        blvm_err_set(err, errlen, "-daemon: fork failed: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
         return false;
@@ -190,7 +164,7 @@ bool blvm_init_daemonize(bool wait, char *err, size_t errlen) {
     close(fds[0]);
     g_daemon_fd = fds[1];
     if (setsid() < 0) {
-        set_err(err, errlen, "-daemon: setsid failed: %s", strerror(errno));
+        blvm_err_set(err, errlen, "-daemon: setsid failed: %s", strerror(errno));
         return false;
     }
     int nul = open("/dev/null", O_RDWR);
@@ -236,23 +210,35 @@ bool blvm_init_add_shutdown_hook(blvm_shutdown_phase phase, const char *name, bl
     return ok;
 }
 
-void blvm_init_run_shutdown(blvm_node *node) {
+void blvm_init_run_shutdown_phase(blvm_node *node, blvm_shutdown_phase phase) {
     hook local[MAX_HOOKS];
+    size_t n = 0;
     pthread_mutex_lock(&g_hooks_mutex);
-    size_t n = g_nhooks;
-    memcpy(local, g_hooks, n * sizeof local[0]);
-    g_nhooks = 0;
+    size_t keep = 0;
+    for (size_t i = 0; i < g_nhooks; i++) {
+        if (g_hooks[i].phase == phase)
+            local[n++] = g_hooks[i];
+        else
+            g_hooks[keep++] = g_hooks[i];
+    }
+    g_nhooks = keep;
     pthread_mutex_unlock(&g_hooks_mutex);
-    for (size_t i = 0; i < n; i++) {
-        if (local[i].phase != BLVM_SHUTDOWN_INTERRUPT) continue;
-        BLVM_LOG_DEBUG(BLVM_LOG_RPC, "Shutdown: interrupt %s", local[i].name);
-        local[i].fn(node, local[i].arg);
+    if (phase == BLVM_SHUTDOWN_INTERRUPT) {
+        for (size_t i = 0; i < n; i++) {
+            BLVM_LOG_DEBUG(BLVM_LOG_RPC, "Shutdown: interrupt %s", local[i].name);
+            local[i].fn(node, local[i].arg);
+        }
+    } else {
+        for (size_t i = n; i-- > 0;) {
+            BLVM_LOG_INFO("Shutdown: stopping %s", local[i].name);
+            local[i].fn(node, local[i].arg);
+        }
     }
-    for (size_t i = n; i-- > 0;) {
-        if (local[i].phase != BLVM_SHUTDOWN_STOP) continue;
-        BLVM_LOG_INFO("Shutdown: stopping %s", local[i].name);
-        local[i].fn(node, local[i].arg);
-    }
+}
+
+void blvm_init_run_shutdown(blvm_node *node) {
+    blvm_init_run_shutdown_phase(node, BLVM_SHUTDOWN_INTERRUPT);
+    blvm_init_run_shutdown_phase(node, BLVM_SHUTDOWN_STOP);
 }
 
 /* ---- signals ---- */
@@ -271,6 +257,36 @@ void blvm_init_block_signals(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
+static void handle_signal(blvm_node *node, int sig) {
+    if (sig == SIGINT || sig == SIGTERM) {
+        if (!blvm_node_shutdown_requested(node))
+            BLVM_LOG_INFO("Received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        blvm_node_request_shutdown(node);
+    } else if (sig == SIGHUP) {
+        if (!blvm_log_reopen()) BLVM_LOG_WARN("Could not reopen the debug log");
+    }
+}
+
+static void *signal_thread_main(void *arg) {
+    blvm_node *node = arg;
+    blvm_log_set_thread_name("signal");
+    sigset_t set;
+    signal_set(&set);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0) continue;
+        handle_signal(node, sig);
+    }
+    return NULL;
+}
+
+bool blvm_init_start_signal_thread(blvm_node *node) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, signal_thread_main, node) != 0) return false;
+    pthread_detach(t);
+    return true;
+}
+
 void blvm_init_wait_for_shutdown(blvm_node *node) {
     sigset_t set;
     signal_set(&set);
@@ -279,11 +295,6 @@ void blvm_init_wait_for_shutdown(blvm_node *node) {
     while (!blvm_node_shutdown_requested(node)) {
         siginfo_t info;
         int sig = sigtimedwait(&set, &info, &tick);
-        if (sig == SIGINT || sig == SIGTERM) {
-            BLVM_LOG_INFO("Received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-            blvm_node_request_shutdown(node);
-        } else if (sig == SIGHUP) {
-            if (!blvm_log_reopen()) BLVM_LOG_WARN("Could not reopen the debug log");
-        }
+        if (sig > 0) handle_signal(node, sig);
     }
 }

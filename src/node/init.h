@@ -11,8 +11,10 @@
  *   BLVM_SHUTDOWN_STOP       then in reverse registration order (last
  *                            started, first stopped): stop threads, flush
  *                            the coins cache, close databases and files.
- * blvmd registers the RPC server's stop after the chainstate's flush, so the
- * server stops first and no handler runs while the chainstate closes. */
+ * Between the two, blvmd stops the RPC server itself (it interrupts it with
+ * an INTERRUPT hook, then joins its workers), so no RPC handler runs while
+ * STOP hooks close the chainstate, whatever order things were started in.
+ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,13 +54,19 @@ typedef enum { BLVM_SHUTDOWN_INTERRUPT = 0, BLVM_SHUTDOWN_STOP = 1 } blvm_shutdo
 /* Registers a hook (name is for the log). Thread-safe. false when full. */
 BLVM_WUR bool blvm_init_add_shutdown_hook(blvm_shutdown_phase phase, const char *name,
                                           blvm_shutdown_fn fn, void *arg);
-/* Runs the interrupt hooks then the stop hooks, each once, and forgets
- * them. */
+/* Runs (and forgets) the hooks of one phase, in that phase's order. */
+void blvm_init_run_shutdown_phase(blvm_node *node, blvm_shutdown_phase phase);
+/* Both phases: interrupt hooks, then stop hooks. */
 void blvm_init_run_shutdown(blvm_node *node);
 
 /* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread
  * it creates afterwards, and ignores SIGPIPE. Call first in main(). */
 void blvm_init_block_signals(void);
+/* Starts a thread that turns SIGINT/SIGTERM into
+ * blvm_node_request_shutdown(node) and SIGHUP into reopening debug.log, so
+ * signals work while the main thread is busy (loading, -loadblock import,
+ * reindex). Call after blvm_init_daemonize (fork keeps only the caller). */
+BLVM_WUR bool blvm_init_start_signal_thread(blvm_node *node);
 /* Waits (main thread) until SIGINT/SIGTERM arrives or
  * blvm_node_request_shutdown() is called; SIGHUP reopens debug.log. */
 void blvm_init_wait_for_shutdown(blvm_node *node);

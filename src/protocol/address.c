@@ -26,14 +26,21 @@ static size_t witness_script(uint8_t *script, int version, const uint8_t *prog, 
 }
 
 static bool decode_bech32_address(const blvm_params *p, const char *address, uint8_t *script,
-                                  size_t *script_len, char *error) {
+                                  size_t *script_len, char *error, int *locs, size_t cap,
+                                  size_t *n_locs) {
     char hrp[BLVM_BECH32_MAX_LEN + 1];
     uint8_t values[BLVM_BECH32_MAX_LEN];
     size_t n;
     const char *why;
     blvm_bech32_encoding enc = blvm_bech32_decode(address, hrp, values, &n, &why);
     if (enc == BLVM_BECH32_INVALID) {
-        set_error(error, "%s", why);
+        /* Core's DecodeDestination: the message and positions of
+         * bech32::LocateErrors. */
+        int dummy[1];
+        size_t nd;
+        const char *located = blvm_bech32_locate_errors(address, locs ? locs : dummy,
+                                                        locs ? cap : 0, n_locs ? n_locs : &nd);
+        set_error(error, "%s", located[0] ? located : why);
         return false;
     }
     if (n == 0) {
@@ -84,13 +91,22 @@ static bool decode_bech32_address(const blvm_params *p, const char *address, uin
 bool blvm_address_decode(const blvm_params *p, const char *address,
                          uint8_t script[BLVM_ADDRESS_SCRIPT_MAX], size_t *script_len,
                          char error[BLVM_ADDRESS_ERROR_MAX]) {
+    return blvm_address_decode_locate(p, address, script, script_len, error, NULL, 0, NULL);
+}
+
+bool blvm_address_decode_locate(const blvm_params *p, const char *address,
+                                uint8_t script[BLVM_ADDRESS_SCRIPT_MAX], size_t *script_len,
+                                char error[BLVM_ADDRESS_ERROR_MAX], int *locs, size_t cap,
+                                size_t *n_locs) {
     error[0] = '\0';
+    if (n_locs) *n_locs = 0;
     size_t hrp_len = strlen(p->bech32_hrp);
     /* A valid bech32 address of another network is not tried as base58. */
     bool is_bech32 = strlen(address) >= hrp_len;
     for (size_t i = 0; is_bech32 && i < hrp_len; i++)
         is_bech32 = tolower((unsigned char)address[i]) == p->bech32_hrp[i];
-    if (is_bech32) return decode_bech32_address(p, address, script, script_len, error);
+    if (is_bech32)
+        return decode_bech32_address(p, address, script, script_len, error, locs, cap, n_locs);
 
     uint8_t data[128];
     size_t n;

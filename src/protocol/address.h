@@ -23,6 +23,15 @@ BLVM_WUR bool blvm_address_decode(const blvm_params *p, const char *address,
                                   uint8_t script[BLVM_ADDRESS_SCRIPT_MAX], size_t *script_len,
                                   char error[BLVM_ADDRESS_ERROR_MAX]);
 
+/* The same, also giving Core's error_locations (validateaddress): for a
+ * string with this network's bech32 prefix that is not valid bech32, the
+ * positions of the faulty characters (Core's bech32::LocateErrors). At most
+ * cap positions are written to locs; *n_locs is their count. */
+BLVM_WUR bool blvm_address_decode_locate(const blvm_params *p, const char *address,
+                                         uint8_t script[BLVM_ADDRESS_SCRIPT_MAX],
+                                         size_t *script_len, char error[BLVM_ADDRESS_ERROR_MAX],
+                                         int *locs, size_t cap, size_t *n_locs);
+
 /* Core's ExtractDestination + EncodeDestination: the address paying to this
  * output script, malloc'd; NULL when the script has no address (bare keys,
  * multisig, OP_RETURN, non-standard) or on allocation failure. */

@@ -32,6 +32,13 @@ BLVM_WUR bool blvm_bech32_encode(char *out, size_t out_cap, blvm_bech32_encoding
 blvm_bech32_encoding blvm_bech32_decode(const char *str, char *hrp, uint8_t *values,
                                         size_t *n_values, const char **error);
 
+/* Core's bech32::LocateErrors: why str is not a valid bech32/bech32m
+ * string and, when it can tell, the positions of the faulty characters
+ * (bad characters, the separator, or up to two substitutions found from the
+ * checksum's syndrome). Writes at most cap positions to locs and their
+ * count to *n_locs. Returns "" for a valid string. */
+const char *blvm_bech32_locate_errors(const char *str, int *locs, size_t cap, size_t *n_locs);
+
 /* Regroups bits (Core's ConvertBits): from-bit groups to to-bit groups, with
  * padding on encode; on decode (pad=false) leftover bits must be zero and
  * fewer than from_bits. Returns false when the input is not valid. */

@@ -45,8 +45,7 @@ void blvm_blockfile_info_encode(const blvm_blockfile_info *info, blvm_writer *w)
 bool blvm_blockfile_info_decode(blvm_blockfile_info *info, blvm_reader *r) {
     memset(info, 0, sizeof(*info));
     return blvm_read_varint32(r, &info->blocks) && blvm_read_varint32(r, &info->size) &&
-           blvm_read_varint32(r, &info->undo_size) &&
-           blvm_read_varint32(r, &info->height_first) &&
+           blvm_read_varint32(r, &info->undo_size) && blvm_read_varint32(r, &info->height_first) &&
            blvm_read_varint32(r, &info->height_last) &&
            blvm_read_varint(r, UINT64_MAX, &info->time_first) &&
            blvm_read_varint(r, UINT64_MAX, &info->time_last);
@@ -56,7 +55,8 @@ static bool ensure_files(blvm_blockstore *bs, size_t n) {
     if (n <= bs->count) return true;
     if (n > bs->cap) {
         size_t cap = bs->cap ? bs->cap : 16;
-        while (cap < n) cap *= 2;
+        while (cap < n)
+            cap *= 2;
         blvm_blockfile_info *infos = realloc(bs->infos, cap * sizeof(*infos));
         if (!infos) return false;
         bs->infos = infos;
@@ -114,12 +114,18 @@ bool blvm_blockstore_load(blvm_blockstore *bs, const blvm_blockfile_info *infos,
 
 void blvm_blockstore_set_max_file_size(blvm_blockstore *bs, uint32_t bytes) {
     pthread_mutex_lock(&bs->lock);
-    bs->max_file_size = bytes < 0x10000 ? 0x10000 : bytes > BLVM_MAX_BLOCKFILE_SIZE ? BLVM_MAX_BLOCKFILE_SIZE : bytes;
+    bs->max_file_size = bytes < 0x10000                   ? 0x10000
+                        : bytes > BLVM_MAX_BLOCKFILE_SIZE ? BLVM_MAX_BLOCKFILE_SIZE
+                                                          : bytes;
     pthread_mutex_unlock(&bs->lock);
 }
 
-int blvm_blockstore_last_file(const blvm_blockstore *bs) { return bs->last_file; }
-size_t blvm_blockstore_file_count(const blvm_blockstore *bs) { return bs->count; }
+int blvm_blockstore_last_file(const blvm_blockstore *bs) {
+    return bs->last_file;
+}
+size_t blvm_blockstore_file_count(const blvm_blockstore *bs) {
+    return bs->count;
+}
 
 bool blvm_blockstore_get_info(const blvm_blockstore *bs, int n, blvm_blockfile_info *out) {
     blvm_blockstore *m = (blvm_blockstore *)bs;
@@ -145,12 +151,12 @@ size_t blvm_blockstore_take_dirty(blvm_blockstore *bs, int *out, size_t cap) {
 
 void blvm_blockstore_mark_all_dirty(blvm_blockstore *bs) {
     pthread_mutex_lock(&bs->lock);
-    for (size_t i = 0; i < bs->count; i++) bs->flags[i] |= FLAG_DIRTY;
+    for (size_t i = 0; i < bs->count; i++)
+        bs->flags[i] |= FLAG_DIRTY;
     pthread_mutex_unlock(&bs->lock);
 }
 
-void blvm_blockstore_file_path(const blvm_blockstore *bs, int n, bool undo, char *out,
-                               size_t cap) {
+void blvm_blockstore_file_path(const blvm_blockstore *bs, int n, bool undo, char *out, size_t cap) {
     snprintf(out, cap, "%s/%s%05d.dat", bs->dir, undo ? "rev" : "blk", n);
 }
 
@@ -159,6 +165,10 @@ static bool pwrite_all(int fd, const uint8_t *p, size_t len, off_t off) {
         ssize_t w = pwrite(fd, p, len, off);
         if (w < 0) {
             if (errno == EINTR) continue;
+            return false;
+        }
+        if (w == 0) { /* no progress and no error: do not spin */
+            errno = EIO;
             return false;
         }
         p += w;
@@ -198,8 +208,8 @@ static void preallocate(int fd, uint64_t used, uint64_t end, uint64_t chunk) {
 }
 
 /* Writes [magic][size][data][tail] at offset off of file (n, undo). */
-static bool write_record(blvm_blockstore *bs, int n, bool undo, uint32_t off,
-                         const uint8_t *data, size_t len, const uint8_t *tail, size_t tail_len) {
+static bool write_record(blvm_blockstore *bs, int n, bool undo, uint32_t off, const uint8_t *data,
+                         size_t len, const uint8_t *tail, size_t tail_len) {
     char path[PATH_MAX];
     blvm_blockstore_file_path(bs, n, undo, path, sizeof path);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -314,9 +324,25 @@ bool blvm_blockstore_write_undo(blvm_blockstore *bs, int file, const uint8_t *da
     return ok;
 }
 
+/* fsyncs a directory so that files created in it (or removed from it)
+ * survive a power cut. File systems that cannot sync a directory say EINVAL
+ * (Core's DirectoryCommit ignores every error; blvm only those). */
+static bool sync_dir(const char *dir) {
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return false;
+    bool ok = fsync(dfd) == 0 || errno == EINVAL || errno == ENOTSUP;
+    int saved = errno;
+    close(dfd);
+    errno = saved;
+    return ok;
+}
+
 static bool sync_file(const char *path, bool truncate_to, uint64_t size) {
+    /* Only files written since the last flush get here (pruning clears the
+     * marks), so a missing file is data lost, not a pruned file: an error,
+     * or the index would be committed pointing at nothing. */
     int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT; /* pruned meanwhile */
+    if (fd < 0) return false;
     bool ok = true;
     if (truncate_to && ftruncate(fd, (off_t)size) != 0) ok = false;
     if (ok && fsync(fd) != 0) ok = false;
@@ -335,7 +361,7 @@ bool blvm_blockstore_flush(blvm_blockstore *bs) {
         if (f & (FLAG_UNSYNC_BLK | FLAG_TRUNCATE)) {
             blvm_blockstore_file_path(bs, (int)i, false, path, sizeof path);
             ok = sync_file(path, (f & FLAG_TRUNCATE) != 0, bs->infos[i].size);
-            if (ok) bs->flags[i] &= (uint8_t)~(FLAG_UNSYNC_BLK | FLAG_TRUNCATE);
+            if (ok) bs->flags[i] &= (uint8_t) ~(FLAG_UNSYNC_BLK | FLAG_TRUNCATE);
         }
         if (ok && (f & FLAG_UNSYNC_REV)) {
             blvm_blockstore_file_path(bs, (int)i, true, path, sizeof path);
@@ -343,22 +369,17 @@ bool blvm_blockstore_flush(blvm_blockstore *bs) {
             if (ok) bs->flags[i] &= (uint8_t)~FLAG_UNSYNC_REV;
         }
     }
-    if (ok) {
-        /* New files must survive too: sync the directory entry. */
-        int dfd = open(bs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            (void)fsync(dfd);
-            close(dfd);
-        }
-    }
+    /* New files must survive too: sync the directory entry before the index
+     * that names them is committed. */
+    if (ok) ok = sync_dir(bs->dir);
     pthread_mutex_unlock(&bs->lock);
     return ok;
 }
 
 /* Opens file (n, undo) and checks the record header before pos. Returns the
  * fd (caller closes) and the record's length, or -1. */
-static int open_record(const blvm_blockstore *bs, const blvm_flatpos *pos, bool undo,
-                       size_t tail, uint32_t *len_out) {
+static int open_record(const blvm_blockstore *bs, const blvm_flatpos *pos, bool undo, size_t tail,
+                       uint32_t *len_out) {
     if (pos->file < 0 || pos->pos < BLVM_STORAGE_HEADER_SIZE) {
         errno = EINVAL;
         return -1;
@@ -442,6 +463,8 @@ bool blvm_blockstore_remove_file(blvm_blockstore *bs, int n) {
         blvm_blockstore_file_path(bs, n, undo, path, sizeof path);
         if (unlink(path) != 0 && errno != ENOENT) ok = false;
     }
+    /* Make the removal durable too (the index no longer refers to it). */
+    if (ok) ok = sync_dir(bs->dir);
     if (n >= 0 && (size_t)n < bs->count) {
         memset(&bs->infos[n], 0, sizeof(bs->infos[n]));
         bs->flags[n] = FLAG_DIRTY;
@@ -454,7 +477,8 @@ uint64_t blvm_blockstore_disk_usage(const blvm_blockstore *bs) {
     blvm_blockstore *m = (blvm_blockstore *)bs;
     uint64_t total = 0;
     pthread_mutex_lock(&m->lock);
-    for (size_t i = 0; i < bs->count; i++) total += bs->infos[i].size + bs->infos[i].undo_size;
+    for (size_t i = 0; i < bs->count; i++)
+        total += bs->infos[i].size + bs->infos[i].undo_size;
     pthread_mutex_unlock(&m->lock);
     return total;
 }
@@ -462,8 +486,7 @@ uint64_t blvm_blockstore_disk_usage(const blvm_blockstore *bs) {
 #define SCAN_WINDOW (1u << 20)
 
 bool blvm_blockfile_scan(const char *path, const uint8_t magic[4], uint64_t start,
-                         blvm_blockfile_scan_fn fn, void *ctx,
-                         blvm_blockfile_scan_report *report) {
+                         blvm_blockfile_scan_fn fn, void *ctx, blvm_blockfile_scan_report *report) {
     memset(report, 0, sizeof(*report));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
@@ -538,7 +561,23 @@ bool blvm_blockfile_scan(const char *path, const uint8_t magic[4], uint64_t star
             off = moff + 1;
         }
     }
-    if (fsize > consumed) report->skipped_bytes += fsize - consumed;
+    if (fsize > consumed) {
+        report->skipped_bytes += fsize - consumed;
+        /* Zero padding after the last record is preallocated space, not
+         * damage: measure it so callers need not warn about it. */
+        uint64_t end = fsize;
+        bool nonzero = false;
+        while (ok && end > consumed && !nonzero) {
+            size_t wlen = (size_t)(end - consumed < SCAN_WINDOW ? end - consumed : SCAN_WINDOW);
+            if (!pread_all(fd, win, wlen, (off_t)(end - wlen))) break;
+            size_t z = wlen;
+            while (z > 0 && win[z - 1] == 0)
+                z--;
+            nonzero = z > 0;
+            end -= wlen - z;
+        }
+        report->zero_tail = fsize - end;
+    }
     free(win);
     close(fd);
     return ok;

@@ -33,10 +33,10 @@
 #include "util/bytes.h"
 #include "util/common.h"
 
-#define BLVM_MAX_BLOCKFILE_SIZE 0x8000000u  /* 128 MiB, Core's MAX_BLOCKFILE_SIZE */
-#define BLVM_BLOCKFILE_CHUNK_SIZE 0x1000000u /* 16 MiB, Core's BLOCKFILE_CHUNK_SIZE */
-#define BLVM_UNDOFILE_CHUNK_SIZE 0x100000u   /* 1 MiB, Core's UNDOFILE_CHUNK_SIZE */
-#define BLVM_STORAGE_HEADER_SIZE 8u           /* magic + size */
+#define BLVM_MAX_BLOCKFILE_SIZE      0x8000000u /* 128 MiB, Core's MAX_BLOCKFILE_SIZE */
+#define BLVM_BLOCKFILE_CHUNK_SIZE    0x1000000u /* 16 MiB, Core's BLOCKFILE_CHUNK_SIZE */
+#define BLVM_UNDOFILE_CHUNK_SIZE     0x100000u  /* 1 MiB, Core's UNDOFILE_CHUNK_SIZE */
+#define BLVM_STORAGE_HEADER_SIZE     8u         /* magic + size */
 #define BLVM_UNDO_DATA_DISK_OVERHEAD (BLVM_STORAGE_HEADER_SIZE + 32u)
 /* The largest record accepted when reading or scanning is Core's
  * MAX_BLOCK_SERIALIZED_SIZE (consensus/block.h). */
@@ -93,8 +93,8 @@ BLVM_WUR bool blvm_blockstore_write_block(blvm_blockstore *bs, const uint8_t *da
                                           uint32_t height, uint64_t time, blvm_flatpos *pos);
 /* Records a block that already sits in file pos->file at pos->pos (found by a
  * scan of our own files): updates the file's info without writing. */
-BLVM_WUR bool blvm_blockstore_adopt_block(blvm_blockstore *bs, const blvm_flatpos *pos,
-                                          size_t len, uint32_t height, uint64_t time);
+BLVM_WUR bool blvm_blockstore_adopt_block(blvm_blockstore *bs, const blvm_flatpos *pos, size_t len,
+                                          uint32_t height, uint64_t time);
 /* Appends the undo record of a block stored in file `file`. */
 BLVM_WUR bool blvm_blockstore_write_undo(blvm_blockstore *bs, int file, const uint8_t *data,
                                          size_t len, const uint8_t prev_hash[32],
@@ -108,14 +108,12 @@ BLVM_WUR bool blvm_blockstore_read_block(blvm_blockstore *bs, const blvm_flatpos
                                          uint8_t **data, size_t *len);
 /* Same for undo data; also fails when the checksum does not match. */
 BLVM_WUR bool blvm_blockstore_read_undo(blvm_blockstore *bs, const blvm_flatpos *pos,
-                                        const uint8_t prev_hash[32], uint8_t **data,
-                                        size_t *len);
+                                        const uint8_t prev_hash[32], uint8_t **data, size_t *len);
 
 /* Deletes blk and rev files number n (pruning) and resets their info. */
 BLVM_WUR bool blvm_blockstore_remove_file(blvm_blockstore *bs, int n);
 /* Path of blk (undo=false) or rev file n; out must hold PATH_MAX bytes. */
-void blvm_blockstore_file_path(const blvm_blockstore *bs, int n, bool undo, char *out,
-                               size_t cap);
+void blvm_blockstore_file_path(const blvm_blockstore *bs, int n, bool undo, char *out, size_t cap);
 /* Bytes used on disk by blk and rev files (sum of infos). */
 uint64_t blvm_blockstore_disk_usage(const blvm_blockstore *bs);
 
@@ -128,12 +126,14 @@ uint64_t blvm_blockstore_disk_usage(const blvm_blockstore *bs);
  * magic. A record cut short by the end of the file ends the scan and is
  * reported as truncated. Never reads outside the file. */
 typedef struct {
-    uint64_t records;         /* records handed to fn that it accepted */
-    uint64_t rejected;        /* records fn refused */
-    uint64_t skipped_bytes;   /* bytes that were not part of any accepted record */
-    bool truncated;           /* the last record was cut off by end of file */
-    uint64_t truncated_at;    /* file offset of that record's magic */
-    uint64_t end;             /* offset just past the last accepted record */
+    uint64_t records;       /* records handed to fn that it accepted */
+    uint64_t rejected;      /* records fn refused */
+    uint64_t skipped_bytes; /* bytes that were not part of any accepted record */
+    uint64_t zero_tail;     /* of those, the zero bytes at the end of the file
+                             * (preallocated space, as Core's files have) */
+    bool truncated;         /* the last record was cut off by end of file */
+    uint64_t truncated_at;  /* file offset of that record's magic */
+    uint64_t end;           /* offset just past the last accepted record */
 } blvm_blockfile_scan_report;
 
 typedef bool (*blvm_blockfile_scan_fn)(void *ctx, const uint8_t *data, size_t len,

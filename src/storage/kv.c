@@ -39,9 +39,10 @@ static int map_error(int rc) {
     case MDB_NOTFOUND:
         return BLVM_KV_NOTFOUND;
     case MDB_MAP_FULL:
-    case MDB_TXN_FULL:
     case MDB_MAP_RESIZED:
         return BLVM_KV_MAP_FULL;
+    case MDB_TXN_FULL: /* too many dirty pages: a bigger map would not help */
+        return BLVM_KV_NOMEM;
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:
     case MDB_INVALID:
@@ -112,6 +113,12 @@ int blvm_kv_open(blvm_kv **out, const char *dir, const blvm_kv_options *opt) {
     if (kv->read_only) flags |= MDB_RDONLY;
     rc = mdb_env_open(kv->env, dir, flags, 0644);
     if (rc) goto fail;
+    /* Reader slots of processes that died without ending their read
+     * transactions (kill -9) would pin old pages and fill the table: free
+     * them. (The first process to open the environment also resets the
+     * table; this covers a stale slot left next to a live process.) */
+    int dead = 0;
+    (void)mdb_reader_check(kv->env, &dead);
     MDB_txn *txn;
     rc = mdb_txn_begin(kv->env, NULL, kv->read_only ? MDB_RDONLY : 0, &txn);
     if (rc) goto fail;
@@ -147,7 +154,9 @@ int blvm_kv_sync(blvm_kv *kv) {
     return map_error(mdb_env_sync(kv->env, 1));
 }
 
-uint64_t blvm_kv_map_size(const blvm_kv *kv) { return kv->map_size; }
+uint64_t blvm_kv_map_size(const blvm_kv *kv) {
+    return kv->map_size;
+}
 
 int blvm_kv_begin(blvm_kv *kv, bool write, blvm_kv_txn **out) {
     *out = NULL;
@@ -200,8 +209,7 @@ int blvm_kv_get(blvm_kv_txn *t, const void *key, size_t key_len, const void **va
     return BLVM_KV_OK;
 }
 
-int blvm_kv_put(blvm_kv_txn *t, const void *key, size_t key_len, const void *val,
-                size_t val_len) {
+int blvm_kv_put(blvm_kv_txn *t, const void *key, size_t key_len, const void *val, size_t val_len) {
     if (!t->write || !key_ok(key, key_len)) return BLVM_KV_INVALID;
     static const uint8_t empty = 0;
     MDB_val k = {key_len, (void *)key}, v = {val_len, val_len ? (void *)val : (void *)&empty};

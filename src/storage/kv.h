@@ -31,14 +31,14 @@
 
 enum {
     BLVM_KV_OK = 0,
-    BLVM_KV_NOTFOUND = -1,  /* no such key / cursor past the last match */
-    BLVM_KV_MAP_FULL = -2,  /* the map is full (blvm_kv_update grows it) */
-    BLVM_KV_IO = -3,        /* the operating system refused a read or write */
-    BLVM_KV_CORRUPT = -4,   /* the file is not a valid store */
-    BLVM_KV_NOMEM = -5,     /* out of memory */
-    BLVM_KV_BUSY = -6,      /* too many readers, or the store is locked */
-    BLVM_KV_INVALID = -7,   /* bad argument: key too long, read-only txn, ... */
-    BLVM_KV_ABORTED = -8,   /* the callback of blvm_kv_update asked to abort */
+    BLVM_KV_NOTFOUND = -1, /* no such key / cursor past the last match */
+    BLVM_KV_MAP_FULL = -2, /* the map is full (blvm_kv_update grows it) */
+    BLVM_KV_IO = -3,       /* the operating system refused a read or write */
+    BLVM_KV_CORRUPT = -4,  /* the file is not a valid store */
+    BLVM_KV_NOMEM = -5,    /* out of memory */
+    BLVM_KV_BUSY = -6,     /* too many readers, or the store is locked */
+    BLVM_KV_INVALID = -7,  /* bad argument: key too long, read-only txn, ... */
+    BLVM_KV_ABORTED = -8,  /* the callback of blvm_kv_update asked to abort */
 };
 
 typedef struct blvm_kv blvm_kv;

@@ -9,7 +9,9 @@
 /* Core's nSpecialScripts: codes 0..5 are compressed script kinds. */
 #define SPECIAL_SCRIPTS 6u
 
-void blvm_coin_init(blvm_coin *c) { memset(c, 0, sizeof(*c)); }
+void blvm_coin_init(blvm_coin *c) {
+    memset(c, 0, sizeof(*c));
+}
 
 void blvm_coin_clear(blvm_coin *c) {
     free(c->out.script_pubkey.data);
@@ -214,11 +216,14 @@ bool blvm_coin_key_parse(const uint8_t *key, size_t len, blvm_outpoint *op) {
     return true;
 }
 
-void blvm_block_undo_init(blvm_block_undo *u) { memset(u, 0, sizeof(*u)); }
+void blvm_block_undo_init(blvm_block_undo *u) {
+    memset(u, 0, sizeof(*u));
+}
 
 void blvm_block_undo_clear(blvm_block_undo *u) {
     for (size_t i = 0; i < u->count; i++) {
-        for (size_t j = 0; j < u->txs[i].count; j++) blvm_coin_clear(&u->txs[i].coins[j]);
+        for (size_t j = 0; j < u->txs[i].count; j++)
+            blvm_coin_clear(&u->txs[i].coins[j]);
         free(u->txs[i].coins);
     }
     free(u->txs);
@@ -235,7 +240,8 @@ bool blvm_block_undo_resize(blvm_block_undo *u, size_t count) {
 }
 
 bool blvm_tx_undo_resize(blvm_tx_undo *t, size_t count) {
-    for (size_t j = 0; j < t->count; j++) blvm_coin_clear(&t->coins[j]);
+    for (size_t j = 0; j < t->count; j++)
+        blvm_coin_clear(&t->coins[j]);
     free(t->coins);
     t->coins = NULL;
     t->count = 0;

@@ -29,18 +29,25 @@ char *blvm_hex_alloc(const uint8_t *data, size_t len) {
     return s;
 }
 
-static int nibble(char c) {
+int blvm_hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
 
+bool blvm_hex_is_valid(const char *s, size_t n) {
+    if (n == 0 || n % 2 || strlen(s) != n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (blvm_hex_digit(s[i]) < 0) return false;
+    return true;
+}
+
 bool blvm_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *hex) {
     size_t n = strlen(hex);
     if (n % 2 != 0 || n / 2 > out_cap) return false;
     for (size_t i = 0; i < n / 2; i++) {
-        int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+        int hi = blvm_hex_digit(hex[2 * i]), lo = blvm_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) return false;
         out[i] = (uint8_t)(hi << 4 | lo);
     }

@@ -14,6 +14,13 @@ void blvm_hex_encode_reversed(char *out, const uint8_t *data, size_t len);
 /* Returns a malloc'd NUL-terminated hex string, or NULL on allocation failure. */
 char *blvm_hex_alloc(const uint8_t *data, size_t len);
 
+/* The value 0..15 of one hex digit (either case), or -1 for any other char. */
+int blvm_hex_digit(char c);
+
+/* Core's IsHex: the n characters at s are all hex digits, n is even and not
+ * zero, and s ends there (strlen(s) == n: no NUL hidden inside). */
+bool blvm_hex_is_valid(const char *s, size_t n);
+
 /* Decodes exactly strlen(hex)/2 bytes. Fails on odd length, a non-hex digit,
  * or when the result would not fit in out_cap. */
 BLVM_WUR bool blvm_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *hex);

@@ -60,7 +60,7 @@ def run(tmp, db_url, label, builddir):
             "mode": "enforcing",
             "github": {"api_url": fake.url, "owner": "blvm", "repo": "blvm", "max_retries": 2},
             "orchestration": {"parallelism": 2, "max_retries": 2, "retry_backoff_secs": 1,
-                              "build_timeout_secs": 120, "poll_interval_secs": 1,
+                              "build_timeout_secs": 120, "poll_interval_secs": 1, "workflow": "release.yml",
                               "dispatch": {"event_type": "blvm-build",
                                            "payload": {"workflow": "release.yml"}}},
             "components": COMPONENTS,
@@ -125,6 +125,9 @@ def run(tmp, db_url, label, builddir):
         assert t_of["consensus"][0] < t_of["protocol"][0] < t_of["node"][0] < t_of["cli"][0]
         # consensus and sdk are independent and started together.
         assert abs(t_of["sdk"][0] - t_of["consensus"][0]) < 0.5 * 2 + 0.5
+        # Polling asked for the configured workflow's runs only.
+        assert fake.calls_matching("GET", "/actions/workflows/release.yml/runs$")
+        assert not fake.calls_matching("GET", "/actions/runs$")
         # Every API call carried the token.
         assert all(cl["headers"].get("authorization") == "Bearer test-token"
                    for cl in fake.calls if not cl["path"].startswith("/blobs/"))

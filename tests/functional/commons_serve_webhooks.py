@@ -151,6 +151,45 @@ def run(tmp, db_url, label, builddir):
         assert s["since_start"]["duplicate"] == 1, s
         assert s["rejections"]["401"] == 5 and s["rejections"]["400"] >= 4, s
 
+        # --- a flood of bad deliveries: all refused, logging rate-limited ----
+        before = len(c.rows("webhook_rejections", "id"))
+        flood = 100
+        with concurrent.futures.ThreadPoolExecutor(max_workers=20) as ex:
+            codes = list(ex.map(lambda i: c.webhook("pull_request", None, "flood-%d" % i,
+                                                    signature="wrong", raw=body)[0], range(flood)))
+        assert codes == [401] * flood, codes
+        time.sleep(1.1)
+        c.webhook("pull_request", None, "flood-last", signature="wrong", raw=body)
+        stored = len(c.rows("webhook_rejections", "id")) - before
+        assert 2 <= stored < flood, stored
+        assert "more rejected webhooks not logged" in c.log()
+        assert c.status()["since_start"]["rejected"] >= 9 + flood + 1
+        code, h = get(c.url + "/health")
+        assert code == 200
+
+        # --- kill -9 with accepted deliveries not yet processed: none lost --
+        fake.slow.append((r"/pulls/\d+/files$", 0.2))
+        m = 30
+        for i in range(m):
+            fake.pr_files[(REPO, 500 + i)] = ["src/x%d.c" % i]
+
+        def deliver2(i):
+            b = json.dumps(pr_payload("opened", 500 + i, sha_for(500 + i))).encode()
+            return c.webhook("pull_request", None, "d-kill-%d" % i, raw=b)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=m) as ex:
+            res = list(ex.map(deliver2, range(m)))
+        assert all(r[0] == 200 and r[1]["status"] == "queued" for r in res), res
+        c.kill9()
+        done_before = {s["sha"] for s in fake.statuses}
+        pending = [i for i in range(m) if sha_for(500 + i) not in done_before]
+        assert pending, "the worker was expected to lag behind"
+        fake.slow.clear()
+        c.start()
+        wait_until(lambda: all(sha_for(500 + i) in {s["sha"] for s in fake.statuses}
+                               for i in range(m)), 60, 0.3, "deliveries accepted before kill -9")
+        print("%s: %d of %d deliveries were processed after the restart" % (label, len(pending), m),
+              flush=True)
+
         # --- bounded stop; replays still caught after a restart -------------
         t0 = time.time()
         c.stop(15)
@@ -166,7 +205,9 @@ def run(tmp, db_url, label, builddir):
         r = c.cli("audit", "verify")
         assert r.returncode == 0, r.out + r.err
         decisions = c.rows("decisions", "number, state, mode")
-        assert len(decisions) == n + 1 and all(d["mode"] == "dry-run" for d in decisions)
+        # One per PR (a job cut off by kill -9 may have decided twice).
+        assert len({d["number"] for d in decisions}) == n + 1 + m, len(decisions)
+        assert all(d["mode"] == "dry-run" for d in decisions)
     finally:
         fake.stop()
 

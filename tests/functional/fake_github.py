@@ -22,6 +22,7 @@ import hmac
 import http.server
 import json
 import re
+import sys
 import threading
 import time
 import urllib.parse
@@ -51,6 +52,7 @@ class FakeGitHub:
         self._timers = []
         self.server = None
         self.pr_files = {}            # (repo, number) -> [path, ...]
+        self.slow = []                # [(path regex, seconds)]: answer late
 
     # ---- lifecycle -------------------------------------------------------
     def start(self):
@@ -71,7 +73,13 @@ class FakeGitHub:
             do_PUT = _handle
             do_DELETE = _handle
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                # A client that went away (a killed service) is not an error here.
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
@@ -169,6 +177,9 @@ class FakeGitHub:
                     break
             else:
                 fault = None
+        for rx, secs in list(self.slow):
+            if re.search(rx, path):
+                time.sleep(secs)
         if fault:
             return self._reply(h, fault["status"], fault["body"] or {"message": "injected fault"},
                                fault["headers"])
@@ -182,6 +193,7 @@ class FakeGitHub:
             ("POST", r"^/repos/([^/]+/[^/]+)/statuses/([0-9a-fA-F]+)$", self._status),
             ("POST", r"^/repos/([^/]+/[^/]+)/dispatches$", self._repo_dispatch),
             ("GET", r"^/repos/([^/]+/[^/]+)/actions/runs$", self._list_runs),
+            ("GET", r"^/repos/([^/]+/[^/]+)/actions/workflows/([^/]+)/runs$", self._list_runs),
             ("GET", r"^/repos/([^/]+/[^/]+)/actions/runs/(\d+)$", self._get_run),
             ("GET", r"^/repos/([^/]+/[^/]+)/actions/runs/(\d+)/artifacts$", self._list_artifacts),
             ("GET", r"^/repos/([^/]+/[^/]+)/actions/artifacts/(\d+)/zip$", self._download),
@@ -251,8 +263,10 @@ class FakeGitHub:
             self.attempts[comp] = attempt + 1
             script = self.builds.get(comp, [])
             conclusion = script[attempt] if attempt < len(script) else "success"
+        wf = str(payload.get("workflow") or "build.yml")
         run = self.add_run(repo, status="in_progress", display_title=str(payload.get("build_id", "")),
-                           name="build %s" % comp, component=comp, attempt=attempt)
+                           name="build %s" % comp, component=comp, attempt=attempt,
+                           path=".github/workflows/" + wf)
         if comp in self.hold:
             return
 
@@ -291,11 +305,13 @@ class FakeGitHub:
     def _public_run(self, r):
         return {k: v for k, v in r.items() if k not in ("repo", "component", "attempt")}
 
-    def _list_runs(self, h, call, q, repo):
+    def _list_runs(self, h, call, q, repo, workflow=None):
         ev = q.get("event", [None])[0]
+        wpath = ".github/workflows/" + workflow if workflow else None
         with self.lock:
             runs = [self._public_run(r) for r in reversed(self.runs)
-                    if r["repo"] == repo and (ev is None or r["event"] == ev)]
+                    if r["repo"] == repo and (ev is None or r["event"] == ev) and
+                    (wpath is None or r.get("path") == wpath)]
         return self._reply(h, 200, {"total_count": len(runs), "workflow_runs": runs})
 
     def _get_run(self, h, call, q, repo, run_id):

@@ -10,7 +10,7 @@ import stat
 import subprocess
 import time
 
-from test_framework.authproxy import AuthServiceProxy
+from test_framework.authproxy import AuthServiceProxy, JSONRPCException
 from test_framework.test_framework import BlvmTestFramework
 from test_framework.test_node import TestNode
 from test_framework.util import (assert_equal, assert_in, get_free_port, wait_until)
@@ -261,7 +261,15 @@ class FeatureConfigTest(BlvmTestFramework):
         with open(n.cookie_path) as f:
             user, pw = f.read().split(":", 1)
         rpc = AuthServiceProxy("127.0.0.1", n.rpc_port, user, pw)
-        assert rpc.uptime() >= 0
+
+        def ready():
+            try:
+                return rpc.uptime() >= 0
+            except JSONRPCException as e:
+                if e.error["code"] == -28:  # still loading
+                    return False
+                raise
+        wait_until(ready, what="daemon RPC")
         assert_equal(rpc.stop(), "blvmd stopping")
 
         def gone():

@@ -8,7 +8,7 @@ import hmac
 import json
 import os
 
-from test_framework.authproxy import AuthServiceProxy
+from test_framework.authproxy import AuthServiceProxy, JSONRPCException
 from test_framework.test_framework import BlvmTestFramework
 from test_framework.util import (assert_equal, assert_in, assert_raises_rpc_error)
 
@@ -194,6 +194,10 @@ class RpcErrorsTest(BlvmTestFramework):
                 return True
             except OSError:
                 return False
+            except JSONRPCException as e:
+                if e.error["code"] == -28:  # still loading
+                    return False
+                raise
         wait_until(up, what="RPC with -rpcuser")
         assert not os.path.exists(node.cookie_path)
         assert_equal(bob.post({"method": "uptime", "id": 1},

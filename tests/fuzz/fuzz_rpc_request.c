@@ -26,7 +26,7 @@ static json_t *echo(blvm_node *node, const json_t *params, blvm_rpc_error *err) 
 }
 
 static const blvm_rpc_command cmds[] = {
-    {"test", "echo", echo,
+    {"test", "fuzzecho", echo,
      {BLVM_RPC_REQ("height", BLVM_RPC_NUM), BLVM_RPC_OPT("verbosity|verbose", BLVM_RPC_ANY),
       BLVM_RPC_OPT("name", BLVM_RPC_STR), BLVM_RPC_OPT("list", BLVM_RPC_ARR)},
      "Echoes its parameters."},

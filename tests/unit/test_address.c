@@ -186,12 +186,79 @@ static void test_address_errors(void **state) {
     assert_false(blvm_address_decode(main_p, longstr, script, &n, err));
 }
 
+/* Core's bech32::LocateErrors (validateaddress error_locations); positions
+ * from Core's rpc_validateaddress.py and substitutions made here. */
+static void expect_locs(const char *str, const char *msg, const int *want, size_t nwant) {
+    int locs[100];
+    size_t n;
+    assert_string_equal(blvm_bech32_locate_errors(str, locs, 100, &n), msg);
+    assert_int_equal(n, nwant);
+    for (size_t i = 0; i < nwant; i++)
+        assert_int_equal(locs[i], want[i]);
+}
+
+static void test_locate_errors(void **state) {
+    (void)state;
+    const char *good = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+    expect_locs(good, "", NULL, 0);
+    const int l41[] = {41};
+    expect_locs("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", "Invalid Bech32 checksum", l41, 1);
+    const int l40[] = {40};
+    expect_locs("BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3t4", "Invalid character or mixed case",
+                l40, 1);
+    const int l58[] = {58};
+    expect_locs("tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sL5k7",
+                "Invalid character or mixed case", l58, 1);
+    const int lsp[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+                       17, 18, 19, 20, 22, 23, 24, 27, 28, 29, 30, 32, 33, 34, 37};
+    expect_locs("Address is not valid Base58 or Bech32 ", "Invalid character or mixed case", lsp,
+                BLVM_ARRAY_LEN(lsp));
+    const int l4[] = {4};
+    expect_locs("bcrt1qxyz", "Invalid separator position", l4, 1);
+    const int lb32[] = {5};
+    expect_locs("bc1qwb08d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "Invalid Base 32 character", lb32, 1);
+    expect_locs("bcqw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "Missing separator", NULL, 0);
+    /* Two substitutions are found and listed from the left. */
+    char two[64];
+    strcpy(two, good);
+    two[10] = two[10] == 'q' ? 'p' : 'q';
+    two[20] = two[20] == 'q' ? 'p' : 'q';
+    const int l2[] = {10, 20};
+    expect_locs(two, "Invalid Bech32 checksum", l2, 2);
+    /* A taproot (bech32m) address with one substitution. */
+    char tr[80];
+    strcpy(tr, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0");
+    tr[30] = tr[30] == 'q' ? 'p' : 'q';
+    const int l30[] = {30};
+    expect_locs(tr, "Invalid Bech32m checksum", l30, 1);
+    /* Too long: every position from 90 on. */
+    char longstr[95];
+    memset(longstr, 'q', 94);
+    longstr[94] = '\0';
+    const int llong[] = {90, 91, 92, 93};
+    expect_locs(longstr, "Bech32 string too long", llong, 4);
+    /* Through the address decoder: only for this network's prefix. */
+    const blvm_params *main_p = blvm_params_by_name("main");
+    uint8_t script[BLVM_ADDRESS_SCRIPT_MAX];
+    size_t n, nl;
+    char err[BLVM_ADDRESS_ERROR_MAX];
+    int locs[8];
+    assert_false(blvm_address_decode_locate(main_p, two, script, &n, err, locs, 8, &nl));
+    assert_string_equal(err, "Invalid Bech32 checksum");
+    assert_int_equal(nl, 2);
+    assert_int_equal(locs[0], 10);
+    assert_false(blvm_address_decode_locate(main_p, "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
+                                            script, &n, err, locs, 8, &nl));
+    assert_int_equal(nl, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base58_vectors),
         cmocka_unit_test(test_key_io_valid),
         cmocka_unit_test(test_key_io_invalid),
         cmocka_unit_test(test_address_errors),
+        cmocka_unit_test(test_locate_errors),
     };
     return cmocka_run_group_tests_name("address", tests, NULL, NULL);
 }

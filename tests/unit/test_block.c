@@ -19,6 +19,7 @@
 #include "consensus/params.h"
 #include "consensus/pow.h"
 #include "crypto/sha256.h"
+#include "testutil.h"
 #include "util/hex.h"
 
 static uint8_t *g_raw;
@@ -27,17 +28,8 @@ static const blvm_params *g_main;
 
 static int setup(void **state) {
     (void)state;
-    char path[512];
-    snprintf(path, sizeof path, "%s/block413567.raw", BLVM_VECTORS_DIR);
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    g_raw = malloc((size_t)n);
-    if (!g_raw || fread(g_raw, 1, (size_t)n, f) != (size_t)n) return -1;
-    g_len = (size_t)n;
-    fclose(f);
+    g_raw = (uint8_t *)blvm_test_read_vector("block413567.raw", &g_len);
+    if (!g_raw) return -1;
     g_main = blvm_params_get(BLVM_NET_MAIN);
     if (!g_main) return -1;
     return 0;

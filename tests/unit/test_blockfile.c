@@ -11,40 +11,21 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "storage/blockfile.h"
 #include "storage/undo.h"
 #include "storage/varint.h"
+#include "testutil.h"
 #include "util/hex.h"
 
 static const uint8_t REGTEST_MAGIC[4] = {0xfa, 0xbf, 0xb5, 0xda};
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int setup_dir(void **state) {
-    char *dir = strdup("/tmp/blvm_test_blockfile_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state) {
-    nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
-}
-
 static uint8_t *fake_block(size_t len, uint8_t seed) {
     uint8_t *b = malloc(len);
-    for (size_t i = 0; i < len; i++) b[i] = (uint8_t)(seed + i * 7);
+    for (size_t i = 0; i < len; i++)
+        b[i] = (uint8_t)(seed + i * 7);
     /* no accidental magic inside the data */
     for (size_t i = 0; i < len; i++)
         if (b[i] == 0xfa) b[i] = 0x01;
@@ -124,9 +105,10 @@ static void test_write_read_blocks(void **state) {
 
     /* Oversized blocks are refused. */
     blvm_flatpos p;
-    assert_false(blvm_blockstore_write_block(bs, blocks[0], BLVM_MAX_BLOCK_SERIALIZED_SIZE + 1, 1,
-                                             1, &p));
-    for (int i = 0; i < 5; i++) free(blocks[i]);
+    assert_false(
+        blvm_blockstore_write_block(bs, blocks[0], BLVM_MAX_BLOCK_SERIALIZED_SIZE + 1, 1, 1, &p));
+    for (int i = 0; i < 5; i++)
+        free(blocks[i]);
     blvm_blockstore_destroy(bs);
 }
 
@@ -252,7 +234,9 @@ static bool scan_cb(void *arg, const uint8_t *data, size_t len, uint64_t off) {
     return true;
 }
 
-static void append(FILE *f, const void *p, size_t n) { assert_int_equal(fwrite(p, 1, n, f), n); }
+static void append(FILE *f, const void *p, size_t n) {
+    assert_int_equal(fwrite(p, 1, n, f), n);
+}
 
 static void append_record(FILE *f, const uint8_t magic[4], uint32_t size, const uint8_t *data,
                           size_t data_len) {
@@ -270,16 +254,16 @@ static void test_scan_damaged_file(void **state) {
     uint8_t *b = fake_block(500, 9);
     uint8_t garbage[300];
     memset(garbage, 0xee, sizeof garbage);
-    append(f, garbage, 17);                      /* leading garbage */
+    append(f, garbage, 17);                       /* leading garbage */
     append_record(f, REGTEST_MAGIC, 200, b, 200); /* good: data at 25 */
     append_record(f, REGTEST_MAGIC, 10, b, 10);   /* size below a header: skipped */
     append_record(f, REGTEST_MAGIC, 300, b, 300); /* refused by the callback */
     uint8_t zeros[1000] = {0};
-    append(f, zeros, sizeof zeros);               /* zero padding */
+    append(f, zeros, sizeof zeros); /* zero padding */
     long good2 = ftell(f) + 8;
     append_record(f, REGTEST_MAGIC, 120, b, 120); /* good */
     const uint8_t main_magic[4] = {0xf9, 0xbe, 0xb4, 0xd9};
-    append_record(f, main_magic, 150, b, 150);    /* other network: garbage */
+    append_record(f, main_magic, 150, b, 150);           /* other network: garbage */
     append_record(f, REGTEST_MAGIC, 0xffffffffu, b, 40); /* absurd size */
     long trunc = ftell(f);
     append_record(f, REGTEST_MAGIC, 400, b, 100); /* cut off by end of file */
@@ -301,6 +285,7 @@ static void test_scan_damaged_file(void **state) {
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(rep.skipped_bytes, (uint64_t)st.st_size - 320 - 16);
+    assert_int_equal(rep.zero_tail, 0); /* ends with a truncated record */
 
     /* Starting past the first record finds only the second. */
     memset(&c, 0, sizeof c);
@@ -310,12 +295,14 @@ static void test_scan_damaged_file(void **state) {
 
     /* A file of pure garbage, an empty file, a missing file. */
     f = fopen(path, "wb");
-    for (int i = 0; i < 5000; i++) append(f, garbage, sizeof garbage);
+    for (int i = 0; i < 5000; i++)
+        append(f, garbage, sizeof garbage);
     fclose(f);
     memset(&c, 0, sizeof c);
     assert_true(blvm_blockfile_scan(path, REGTEST_MAGIC, 0, scan_cb, &c, &rep));
     assert_int_equal(c.count, 0);
     assert_int_equal(rep.skipped_bytes, 5000u * sizeof garbage);
+    assert_int_equal(rep.zero_tail, 0);
     assert_false(rep.truncated);
     f = fopen(path, "wb");
     fclose(f);
@@ -339,9 +326,15 @@ static void test_scan_finds_written_blocks(void **state) {
     blvm_blockfile_scan_report rep;
     assert_true(blvm_blockfile_scan(path, REGTEST_MAGIC, 0, scan_cb, &c, &rep));
     assert_int_equal(c.count, 3);
-    for (int i = 0; i < 3; i++) assert_int_equal(c.offs[i], pos[i].pos);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(c.offs[i], pos[i].pos);
     assert_false(rep.truncated);
     assert_int_equal(rep.end, 3 * (1234 + 8));
+    /* Everything after the records is preallocated zeros. */
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(rep.skipped_bytes, (uint64_t)st.st_size - rep.end);
+    assert_int_equal(rep.zero_tail, rep.skipped_bytes);
     free(b);
     blvm_blockstore_destroy(bs);
 }
@@ -353,7 +346,11 @@ static void test_amount_compression(void **state) {
     /* Core's compress_tests.cpp */
     struct {
         uint64_t amount, compressed;
-    } v[] = {{0, 0}, {1, 1}, {1000000, 7}, {100000000, 9}, {5000000000ull, 50},
+    } v[] = {{0, 0},
+             {1, 1},
+             {1000000, 7},
+             {100000000, 9},
+             {5000000000ull, 50},
              {2100000000000000ull, 21000000}};
     for (size_t i = 0; i < BLVM_ARRAY_LEN(v); i++) {
         assert_int_equal(blvm_amount_compress(v[i].amount), v[i].compressed);
@@ -374,8 +371,13 @@ static void test_varint(void **state) {
     struct {
         uint64_t v;
         const char *hex;
-    } t[] = {{0, "00"},      {0x7f, "7f"},     {0x80, "8000"},     {0x1234, "a334"},
-             {0xffff, "82fe7f"}, {0x123456, "c7e756"}, {0xffffffffull, "8efefefe7f"}};
+    } t[] = {{0, "00"},
+             {0x7f, "7f"},
+             {0x80, "8000"},
+             {0x1234, "a334"},
+             {0xffff, "82fe7f"},
+             {0x123456, "c7e756"},
+             {0xffffffffull, "8efefefe7f"}};
     for (size_t i = 0; i < BLVM_ARRAY_LEN(t); i++) {
         blvm_writer w;
         blvm_writer_init(&w);
@@ -449,7 +451,7 @@ static void test_coin_serialization_core_examples(void **state) {
     assert_int_equal(c.out.script_pubkey.len, 0);
     blvm_coin_clear(&c);
 
-    decode_coin_hex("000007", &c, false); /* script runs past the end */
+    decode_coin_hex("000007", &c, false);         /* script runs past the end */
     decode_coin_hex("00008a95c0bb00", &c, false); /* 3e9-byte script past the end */
 }
 
@@ -475,8 +477,7 @@ static void test_script_compression(void **state) {
     (void)state;
     roundtrip_script("76a914816115944e077fe7c803cfa57f29b36bf87c1d3588ac", 21); /* P2PKH */
     roundtrip_script("a914816115944e077fe7c803cfa57f29b36bf87c1d3587", 21);     /* P2SH */
-    roundtrip_script(
-        "210279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798ac", 33);
+    roundtrip_script("210279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798ac", 33);
     /* uncompressed P2PK of the generator: stored as x plus y parity */
     roundtrip_script("4104"
                      "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
@@ -585,11 +586,16 @@ static void test_block_undo_roundtrip(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_write_read_blocks, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_rollover_and_reload, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_undo_checksum, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_scan_damaged_file, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_scan_finds_written_blocks, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_write_read_blocks, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_rollover_and_reload, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_undo_checksum, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_scan_damaged_file, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_scan_finds_written_blocks, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
         cmocka_unit_test(test_amount_compression),
         cmocka_unit_test(test_varint),
         cmocka_unit_test(test_coin_serialization_core_examples),

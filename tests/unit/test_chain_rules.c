@@ -754,6 +754,28 @@ static void test_contextual_block(void **state) {
     }
 }
 
+/* Core's GuessVerificationProgress against its chainTxData. */
+static void test_verification_progress(void **state) {
+    (void)state;
+    const blvm_params *main_p = blvm_params_get(BLVM_NET_MAIN);
+    const blvm_chain_tx_data *d = &main_p->chain_tx_data;
+    assert_true(d->tx_count > 1000000000u);
+    /* no transactions: nothing verified */
+    assert_true(blvm_guess_verification_progress(main_p, 0, 0, d->time) == 0.0);
+    /* half of the known count at the time it was taken */
+    double half = blvm_guess_verification_progress(main_p, d->tx_count / 2, 0, d->time);
+    assert_true(half > 0.49 && half < 0.51);
+    /* a day later the estimate of the total grows by a day at tx_rate */
+    double later = blvm_guess_verification_progress(main_p, d->tx_count, d->time, d->time + 86400);
+    double want = (double)d->tx_count / ((double)d->tx_count + 86400.0 * d->tx_rate);
+    assert_true(later > want - 1e-12 && later < want + 1e-12);
+    /* past the known count: relative to the tip's own time, capped at 1 */
+    assert_true(blvm_guess_verification_progress(main_p, d->tx_count + 10, 1000, 1000) == 1.0);
+    /* regtest has no data: any tip is complete (as Core reports) */
+    const blvm_params *reg = blvm_params_get(BLVM_NET_REGTEST);
+    assert_true(blvm_guess_verification_progress(reg, 1, 1296688602, 2000000000) == 1.0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_subsidy),
@@ -766,6 +788,7 @@ int main(void) {
         cmocka_unit_test(test_check_tx_inputs),
         cmocka_unit_test(test_contextual_header),
         cmocka_unit_test(test_contextual_block),
+        cmocka_unit_test(test_verification_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

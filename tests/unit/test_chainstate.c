@@ -14,7 +14,6 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -26,32 +25,19 @@
 #include "consensus/pow.h"
 #include "crypto/sha256.h"
 #include "node/chainstate.h"
+#include "testutil.h"
 
 static const blvm_params *P;
 static const uint8_t TRUE_SCRIPT[1] = {0x51};
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup_dir(void **state) {
-    char *dir = strdup("/tmp/blvm_test_chainstate_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    *state = dir;
     P = blvm_params_get(BLVM_NET_REGTEST);
-    return 0;
+    return blvm_test_tmpdir_setup(state);
 }
 
-static int teardown_dir(void **state) {
-    nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
+static int64_t fixed_now(void) {
+    return 2000000000;
 }
-
-static int64_t fixed_now(void) { return 2000000000; }
 
 static void quiet_log(void *ctx, int level, const char *msg) {
     (void)ctx;
@@ -144,12 +130,12 @@ static void make_spend(blvm_tx *tx, const blvm_outpoint *prev, blvm_amount value
 }
 
 typedef struct {
-    blvm_amount cb_extra;   /* added to the coinbase value (to overpay) */
-    uint32_t bits;          /* 0: regtest's */
-    int64_t time_delta;     /* block time = parent time + 1 + delta */
+    blvm_amount cb_extra; /* added to the coinbase value (to overpay) */
+    uint32_t bits;        /* 0: regtest's */
+    int64_t time_delta;   /* block time = parent time + 1 + delta */
     bool bad_merkle;
     bool bad_pow;
-    size_t opreturn;        /* bytes of OP_RETURN filler in the coinbase */
+    size_t opreturn; /* bytes of OP_RETURN filler in the coinbase */
     uint8_t tag;
 } block_opts;
 
@@ -162,11 +148,14 @@ static void build_block(blvm_block *b, const parent_ref *parent, const blvm_tx *
     b->tx_count = ntx + 1;
     b->txs = calloc(b->tx_count, sizeof(blvm_tx));
     int32_t height = parent->height + 1;
-    assert_true(make_coinbase(&b->txs[0], height, blvm_block_subsidy(height, P) + fees + bo->cb_extra,
-                              bo->opreturn, bo->tag));
-    for (size_t i = 0; i < ntx; i++) assert_true(blvm_tx_copy(&b->txs[i + 1], &txs[i]));
+    assert_true(make_coinbase(&b->txs[0], height,
+                              blvm_block_subsidy(height, P) + fees + bo->cb_extra, bo->opreturn,
+                              bo->tag));
+    for (size_t i = 0; i < ntx; i++)
+        assert_true(blvm_tx_copy(&b->txs[i + 1], &txs[i]));
     bool any_witness = false;
-    for (size_t i = 1; i < b->tx_count; i++) any_witness |= blvm_tx_has_witness(&b->txs[i]);
+    for (size_t i = 1; i < b->tx_count; i++)
+        any_witness |= blvm_tx_has_witness(&b->txs[i]);
     if (any_witness) {
         /* BIP141 commitment: coinbase witness nonce (zero) and an output
          * OP_RETURN aa21a9ed || sha256d(witness root || nonce) */
@@ -412,7 +401,8 @@ static void test_spend_and_invalid_blocks(void **state) {
             break;
         }
         build_block(&b, &p, txs, ntx, fees, &bo);
-        for (size_t k = 0; k < ntx; k++) blvm_tx_clear(&txs[k]);
+        for (size_t k = 0; k < ntx; k++)
+            blvm_tx_clear(&txs[k]);
         assert_false(submit(cs, &b, &st));
         if (strcmp(st.reject_reason, cases[i].reason) != 0)
             fail_msg("case %zu: got %s, want %s", i, st.reject_reason, cases[i].reason);
@@ -456,7 +446,8 @@ static void test_spend_and_invalid_blocks(void **state) {
     blvm_writer w;
     blvm_writer_init(&w);
     blvm_block_encode(&good, &w, true);
-    assert_string_equal(blvm_chainstate_submitblock(cs, w.data, w.len, gbuf, sizeof gbuf), "duplicate");
+    assert_string_equal(blvm_chainstate_submitblock(cs, w.data, w.len, gbuf, sizeof gbuf),
+                        "duplicate");
     blvm_writer_clear(&w);
     blvm_coin coin;
     assert_int_equal(blvm_chainstate_get_coin(cs, &cb1, &coin), 0);
@@ -482,7 +473,8 @@ static void test_spend_and_invalid_blocks(void **state) {
     assert_true(blvm_chainstate_reconsider_block(cs, gh, &st));
     utxo_digest redone = utxo(cs);
     assert_same_utxo(&after, &redone);
-    for (int k = 0; k < 3; k++) blvm_tx_clear(&txs[k]);
+    for (int k = 0; k < 3; k++)
+        blvm_tx_clear(&txs[k]);
     blvm_block_clear(&good);
     blvm_chainstate_close(cs);
 }
@@ -562,6 +554,34 @@ static void test_reorg_round_trip(void **state) {
     cs = open_cs(*state);
     blvm_chainstate_tip(cs, &t);
     assert_memory_equal(t.hash, side_tip, 32);
+
+    /* verifychain at every level: all blocks, then the top 10 disconnected
+     * and connected again with the same UTXO set after. */
+    utxo_digest d0 = utxo(cs);
+    for (int level = 0; level <= 4; level++) {
+        assert_true(blvm_chainstate_verify(cs, level, level >= 3 ? 10 : 0, &st));
+        utxo_digest d = utxo(cs);
+        assert_same_utxo(&d0, &d);
+    }
+    blvm_tip_info t2;
+    blvm_chainstate_tip(cs, &t2);
+    assert_memory_equal(t2.hash, side_tip, 32);
+    /* A damaged undo record is found at level 2. */
+    blvm_chainstate_lock(cs);
+    blvm_block_index *tb = blvm_chainstate_tip_locked(cs);
+    uint32_t undo_pos = tb->undo_pos;
+    int file = tb->file;
+    blvm_chainstate_unlock(cs);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/blocks/rev%05d.dat", (char *)*state, file);
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    uint8_t x = 0xff;
+    assert_int_equal(pwrite(fd, &x, 1, undo_pos + 1), 1);
+    close(fd);
+    assert_true(blvm_chainstate_verify(cs, 1, 10, &st));
+    assert_false(blvm_chainstate_verify(cs, 2, 10, &st));
+    assert_string_equal(st.reject_reason, "verifychain");
     blvm_chainstate_close(cs);
 }
 
@@ -778,7 +798,8 @@ static void test_assume_valid(void **state) {
         }
         blvm_validation_state st;
         assert_true(blvm_chainstate_process_header(cs, &blocks[N].header, &st));
-        for (int i = 0; i < HEADERS; i++) assert_true(blvm_chainstate_process_header(cs, &hdrs[i], &st));
+        for (int i = 0; i < HEADERS; i++)
+            assert_true(blvm_chainstate_process_header(cs, &hdrs[i], &st));
         blvm_chainstate_lock(cs);
         blvm_block_index *best = blvm_chainstate_best_header_locked(cs);
         assert_memory_equal(best->entry.hash, assumed, 32);
@@ -798,11 +819,116 @@ static void test_assume_valid(void **state) {
         }
         blvm_chainstate_close(cs);
     }
-    for (int h = 1; h <= N; h++) blvm_block_clear(&blocks[h]);
+    for (int h = 1; h <= N; h++)
+        blvm_block_clear(&blocks[h]);
     free(blocks);
     free(hdrs);
     blvm_tx_clear(&fund);
     blvm_tx_clear(&bad);
+}
+
+static bool stop_after(void *ctx) {
+    int *left = ctx;
+    return (*left)-- <= 0;
+}
+
+/* A -reindex-chainstate stopped half way (shutdown) leaves a consistent
+ * state that the next start completes. */
+static void test_interrupted_reindex(void **state) {
+    blvm_chainstate *cs = open_cs(*state);
+    mine(cs, 50, 0);
+    utxo_digest full = utxo(cs);
+    blvm_chainstate_close(cs);
+
+    blvm_chainstate_options o = default_opts(*state);
+    o.reindex_chainstate = true;
+    int polls = 20;
+    o.should_stop = stop_after;
+    o.should_stop_ctx = &polls;
+    cs = open_with(&o);
+    assert_non_null(cs);
+    blvm_tip_info t;
+    blvm_chainstate_tip(cs, &t);
+    assert_true(t.height >= 0 && t.height < 50);
+    blvm_chainstate_close(cs);
+
+    cs = open_cs(*state);
+    blvm_chainstate_tip(cs, &t);
+    assert_int_equal(t.height, 50);
+    utxo_digest again = utxo(cs);
+    assert_same_utxo(&full, &again);
+    blvm_chainstate_close(cs);
+}
+
+static bool count_record(void *ctx, const uint8_t *data, size_t len, uint64_t off) {
+    (void)ctx;
+    (void)data;
+    (void)len;
+    (void)off;
+    return true;
+}
+
+/* A longer branch whose third block turns out invalid only when connected
+ * (it overpays its coinbase): the node disconnects its chain, connects two
+ * good blocks of the branch, meets the bad one, and goes back to its own
+ * chain with exactly the UTXO set it had. Later blocks of the branch are
+ * refused. */
+static void test_reorg_to_invalid_branch(void **state) {
+    blvm_chainstate *cs = open_cs(*state);
+    mine(cs, 105, 0);
+    for (int i = 0; i < 5; i++) { /* main chain with spends */
+        parent_ref p = tip_ref(cs);
+        blvm_outpoint cb = coinbase_out(cs, i + 1);
+        blvm_tx tx;
+        make_spend(&tx, &cb, 50 * BLVM_COIN, 0, 2);
+        blvm_block b;
+        build_block(&b, &p, &tx, 1, 0, NULL);
+        blvm_validation_state st;
+        assert_true(submit(cs, &b, &st));
+        blvm_tx_clear(&tx);
+        blvm_block_clear(&b);
+    }
+    blvm_tip_info main_tip;
+    blvm_chainstate_tip(cs, &main_tip);
+    assert_int_equal(main_tip.height, 110);
+    utxo_digest before = utxo(cs);
+
+    uint8_t fork_hash[32];
+    assert_true(blvm_chainstate_hash_at_height(cs, 105, fork_hash));
+    blvm_chainstate_lock(cs);
+    parent_ref p = {.height = 105, .time = blvm_chainstate_find_locked(cs, fork_hash)->entry.time};
+    blvm_chainstate_unlock(cs);
+    memcpy(p.hash, fork_hash, 32);
+    blvm_chainstate_stats s0;
+    blvm_chainstate_get_stats(cs, &s0);
+    for (int i = 0; i < 7; i++) {
+        blvm_block b;
+        block_opts bo = {.tag = 0x99, .cb_extra = i == 2 ? 1 : 0};
+        build_block(&b, &p, NULL, 0, 0, &bo);
+        blvm_validation_state st;
+        blvm_process_result res;
+        bool ok = blvm_chainstate_process_block(cs, &b, &res, &st);
+        if (i < 5) {
+            assert_true(ok); /* stored; not (yet) better than our chain */
+        } else if (i == 5) {
+            /* more work: the switch is tried and the bad block found */
+            assert_true(res.new_block);
+        } else {
+            assert_false(ok);
+            assert_string_equal(st.reject_reason, "bad-prevblk");
+        }
+        p = ref_of(&b, p.height + 1);
+        blvm_block_clear(&b);
+    }
+    blvm_tip_info t;
+    blvm_chainstate_tip(cs, &t);
+    assert_memory_equal(t.hash, main_tip.hash, 32);
+    utxo_digest after = utxo(cs);
+    assert_same_utxo(&before, &after);
+    blvm_chainstate_stats s1;
+    blvm_chainstate_get_stats(cs, &s1);
+    assert_int_equal(s1.blocks_disconnected - s0.blocks_disconnected, 5 + 2);
+    blvm_chainstate_close(cs);
 }
 
 /* A child process mines and dies without flushing: the next open finds the
@@ -839,6 +965,21 @@ static void test_replay_after_crash(void **state) {
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     assert_int_equal(child_tip.height, 35);
 
+    /* As if the crash hit in the middle of writing a 36th block: a record
+     * header and part of its data right after the last block. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/blocks/blk00000.dat", dir);
+    blvm_blockfile_scan_report rep;
+    assert_true(blvm_blockfile_scan(path, P->message_start, 0, count_record, NULL, &rep));
+    assert_int_equal(rep.records, 36);
+    uint8_t partial[8 + 100];
+    memcpy(partial, P->message_start, 4);
+    blvm_write_le32(partial + 4, 1000);
+    memset(partial + 8, 0x42, 100);
+    int fd = open(path, O_RDWR);
+    assert_int_equal(pwrite(fd, partial, sizeof partial, (off_t)rep.end), (ssize_t)sizeof partial);
+    close(fd);
+
     blvm_chainstate *cs = open_cs(dir);
     assert_non_null(cs);
     blvm_tip_info t;
@@ -849,8 +990,10 @@ static void test_replay_after_crash(void **state) {
     blvm_chainstate_get_stats(cs, &stats);
     assert_int_equal(stats.replayed_blocks, 15);
     utxo_digest recovered = utxo(cs);
-    mine(cs, 2, 0); /* and it goes on normally */
+    mine(cs, 2, 0); /* and it goes on normally, over the cut record */
     blvm_chainstate_close(cs);
+    assert_true(blvm_blockfile_scan(path, P->message_start, 0, count_record, NULL, &rep));
+    assert_int_equal(rep.records, 38);
 
     /* The same blocks rebuilt from scratch give the same set. */
     blvm_chainstate_options o = default_opts(dir);
@@ -859,8 +1002,8 @@ static void test_replay_after_crash(void **state) {
     assert_non_null(cs);
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 37);
-    assert_true(blvm_chainstate_invalidate_block(cs, (uint8_t[32]){0}, &(blvm_validation_state){0}) ==
-                false);
+    assert_true(blvm_chainstate_invalidate_block(cs, (uint8_t[32]){0},
+                                                 &(blvm_validation_state){0}) == false);
     uint8_t h36[32];
     assert_true(blvm_chainstate_hash_at_height(cs, 36, h36));
     blvm_validation_state st;
@@ -874,7 +1017,9 @@ static void test_replay_after_crash(void **state) {
  * every second): the data dir must open, hold a consistent chain at least as
  * far as the child reported, and match a clean -reindex and
  * -reindex-chainstate of the same block files. */
-static int64_t real_now(void) { return (int64_t)time(NULL); }
+static int64_t real_now(void) {
+    return (int64_t)time(NULL);
+}
 
 static void test_kill_9_while_mining(void **state) {
     const char *dir = *state;
@@ -907,7 +1052,8 @@ static void test_kill_9_while_mining(void **state) {
     close(fds[1]);
     int32_t last = -1, h;
     int target = 40 + rand() % 60;
-    while (last < target && read(fds[0], &h, sizeof h) == (ssize_t)sizeof h) last = h;
+    while (last < target && read(fds[0], &h, sizeof h) == (ssize_t)sizeof h)
+        last = h;
     usleep((useconds_t)(rand() % 20000));
     kill(pid, SIGKILL);
     int status;
@@ -1009,7 +1155,8 @@ static void test_loadblock_and_damaged_files(void **state) {
     int fd = open(blk, O_RDWR);
     uint8_t junk[16];
     memset(junk, 0xee, sizeof junk);
-    assert_int_equal(pwrite(fd, junk, sizeof junk, p10 + 100), (ssize_t)sizeof junk); /* corrupt block 10 */
+    assert_int_equal(pwrite(fd, junk, sizeof junk, p10 + 100),
+                     (ssize_t)sizeof junk); /* corrupt block 10 */
     close(fd);
     o.reindex = true;
     cs = open_with(&o);
@@ -1021,7 +1168,8 @@ static void test_loadblock_and_damaged_files(void **state) {
 
     /* A file of garbage imports nothing and does not crash. */
     fd = open(ext, O_WRONLY | O_TRUNC);
-    for (int i = 0; i < 1000; i++) assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
     close(fd);
     cs = open_cs(b);
     assert_true(blvm_chainstate_load_external(cs, ext, &rep, &imported));
@@ -1032,22 +1180,29 @@ static void test_loadblock_and_damaged_files(void **state) {
 
 static void test_pruning(void **state) {
     blvm_chainstate_options o = default_opts(*state);
-    o.max_blockfile_size = 0x10000;  /* 64 KiB files, as Core's -fastprune */
-    o.prune_target_bytes = 1 << 20;  /* 1 MiB */
+    o.max_blockfile_size = 0x10000; /* 64 KiB files, as Core's -fastprune */
+    o.prune_target_bytes = 1 << 20; /* 1 MiB */
     blvm_chainstate *cs = open_with(&o);
     assert_non_null(cs);
-    mine(cs, 400, 20000); /* ~20 KB blocks: 3 per file */
+    /* Regtest prunes nothing automatically up to height 1000 (Core's
+     * PruneAfterHeight). */
+    mine(cs, 1000, 5000);
+    assert_true(blvm_chainstate_flush(cs));
+    blvm_chainstate_lock(cs);
+    assert_int_equal(blvm_chainstate_prune_height_locked(cs), 0);
+    blvm_chainstate_unlock(cs);
+    mine(cs, 100, 5000); /* ~5 KB blocks: 12 per file */
     assert_true(blvm_chainstate_flush(cs));
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
-    assert_int_equal(t.height, 400);
+    assert_int_equal(t.height, 1100);
     blvm_chainstate_lock(cs);
     int32_t ph = blvm_chainstate_prune_height_locked(cs);
     blvm_block_index *old = blvm_chainstate_at_height_locked(cs, 5);
-    blvm_block_index *recent = blvm_chainstate_at_height_locked(cs, 400 - 287);
+    blvm_block_index *recent = blvm_chainstate_at_height_locked(cs, 1100 - 287);
     blvm_chainstate_unlock(cs);
     assert_true(ph > 50);
-    assert_true(ph <= 400 - 288 + 1);
+    assert_true(ph <= 1100 - 288 + 1);
     uint8_t *raw;
     size_t len;
     assert_false(blvm_chainstate_read_block(cs, old, &raw, &len));
@@ -1060,7 +1215,7 @@ static void test_pruning(void **state) {
     utxo_digest d = utxo(cs);
     /* a reorg within the kept range still works */
     uint8_t h[32];
-    assert_true(blvm_chainstate_hash_at_height(cs, 390, h));
+    assert_true(blvm_chainstate_hash_at_height(cs, 1090, h));
     blvm_validation_state st;
     assert_true(blvm_chainstate_invalidate_block(cs, h, &st));
     assert_true(blvm_chainstate_reconsider_block(cs, h, &st));
@@ -1071,7 +1226,7 @@ static void test_pruning(void **state) {
     cs = open_with(&o);
     assert_non_null(cs);
     blvm_chainstate_tip(cs, &t);
-    assert_int_equal(t.height, 400);
+    assert_int_equal(t.height, 1100);
     assert_true(blvm_chainstate_is_pruned(cs));
     blvm_chainstate_close(cs);
     /* -reindex-chainstate needs every block */
@@ -1082,16 +1237,26 @@ static void test_pruning(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_genesis_and_restart, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_spend_and_invalid_blocks, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reorg_round_trip, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_precious_block, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_script_checks, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_assume_valid, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_replay_after_crash, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_kill_9_while_mining, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_loadblock_and_damaged_files, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_pruning, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_genesis_and_restart, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_spend_and_invalid_blocks, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_reorg_round_trip, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_precious_block, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_reorg_to_invalid_branch, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_script_checks, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_assume_valid, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_interrupted_reindex, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_replay_after_crash, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_kill_9_while_mining, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_loadblock_and_damaged_files, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_pruning, setup_dir, blvm_test_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,30 +10,10 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <unistd.h>
 
 #include "node/coins.h"
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int setup_dir(void **state) {
-    char *dir = strdup("/tmp/blvm_test_coins_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state) {
-    nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
-}
+#include "testutil.h"
 
 static blvm_kv *open_kv(const char *dir) {
     blvm_kv *kv;
@@ -57,7 +37,8 @@ static void mk_coin(blvm_coin *c, blvm_amount value, uint32_t height, size_t scr
     c->height = height;
     c->coinbase = (height & 1) != 0;
     uint8_t s[64];
-    for (size_t i = 0; i < script_len && i < sizeof s; i++) s[i] = (uint8_t)(value + i);
+    for (size_t i = 0; i < script_len && i < sizeof s; i++)
+        s[i] = (uint8_t)(value + i);
     assert_true(blvm_script_set(&c->out.script_pubkey, s, script_len));
 }
 
@@ -69,7 +50,8 @@ static size_t store_count(const char *dir) {
     assert_int_equal(blvm_kv_cursor_open(t, "C", 1, &cur), BLVM_KV_OK);
     const void *k, *v;
     size_t kl, vl, n = 0;
-    while (blvm_kv_cursor_next(cur, &k, &kl, &v, &vl) == BLVM_KV_OK) n++;
+    while (blvm_kv_cursor_next(cur, &k, &kl, &v, &vl) == BLVM_KV_OK)
+        n++;
     blvm_kv_cursor_close(cur);
     blvm_kv_abort(t);
     blvm_kv_close(kv);
@@ -247,8 +229,7 @@ static void test_random_against_model(void **state) {
             bool overwrite = rand() % 4 == 0;
             if (model[idx].live && !overwrite) continue;
             blvm_coin coin;
-            model_coin m = {true, rand() % 100000, (uint32_t)rand() % 1000,
-                            (size_t)(rand() % 60)};
+            model_coin m = {true, rand() % 100000, (uint32_t)rand() % 1000, (size_t)(rand() % 60)};
             mk_coin(&coin, m.value, m.height, m.script_len);
             assert_true(blvm_coins_add(c, &op, &coin, overwrite));
             model[idx] = m;
@@ -277,7 +258,8 @@ static void test_random_against_model(void **state) {
     struct visit_ctx v = {.model = model, .ordered = true};
     assert_int_equal(blvm_coins_for_each(c, visit, &v), BLVM_KV_OK);
     size_t live = 0;
-    for (size_t i = 0; i < MODEL_N; i++) live += model[i].live;
+    for (size_t i = 0; i < MODEL_N; i++)
+        live += model[i].live;
     assert_int_equal(v.seen, live);
     assert_true(v.ordered);
     assert_true(blvm_coins_usage(c) > 0);
@@ -295,9 +277,12 @@ static void test_random_against_model(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_add_spend_flush, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_flush_is_atomic, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_random_against_model, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_add_spend_flush, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_flush_is_atomic, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_random_against_model, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,8 +112,7 @@ static void test_status_and_token(void **state) {
     assert_string_equal(json_string_value(json_object_get(last, "path")),
                         "/repos/o/r/statuses/abcdef0123456789");
     json_t *hdrs = json_object_get(last, "headers");
-    assert_string_equal(json_string_value(json_object_get(hdrs, "authorization")),
-                        "Bearer tok123");
+    assert_string_equal(json_string_value(json_object_get(hdrs, "authorization")), "Bearer tok123");
     json_t *body = json_object_get(last, "json");
     assert_string_equal(json_string_value(json_object_get(body, "state")), "success");
     assert_int_equal(strlen(json_string_value(json_object_get(body, "description"))), 140);
@@ -170,7 +169,7 @@ static void test_rate_limit(void **state) {
     inject(gh, "GET", "/repos/o/rl/actions/runs", 429, 1, json_pack("{s:s}", "Retry-After", "1"));
     double t0 = now_s();
     json_t *runs = NULL;
-    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", NULL, &runs, err, sizeof(err)));
+    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", NULL, NULL, &runs, err, sizeof(err)));
     assert_true(now_s() - t0 >= 0.9);
     assert_true(json_is_array(runs));
     json_decref(runs);
@@ -181,14 +180,14 @@ static void test_rate_limit(void **state) {
     inject(gh, "GET", "/repos/o/rl/actions/runs", 403, 1,
            json_pack("{s:s,s:s}", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", reset));
     t0 = now_s();
-    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", "repository_dispatch", &runs, err,
+    assert_true(blvm_github_list_workflow_runs(gh, "o/rl", NULL, "repository_dispatch", &runs, err,
                                                sizeof(err)));
     assert_true(now_s() - t0 >= 0.9);
     json_decref(runs);
 
     /* A plain 403 (no rate-limit headers) is a permission error: final. */
     inject(gh, "GET", "/repos/o/rl/actions/runs", 403, 1, NULL);
-    assert_false(blvm_github_list_workflow_runs(gh, "o/rl", NULL, &runs, err, sizeof(err)));
+    assert_false(blvm_github_list_workflow_runs(gh, "o/rl", NULL, NULL, &runs, err, sizeof(err)));
     assert_null(runs);
     assert_non_null(strstr(err, "HTTP 403"));
     blvm_github_destroy(gh);
@@ -229,13 +228,13 @@ static void test_artifacts_download(void **state) {
 
     /* Larger than allowed: fails, leaves no partial file behind. */
     unlink(path);
-    assert_false(blvm_github_download_artifact(gh, "o/art", aid, path, 10, &size, err,
-                                               sizeof(err)));
+    assert_false(
+        blvm_github_download_artifact(gh, "o/art", aid, path, 10, &size, err, sizeof(err)));
     assert_non_null(strstr(err, "larger"));
     assert_int_not_equal(access(path, F_OK), 0);
     /* Unknown artifact: 404 is an error. */
-    assert_false(blvm_github_download_artifact(gh, "o/art", 999999, path, 0, &size, err,
-                                               sizeof(err)));
+    assert_false(
+        blvm_github_download_artifact(gh, "o/art", 999999, path, 0, &size, err, sizeof(err)));
     assert_non_null(strstr(err, "404"));
     blvm_github_destroy(gh);
 }
@@ -271,10 +270,38 @@ static void test_release_upload(void **state) {
                         "SHA256SUMS");
     assert_int_equal(json_integer_value(json_object_get(last, "body_len")), 5);
     json_decref(c);
-    assert_false(blvm_github_upload_release_asset(gh, "o/rel", rid, upload, "../x", path, NULL,
-                                                  err, sizeof(err)));
+    assert_false(blvm_github_upload_release_asset(gh, "o/rel", rid, upload, "../x", path, NULL, err,
+                                                  sizeof(err)));
     unlink(path);
     free(upload);
+    blvm_github_destroy(gh);
+}
+
+/* Changed files of a PR come in pages of 100. */
+static void test_pr_files_pages(void **state) {
+    (void)state;
+    blvm_github *gh = client(NULL, 0);
+    char err[256] = "";
+    json_t *files = json_array();
+    for (int i = 0; i < 250; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "src/f%03d.c", i);
+        json_array_append_new(files, json_string(name));
+    }
+    json_t *req = json_pack("{s:s,s:i,s:o}", "repo", "o/pr", "number", 4, "files", files);
+    assert_true(
+        blvm_github_request_json(gh, "POST", "/_fake/pr_files", req, NULL, err, sizeof(err)));
+    json_decref(req);
+    json_t *got = NULL;
+    assert_true(blvm_github_list_pr_files(gh, "o/pr", 4, &got, err, sizeof(err)));
+    assert_int_equal(json_array_size(got), 250);
+    assert_string_equal(json_string_value(json_array_get(got, 249)), "src/f249.c");
+    json_decref(got);
+    assert_int_equal(count_calls(gh, "GET", "/repos/o/pr/pulls/4/files"), 3);
+    /* An unknown PR is an error, not an empty list. */
+    assert_false(blvm_github_list_pr_files(gh, "o/pr", 5, &got, err, sizeof(err)));
+    assert_null(got);
+    assert_non_null(strstr(err, "404"));
     blvm_github_destroy(gh);
 }
 
@@ -306,7 +333,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_and_token), cmocka_unit_test(test_retry_5xx),
         cmocka_unit_test(test_rate_limit),       cmocka_unit_test(test_artifacts_download),
-        cmocka_unit_test(test_release_upload),   cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_release_upload),   cmocka_unit_test(test_pr_files_pages),
+        cmocka_unit_test(test_unreachable),
     };
     return cmocka_run_group_tests(tests, start_fake, stop_fake);
 }

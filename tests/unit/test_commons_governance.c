@@ -50,8 +50,8 @@ static void test_decide(void **state) {
     /* Dry run: never blocks, says what it would have done. */
     blvm_governance_status(&d, BLVM_COMMONS_DRY_RUN, &st, desc, sizeof(desc));
     assert_string_equal(st, "success");
-    assert_string_equal(desc,
-                        "[dry-run] failure: 2/5 signatures, review period ends 2026-12-01 (3 required)");
+    assert_string_equal(
+        desc, "[dry-run] failure: 2/5 signatures, review period ends 2026-12-01 (3 required)");
     assert_true(strlen(desc) <= 140);
 }
 
@@ -59,9 +59,8 @@ static void test_parse_sign(void **state) {
     (void)state;
     char key[65], err[128], body[512];
     uint8_t sig[64];
-    const char *hex128 =
-        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    const char *hex128 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+                         "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
     const char *kid = "AABBCCDDEEFF00112233445566778899AABBCCDDEEFF00112233445566778899";
     snprintf(body, sizeof(body), "/governance-sign %s", hex128);
     assert_int_equal(blvm_governance_parse_sign(body, key, sig, err, sizeof(err)), 1);
@@ -73,14 +72,13 @@ static void test_parse_sign(void **state) {
 
     /* Not a command at all. */
     assert_int_equal(blvm_governance_parse_sign("LGTM", key, sig, err, sizeof(err)), 0);
-    assert_int_equal(blvm_governance_parse_sign("please /governance-sign x", key, sig, err,
-                                                sizeof(err)),
-                     0);
-    assert_int_equal(blvm_governance_parse_sign("/governance-signature x", key, sig, err,
-                                                sizeof(err)),
-                     0);
+    assert_int_equal(
+        blvm_governance_parse_sign("please /governance-sign x", key, sig, err, sizeof(err)), 0);
+    assert_int_equal(
+        blvm_governance_parse_sign("/governance-signature x", key, sig, err, sizeof(err)), 0);
     /* Commands that are malformed. */
-    assert_int_equal(blvm_governance_parse_sign("/governance-sign", key, sig, err, sizeof(err)), -1);
+    assert_int_equal(blvm_governance_parse_sign("/governance-sign", key, sig, err, sizeof(err)),
+                     -1);
     assert_int_equal(blvm_governance_parse_sign("/governance-sign abc", key, sig, err, sizeof(err)),
                      -1);
     assert_non_null(strstr(err, "128 hex"));
@@ -103,7 +101,8 @@ static void test_signature_binding(void **state) {
     (void)state;
     blvm_commons_key k;
     uint8_t secret[32];
-    for (int i = 0; i < 32; i++) secret[i] = (uint8_t)(i + 1);
+    for (int i = 0; i < 32; i++)
+        secret[i] = (uint8_t)(i + 1);
     assert_true(blvm_commons_key_from_secret(&k, secret));
     const char *sha = "0123456789abcdef0123456789abcdef01234567";
     uint8_t msg[32], other[32], sig[64];
@@ -135,21 +134,23 @@ static void gov_open(gov_fixture *f, const char *mode) {
     assert_non_null(mkdtemp(f->dir));
     for (int k = 0; k < 4; k++) {
         uint8_t secret[32];
-        for (int i = 0; i < 32; i++) secret[i] = (uint8_t)(0x40 + 7 * k + i);
+        for (int i = 0; i < 32; i++)
+            secret[i] = (uint8_t)(0x40 + 7 * k + i);
         assert_true(blvm_commons_key_from_secret(&f->keys[k], secret));
     }
     char json[4096], err[512];
-    snprintf(json, sizeof(json),
-             "{\"data_dir\":\"%s\",\"mode\":\"%s\","
-             "\"governance\":{\"default\":{\"signatures\":1,\"review_days\":0},\"rules\":["
-             "{\"name\":\"consensus\",\"kind\":\"tier\",\"level\":3,\"title_markers\":[\"[consensus]\"],"
-             "\"signatures\":2,\"of\":3,\"review_days\":0},"
-             "{\"name\":\"slow\",\"kind\":\"layer\",\"level\":4,\"title_markers\":[\"[slow]\"],"
-             "\"signatures\":1,\"review_days\":10}]},"
-             "\"maintainers\":[{\"name\":\"alice\",\"github\":\"alice\",\"pubkey\":\"%s\"},"
-             "{\"name\":\"bob\",\"github\":\"bob\",\"pubkey\":\"%s\"},"
-             "{\"name\":\"carol\",\"pubkey\":\"%s\"}]}",
-             f->dir, mode, f->keys[0].key_id, f->keys[1].key_id, f->keys[2].key_id);
+    snprintf(
+        json, sizeof(json),
+        "{\"data_dir\":\"%s\",\"mode\":\"%s\","
+        "\"governance\":{\"default\":{\"signatures\":1,\"review_days\":0},\"rules\":["
+        "{\"name\":\"consensus\",\"kind\":\"tier\",\"level\":3,\"title_markers\":[\"[consensus]\"],"
+        "\"signatures\":2,\"of\":3,\"review_days\":0},"
+        "{\"name\":\"slow\",\"kind\":\"layer\",\"level\":4,\"title_markers\":[\"[slow]\"],"
+        "\"signatures\":1,\"review_days\":10}]},"
+        "\"maintainers\":[{\"name\":\"alice\",\"github\":\"alice\",\"pubkey\":\"%s\"},"
+        "{\"name\":\"bob\",\"github\":\"bob\",\"pubkey\":\"%s\"},"
+        "{\"name\":\"carol\",\"pubkey\":\"%s\"}]}",
+        f->dir, mode, f->keys[0].key_id, f->keys[1].key_id, f->keys[2].key_id);
     f->cfg = blvm_commons_config_parse(json, "test", err, sizeof(err));
     if (!f->cfg) fprintf(stderr, "%s\n", err);
     assert_non_null(f->cfg);
@@ -202,8 +203,8 @@ static json_t *sign_comment(const blvm_commons_key *k, int number, const char *s
 static const char *last_decision(blvm_db *db, char *reason, size_t cap) {
     static char state[32];
     blvm_db_result r;
-    assert_true(blvm_db_query(db, "SELECT state, reason, mode FROM decisions ORDER BY id DESC LIMIT 1",
-                              NULL, 0, &r));
+    assert_true(blvm_db_query(
+        db, "SELECT state, reason, mode FROM decisions ORDER BY id DESC LIMIT 1", NULL, 0, &r));
     assert_int_equal(r.nrows, 1);
     snprintf(state, sizeof(state), "%s", blvm_db_result_get(&r, 0, 0));
     if (reason) snprintf(reason, cap, "%s", blvm_db_result_get(&r, 0, 1));
@@ -211,8 +212,8 @@ static const char *last_decision(blvm_db *db, char *reason, size_t cap) {
     return state;
 }
 
-static int handle(blvm_governance_ctx *g, int (*fn)(blvm_governance_ctx *, json_t *, char *, size_t),
-                  json_t *ev) {
+static int handle(blvm_governance_ctx *g,
+                  int (*fn)(blvm_governance_ctx *, json_t *, char *, size_t), json_t *ev) {
     char err[512] = "";
     int rc = fn(g, ev, err, sizeof(err));
     json_decref(ev);
@@ -237,22 +238,28 @@ static void test_flow(void **state) {
 
     /* alice, key named; then an outsider's key (invalid), then a signature
      * over another PR (invalid), then bob without naming his key. */
-    assert_int_equal(handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[0], 5, sha1, true)), 1);
+    assert_int_equal(
+        handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[0], 5, sha1, true)), 1);
     assert_string_equal(last_decision(f.db, reason, sizeof(reason)), "failure");
     assert_non_null(strstr(reason, "1/3 signatures"));
-    assert_int_equal(handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[3], 5, sha1, true)), 1);
+    assert_int_equal(
+        handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[3], 5, sha1, true)), 1);
     assert_string_equal(last_decision(f.db, reason, sizeof(reason)), "failure");
     assert_non_null(strstr(reason, "1/3"));
-    assert_int_equal(handle(&g, blvm_governance_on_issue_comment, sign_comment_for(&f.keys[1], 5, 6, sha1, false)), 1);
+    assert_int_equal(handle(&g, blvm_governance_on_issue_comment,
+                            sign_comment_for(&f.keys[1], 5, 6, sha1, false)),
+                     1);
     last_decision(f.db, reason, sizeof(reason));
     assert_non_null(strstr(reason, "1/3"));
-    assert_int_equal(handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[1], 5, sha1, false)), 1);
+    assert_int_equal(
+        handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[1], 5, sha1, false)), 1);
     assert_string_equal(last_decision(f.db, reason, sizeof(reason)), "success");
     assert_string_equal(reason, "2/3 signatures, review period ended 2026-01-01");
 
     int64_t n = 0;
     bool found;
-    assert_true(blvm_db_query_int(f.db, "SELECT COUNT(*) FROM signatures WHERE valid = 0", NULL, 0, &n, &found));
+    assert_true(blvm_db_query_int(f.db, "SELECT COUNT(*) FROM signatures WHERE valid = 0", NULL, 0,
+                                  &n, &found));
     assert_int_equal(n, 2);
 
     /* A push: old signatures no longer count. */
@@ -262,12 +269,14 @@ static void test_flow(void **state) {
     assert_string_equal(last_decision(f.db, reason, sizeof(reason)), "failure");
     assert_non_null(strstr(reason, "0/3 signatures"));
     /* A signature over the old head, posted now, is invalid for the new head. */
-    assert_int_equal(handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[2], 5, sha1, true)), 1);
+    assert_int_equal(
+        handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[2], 5, sha1, true)), 1);
     assert_string_equal(last_decision(f.db, reason, sizeof(reason)), "failure");
     assert_non_null(strstr(reason, "0/3"));
 
     /* Ignored events. */
-    assert_int_equal(handle(&g, blvm_governance_on_issue_comment, comment_event(5, "nice", "bob")), 0);
+    assert_int_equal(handle(&g, blvm_governance_on_issue_comment, comment_event(5, "nice", "bob")),
+                     0);
     assert_int_equal(handle(&g, blvm_governance_on_pull_request,
                             pr_event("labeled", 5, sha2, "[consensus] tighten")),
                      0);
@@ -276,9 +285,9 @@ static void test_flow(void **state) {
                      0);
     /* Malformed payloads are errors naming the field. */
     char err[256];
-    json_t *bad = json_pack("{s:s,s:{s:i,s:{s:s}},s:{s:s}}", "action", "opened", "pull_request",
-                            "number", 5, "head", "sha", "nothex", "repository", "full_name",
-                            "blvm/blvm");
+    json_t *bad =
+        json_pack("{s:s,s:{s:i,s:{s:s}},s:{s:s}}", "action", "opened", "pull_request", "number", 5,
+                  "head", "sha", "nothex", "repository", "full_name", "blvm/blvm");
     assert_int_equal(blvm_governance_on_pull_request(&g, bad, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "head.sha"));
     json_decref(bad);
@@ -287,10 +296,11 @@ static void test_flow(void **state) {
     json_decref(bad);
 
     /* Review period: signatures there, period running -> pending. */
-    assert_int_equal(handle(&g, blvm_governance_on_pull_request,
-                            pr_event("opened", 9, sha1, "[slow] refactor")),
-                     1);
-    assert_int_equal(handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[2], 9, sha1, false)), 1);
+    assert_int_equal(
+        handle(&g, blvm_governance_on_pull_request, pr_event("opened", 9, sha1, "[slow] refactor")),
+        1);
+    assert_int_equal(
+        handle(&g, blvm_governance_on_issue_comment, sign_comment(&f.keys[2], 9, sha1, false)), 1);
     g.now = 1767225600 + 5 * DAY; /* 2026-01-06: 5 of 10 days */
     blvm_governance_decision d;
     assert_true(blvm_governance_evaluate(&g, "blvm/blvm", 9, &d, err, sizeof(err)));
@@ -302,12 +312,22 @@ static void test_flow(void **state) {
 
     /* Closed: no more decisions. */
     assert_true(blvm_db_query_int(f.db, "SELECT COUNT(*) FROM decisions", NULL, 0, &n, &found));
-    assert_int_equal(handle(&g, blvm_governance_on_pull_request,
-                            pr_event("closed", 9, sha1, "[slow] refactor")),
-                     1);
+    assert_int_equal(
+        handle(&g, blvm_governance_on_pull_request, pr_event("closed", 9, sha1, "[slow] refactor")),
+        1);
+    /* An edit of the closed PR's title does not reopen it. */
+    json_t *edit = pr_event("edited", 9, sha1, "[slow] refactor, renamed");
+    json_object_set_new(json_object_get(edit, "pull_request"), "state", json_string("closed"));
+    assert_int_equal(handle(&g, blvm_governance_on_pull_request, edit), 1);
     int64_t n2 = 0;
     assert_true(blvm_db_query_int(f.db, "SELECT COUNT(*) FROM decisions", NULL, 0, &n2, &found));
     assert_int_equal(n, n2);
+    blvm_db_result pr;
+    assert_true(blvm_db_query(f.db, "SELECT state, title FROM pull_requests WHERE number = 9", NULL,
+                              0, &pr));
+    assert_string_equal(blvm_db_result_get(&pr, 0, 0), "closed");
+    assert_string_equal(blvm_db_result_get(&pr, 0, 1), "[slow] refactor, renamed");
+    blvm_db_result_clear(&pr);
 
     /* Every decision is in the audit chain, which verifies. */
     int64_t audited = 0;
@@ -329,13 +349,14 @@ static void test_dry_run_mode(void **state) {
     gov_fixture f;
     gov_open(&f, "dry-run");
     blvm_governance_ctx g = {f.cfg, f.db, NULL, 1800000000, NULL};
-    assert_int_equal(handle(&g, blvm_governance_on_pull_request,
-                            pr_event("opened", 1, "3333333333333333333333333333333333333333",
-                                     "[consensus] x")),
-                     1);
+    assert_int_equal(
+        handle(&g, blvm_governance_on_pull_request,
+               pr_event("opened", 1, "3333333333333333333333333333333333333333", "[consensus] x")),
+        1);
     blvm_db_result r;
-    assert_true(blvm_db_query(f.db, "SELECT d.state, d.mode, s.state, s.description FROM decisions d "
-                                    "JOIN statuses s ON s.decision_id = d.id",
+    assert_true(blvm_db_query(f.db,
+                              "SELECT d.state, d.mode, s.state, s.description FROM decisions d "
+                              "JOIN statuses s ON s.decision_id = d.id",
                               NULL, 0, &r));
     assert_int_equal(r.nrows, 1);
     assert_string_equal(blvm_db_result_get(&r, 0, 0), "failure");
@@ -348,8 +369,10 @@ static void test_dry_run_mode(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decide),          cmocka_unit_test(test_parse_sign),
-        cmocka_unit_test(test_signature_binding), cmocka_unit_test(test_flow),
+        cmocka_unit_test(test_decide),
+        cmocka_unit_test(test_parse_sign),
+        cmocka_unit_test(test_signature_binding),
+        cmocka_unit_test(test_flow),
         cmocka_unit_test(test_dry_run_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,8 +45,10 @@ static void test_topological_order(void **state) {
     assert_true(pos_of(&g, "sdk") < pos_of(&g, "commons"));
     /* Every component exactly once. */
     int seen[6] = {0};
-    for (size_t k = 0; k < g.n; k++) seen[g.order[k]]++;
-    for (size_t i = 0; i < 6; i++) assert_int_equal(seen[i], 1);
+    for (size_t k = 0; k < g.n; k++)
+        seen[g.order[k]]++;
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(seen[i], 1);
     blvm_orch_graph_clear(&g);
 }
 
@@ -85,17 +87,18 @@ static void test_graph_errors(void **state) {
     assert_non_null(strstr(err, "duplicate"));
 
     /* The config loader refuses a cycle too. */
-    blvm_commons_config *cfg = blvm_commons_config_parse(
-        "{\"components\":[{\"name\":\"x\",\"depends_on\":[\"y\"]},"
-        "{\"name\":\"y\",\"depends_on\":[\"x\"]}]}",
-        "t", err, sizeof(err));
+    blvm_commons_config *cfg =
+        blvm_commons_config_parse("{\"components\":[{\"name\":\"x\",\"depends_on\":[\"y\"]},"
+                                  "{\"name\":\"y\",\"depends_on\":[\"x\"]}]}",
+                                  "t", err, sizeof(err));
     assert_null(cfg);
     assert_non_null(strstr(err, "cycle"));
 }
 
 static size_t count_kind(const blvm_orch_action *a, size_t n, blvm_orch_action_kind k) {
     size_t c = 0;
-    for (size_t i = 0; i < n; i++) c += a[i].kind == k;
+    for (size_t i = 0; i < n; i++)
+        c += a[i].kind == k;
     return c;
 }
 
@@ -154,7 +157,8 @@ static void test_plan(void **state) {
     }
     v[proto].state = v[node].state = v[cli].state = BLVM_BUILD_SKIPPED;
     assert_int_equal(blvm_orch_outcome(&g, v), -1);
-    for (int i = 0; i < 6; i++) v[i].state = BLVM_BUILD_SUCCEEDED;
+    for (int i = 0; i < 6; i++)
+        v[i].state = BLVM_BUILD_SUCCEEDED;
     assert_int_equal(blvm_orch_outcome(&g, v), 1);
     blvm_orch_graph_clear(&g);
 }
@@ -211,8 +215,8 @@ static const char *build_state(blvm_db *db, int64_t run_id, const char *comp, in
     static char buf[32];
     blvm_db_param p[2] = {blvm_db_int(run_id), blvm_db_text(comp)};
     blvm_db_result r;
-    assert_true(blvm_db_query(db, "SELECT state, attempt FROM builds WHERE run_id = ? AND component = ?",
-                              p, 2, &r));
+    assert_true(blvm_db_query(
+        db, "SELECT state, attempt FROM builds WHERE run_id = ? AND component = ?", p, 2, &r));
     assert_int_equal(r.nrows, 1);
     snprintf(buf, sizeof(buf), "%s", blvm_db_result_get(&r, 0, 0));
     if (attempt) assert_true(blvm_db_result_get_int(&r, 0, 1, attempt));
@@ -246,7 +250,8 @@ static void test_run_with_retry(void **state) {
                  "\"echo commons >> order.txt\"}]",
                  2);
     /* Commands run in the test's data dir. */
-    for (size_t i = 0; i < f.cfg->ncomponents; i++) f.cfg->components[i].workdir = strdup(f.dir);
+    for (size_t i = 0; i < f.cfg->ncomponents; i++)
+        f.cfg->components[i].workdir = strdup(f.dir);
 
     char err[512] = "";
     blvm_orchestrator_options oo = {f.cfg, f.db, NULL, true};
@@ -318,8 +323,8 @@ static void test_run_failure_and_timeout(void **state) {
     blvm_orchestrator *o = blvm_orchestrator_create(&oo, err, sizeof(err));
     assert_non_null(o);
     int64_t run_id = 0;
-    assert_true(blvm_orchestrator_create_run(o, "test", NULL, NULL, NULL, &run_id, err,
-                                             sizeof(err)));
+    assert_true(
+        blvm_orchestrator_create_run(o, "test", NULL, NULL, NULL, &run_id, err, sizeof(err)));
     assert_true(blvm_orchestrator_drive(o, run_id, NULL, err, sizeof(err)));
     blvm_orchestrator_destroy(o);
     int64_t attempt = 0;
@@ -345,18 +350,20 @@ static void test_run_failure_and_timeout(void **state) {
 static void test_resume(void **state) {
     (void)state;
     run_fixture f;
-    fixture_open(&f,
-                 "[{\"name\":\"a\",\"command\":\"echo a >> runs.txt\"},"
-                 "{\"name\":\"b\",\"depends_on\":[\"a\"],\"command\":\"echo b >> runs.txt; sleep 1\"},"
-                 "{\"name\":\"c\",\"depends_on\":[\"b\"],\"command\":\"echo c >> runs.txt\"}]",
-                 0);
-    for (size_t i = 0; i < f.cfg->ncomponents; i++) f.cfg->components[i].workdir = strdup(f.dir);
+    fixture_open(
+        &f,
+        "[{\"name\":\"a\",\"command\":\"echo a >> runs.txt\"},"
+        "{\"name\":\"b\",\"depends_on\":[\"a\"],\"command\":\"echo b >> runs.txt; sleep 1\"},"
+        "{\"name\":\"c\",\"depends_on\":[\"b\"],\"command\":\"echo c >> runs.txt\"}]",
+        0);
+    for (size_t i = 0; i < f.cfg->ncomponents; i++)
+        f.cfg->components[i].workdir = strdup(f.dir);
     char err[512] = "";
     blvm_orchestrator_options oo = {f.cfg, f.db, NULL, true};
     blvm_orchestrator *o = blvm_orchestrator_create(&oo, err, sizeof(err));
     int64_t run_id = 0;
-    assert_true(blvm_orchestrator_create_run(o, "test", NULL, NULL, NULL, &run_id, err,
-                                             sizeof(err)));
+    assert_true(
+        blvm_orchestrator_create_run(o, "test", NULL, NULL, NULL, &run_id, err, sizeof(err)));
     /* Step until b is running, then drop the orchestrator (kills b). */
     for (int i = 0; i < 100; i++) {
         bool fin;
@@ -424,17 +431,23 @@ static void test_adopt_local_build(void **state) {
                  "[{\"name\":\"a\",\"command\":\"echo a >> runs.txt; sleep 1\"},"
                  "{\"name\":\"b\",\"depends_on\":[\"a\"],\"command\":\"echo b >> runs.txt\"}]",
                  0);
-    for (size_t i = 0; i < f.cfg->ncomponents; i++) f.cfg->components[i].workdir = strdup(f.dir);
+    for (size_t i = 0; i < f.cfg->ncomponents; i++)
+        f.cfg->components[i].workdir = strdup(f.dir);
     char err[512] = "";
     blvm_orchestrator_options oo = {f.cfg, f.db, NULL, true};
     blvm_orchestrator *first = blvm_orchestrator_create(&oo, err, sizeof(err));
     int64_t run_id = 0;
-    assert_true(blvm_orchestrator_create_run(first, "test", NULL, NULL, NULL, &run_id, err,
-                                             sizeof(err)));
+    assert_true(
+        blvm_orchestrator_create_run(first, "test", NULL, NULL, NULL, &run_id, err, sizeof(err)));
     bool fin = false;
     assert_true(blvm_orchestrator_step(first, run_id, &fin, err, sizeof(err)));
     assert_string_equal(build_state(f.db, run_id, "a", NULL), "running");
-    /* The first orchestrator stops looking (its process "died"). */
+    /* Once a's command has started (a restart comes later than this)... */
+    char path[300];
+    snprintf(path, sizeof(path), "%s/runs.txt", f.dir);
+    for (int i = 0; i < 200 && access(path, F_OK) != 0; i++)
+        usleep(10000);
+    /* ...the first orchestrator stops looking (its process "died"). */
     blvm_orchestrator *second = blvm_orchestrator_create(&oo, err, sizeof(err));
     assert_true(blvm_orchestrator_step(second, run_id, &fin, err, sizeof(err)));
     assert_string_equal(build_state(f.db, run_id, "a", NULL), "running"); /* still ours, alive */
@@ -450,8 +463,6 @@ static void test_adopt_local_build(void **state) {
                      1);
     blvm_orchestrator_destroy(second);
     blvm_orchestrator_destroy(first); /* reaps the finished child */
-    char path[300];
-    snprintf(path, sizeof(path), "%s/runs.txt", f.dir);
     FILE *fp = fopen(path, "r");
     char buf[64] = "";
     size_t got = fread(buf, 1, sizeof(buf) - 1, fp);
@@ -461,12 +472,76 @@ static void test_adopt_local_build(void **state) {
     fixture_close(&f);
 }
 
+/* build-complete notifications: only the current attempt of a build that is
+ * waiting for a result changes; a second notice (poll and webhook both
+ * reporting) does nothing. */
+static void test_build_complete(void **state) {
+    (void)state;
+    run_fixture f;
+    fixture_open(&f, "[{\"name\":\"x\"},{\"name\":\"y\"}]", 1);
+    char err[512] = "";
+    blvm_orchestrator_options oo = {f.cfg, f.db, NULL, true};
+    blvm_orchestrator *o = blvm_orchestrator_create(&oo, err, sizeof(err));
+    int64_t run_id = 0;
+    assert_true(
+        blvm_orchestrator_create_run(o, "test", NULL, NULL, NULL, &run_id, err, sizeof(err)));
+    blvm_orchestrator_destroy(o);
+    /* As if both were dispatched (attempt 1). */
+    assert_true(blvm_db_exec(f.db,
+                             "UPDATE builds SET state = 'triggered', attempt = 1, correlation_id = "
+                             "'id-' || component || '-1'",
+                             NULL, 0, NULL));
+    assert_int_equal(
+        blvm_orchestrate_build_complete(f.db, f.cfg, "id-x-1", "success", "42", err, sizeof(err)),
+        1);
+    assert_string_equal(build_state(f.db, run_id, "x", NULL), "succeeded");
+    assert_int_equal(
+        blvm_orchestrate_build_complete(f.db, f.cfg, "id-x-1", "failure", "42", err, sizeof(err)),
+        0);
+    assert_string_equal(build_state(f.db, run_id, "x", NULL), "succeeded");
+    assert_int_equal(
+        blvm_orchestrate_build_complete(f.db, f.cfg, "nope", "success", NULL, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "no build"));
+    /* A failure with a retry left: retry_wait, and the old attempt's id no
+     * longer matches once the next attempt has its own. */
+    assert_int_equal(
+        blvm_orchestrate_build_complete(f.db, f.cfg, "id-y-1", "timed_out", NULL, err, sizeof(err)),
+        1);
+    int64_t attempt = 0;
+    assert_string_equal(build_state(f.db, run_id, "y", &attempt), "retry_wait");
+    assert_int_equal(attempt, 1);
+    assert_true(blvm_db_exec(f.db,
+                             "UPDATE builds SET state = 'running', attempt = 2, correlation_id = "
+                             "'id-y-2' WHERE component = 'y'",
+                             NULL, 0, NULL));
+    assert_int_equal(
+        blvm_orchestrate_build_complete(f.db, f.cfg, "id-y-1", "success", NULL, err, sizeof(err)),
+        0);
+    assert_int_equal(
+        blvm_orchestrate_build_complete(f.db, f.cfg, "id-y-2", "failure", NULL, err, sizeof(err)),
+        1);
+    assert_string_equal(build_state(f.db, run_id, "y", NULL), "failed");
+    assert_int_equal(
+        blvm_orchestrate_build_complete(f.db, f.cfg, NULL, "success", NULL, err, sizeof(err)), -1);
+    assert_int_equal(count_rows(f.db,
+                                "SELECT COUNT(*) FROM build_transitions WHERE run_id = ? AND "
+                                "reason LIKE '%build-complete webhook%'",
+                                run_id),
+                     3);
+    fixture_close(&f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_topological_order), cmocka_unit_test(test_graph_errors),
-        cmocka_unit_test(test_plan),              cmocka_unit_test(test_retry_backoff),
-        cmocka_unit_test(test_run_with_retry),    cmocka_unit_test(test_run_failure_and_timeout),
-        cmocka_unit_test(test_resume),            cmocka_unit_test(test_adopt_local_build),
+        cmocka_unit_test(test_topological_order),
+        cmocka_unit_test(test_graph_errors),
+        cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_retry_backoff),
+        cmocka_unit_test(test_run_with_retry),
+        cmocka_unit_test(test_run_failure_and_timeout),
+        cmocka_unit_test(test_resume),
+        cmocka_unit_test(test_adopt_local_build),
+        cmocka_unit_test(test_build_complete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,31 +17,10 @@
 #include "crypto/sha256.h"
 #include "crypto/sha256_impl.h"
 #include "crypto/siphash.h"
+#include "testutil.h"
 #include "util/hex.h"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static uint64_t g_rng;
-
-/* splitmix64: small, seedable, good enough to pick lengths and bytes. */
-static uint64_t rnd64(void) {
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void rnd_bytes(uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rnd64();
-}
-
-static int setup_seed(void **state) {
-    (void)state;
-    const char *s = getenv("BLVM_TEST_SEED");
-    g_rng = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-    printf("test_crypto: BLVM_TEST_SEED=%llu\n", (unsigned long long)g_rng);
-    return 0;
-}
 
 static void assert_hex(const uint8_t *got, size_t len, const char *want) {
     char buf[2 * 64 + 1];
@@ -128,15 +107,15 @@ static void test_sha256_streaming_random(void **state) {
     (void)state;
     static uint8_t buf[4096];
     for (int iter = 0; iter < 300; iter++) {
-        size_t len = (size_t)(rnd64() % sizeof buf);
-        rnd_bytes(buf, len);
+        size_t len = (size_t)(blvm_test_rand64() % sizeof buf);
+        blvm_test_rand_bytes(buf, len);
         uint8_t a[32], b[32];
         blvm_sha256(a, buf, len);
         blvm_sha256_ctx ctx;
         blvm_sha256_init(&ctx);
         size_t pos = 0;
         while (pos < len) {
-            size_t step = (size_t)(rnd64() % 150);
+            size_t step = (size_t)(blvm_test_rand64() % 150);
             if (step > len - pos) step = len - pos;
             blvm_sha256_write(&ctx, buf + pos, step);
             pos += step;
@@ -146,7 +125,7 @@ static void test_sha256_streaming_random(void **state) {
     }
     for (size_t blocks = 0; blocks <= 33; blocks++) {
         uint8_t in[64 * 33], out[32 * 33];
-        rnd_bytes(in, sizeof in);
+        blvm_test_rand_bytes(in, sizeof in);
         blvm_sha256d64(out, in, blocks);
         for (size_t i = 0; i < blocks; i++) {
             uint8_t want[32];
@@ -171,11 +150,11 @@ static void test_sha256_paths_agree(void **state) {
     assert_string_equal(blvm_sha256_current(), "generic");
     for (size_t i = 0; i < NMSG; i++) {
         /* Every length 0..130 once, then random ones up to MAXLEN. */
-        lens[i] = i <= 130 ? i : (size_t)(rnd64() % MAXLEN);
-        rnd_bytes(msgs[i], lens[i]);
+        lens[i] = i <= 130 ? i : (size_t)(blvm_test_rand64() % MAXLEN);
+        blvm_test_rand_bytes(msgs[i], lens[i]);
         blvm_sha256(want[i], msgs[i], lens[i]);
     }
-    rnd_bytes(d64_in, sizeof d64_in);
+    blvm_test_rand_bytes(d64_in, sizeof d64_in);
     for (size_t i = 0; i < NBLK; i++) blvm_sha256d(d64_want + 32 * i, d64_in + 64 * i, 64);
 
     int tested = 0;
@@ -197,7 +176,7 @@ static void test_sha256_paths_agree(void **state) {
             /* Streaming across odd split points takes the buffered route. */
             blvm_sha256_ctx ctx;
             blvm_sha256_init(&ctx);
-            size_t cut = lens[i] ? (size_t)(rnd64() % lens[i]) : 0;
+            size_t cut = lens[i] ? (size_t)(blvm_test_rand64() % lens[i]) : 0;
             blvm_sha256_write(&ctx, msgs[i], cut);
             blvm_sha256_write(&ctx, msgs[i] + cut, lens[i] - cut);
             blvm_sha256_finalize(&ctx, got);
@@ -272,6 +251,22 @@ static void test_ripemd160_known_answers(void **state) {
 
 static void test_hash160(void **state) {
     (void)state;
+    /* Empty inputs may come with a NULL pointer (checked under UBSan). */
+    uint8_t e1[20], e2[20];
+    blvm_ripemd160(e1, NULL, 0);
+    blvm_ripemd160_ctx rc;
+    blvm_ripemd160_init(&rc);
+    blvm_ripemd160_write(&rc, (const uint8_t *)"x", 1);
+    blvm_ripemd160_write(&rc, NULL, 0);
+    blvm_ripemd160_finalize(&rc, e2);
+    assert_hex(e1, 20, "9c1185a5c5e9fc54612808977ee8f548b2258d31");
+    blvm_ripemd160(e1, (const uint8_t *)"x", 1);
+    assert_memory_equal(e1, e2, 20);
+    blvm_hash160(e1, NULL, 0);
+    uint8_t mac[32];
+    blvm_hmac_sha256(mac, NULL, 0, NULL, 0);
+    /* HMAC-SHA256 with empty key and message (independent: Python's hmac). */
+    assert_hex(mac, 32, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
     /* The compressed public key of private key 1 and its well-known
      * HASH160 (address 1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH). */
     uint8_t pub[33], out[20];
@@ -470,9 +465,9 @@ static void test_siphash_uint256(void **state) {
 
     /* The unrolled forms agree with the generic hasher on random input. */
     for (int i = 0; i < 64; i++) {
-        uint64_t k0 = rnd64(), k1 = rnd64();
-        uint32_t n = (uint32_t)rnd64();
-        rnd_bytes(hash, 32);
+        uint64_t k0 = blvm_test_rand64(), k1 = blvm_test_rand64();
+        uint32_t n = (uint32_t)blvm_test_rand64();
+        blvm_test_rand_bytes(hash, 32);
         uint8_t nb[4];
         blvm_write_le32(nb, n);
         blvm_siphash_ctx h;
@@ -499,5 +494,5 @@ int main(void) {
         cmocka_unit_test(test_siphash_reference),
         cmocka_unit_test(test_siphash_uint256),
     };
-    return cmocka_run_group_tests_name("crypto", tests, setup_seed, NULL);
+    return cmocka_run_group_tests_name("crypto", tests, blvm_test_seed_setup, NULL);
 }

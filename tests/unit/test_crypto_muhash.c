@@ -13,28 +13,8 @@
 
 #include "crypto/chacha20.h"
 #include "crypto/muhash.h"
+#include "testutil.h"
 #include "util/hex.h"
-
-static uint64_t g_rng;
-
-static uint64_t rnd64(void) {
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void rnd_bytes(uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rnd64();
-}
-
-static int setup_seed(void **state) {
-    (void)state;
-    const char *s = getenv("BLVM_TEST_SEED");
-    g_rng = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-    printf("test_crypto_muhash: BLVM_TEST_SEED=%llu\n", (unsigned long long)g_rng);
-    return 0;
-}
 
 static void assert_hex(const uint8_t *got, size_t len, const char *want) {
     char *h = blvm_hex_alloc(got, len);
@@ -131,9 +111,9 @@ static void test_chacha20_pieces(void **state) {
     static uint8_t whole[64 * 20], parts[64 * 20];
     for (int iter = 0; iter < 50; iter++) {
         uint8_t key[32], nonce[12];
-        rnd_bytes(key, 32);
-        rnd_bytes(nonce, 12);
-        uint32_t start = (uint32_t)(rnd64() % 1000);
+        blvm_test_rand_bytes(key, 32);
+        blvm_test_rand_bytes(nonce, 12);
+        uint32_t start = (uint32_t)(blvm_test_rand64() % 1000);
         blvm_chacha20_ctx c;
         blvm_chacha20_init(&c, key);
         blvm_chacha20_seek(&c, nonce, start);
@@ -141,13 +121,13 @@ static void test_chacha20_pieces(void **state) {
         blvm_chacha20_seek(&c, nonce, start);
         size_t pos = 0;
         while (pos < sizeof parts) {
-            size_t n = (size_t)(rnd64() % 150);
+            size_t n = (size_t)(blvm_test_rand64() % 150);
             if (n > sizeof parts - pos) n = sizeof parts - pos;
             blvm_chacha20_keystream(&c, parts + pos, n);
             pos += n;
         }
         assert_memory_equal(whole, parts, sizeof whole);
-        uint32_t k = (uint32_t)(rnd64() % 19);
+        uint32_t k = (uint32_t)(blvm_test_rand64() % 19);
         uint8_t blk[64];
         blvm_chacha20_seek(&c, nonce, start + k);
         blvm_chacha20_keystream(&c, blk, 64);
@@ -244,7 +224,8 @@ static void test_muhash_order_and_identity(void **state) {
     for (int iter = 0; iter < 10; iter++) {
         uint8_t res[32], out[32];
         int table[4];
-        for (int i = 0; i < 4; i++) table[i] = (int)(rnd64() & 7);
+        for (int i = 0; i < 4; i++)
+            table[i] = (int)(blvm_test_rand64() & 7);
         for (int order = 0; order < 4; order++) {
             blvm_muhash acc, t;
             blvm_muhash_init(&acc);
@@ -263,8 +244,8 @@ static void test_muhash_order_and_identity(void **state) {
                 assert_memory_equal(res, out, 32);
         }
         blvm_muhash x, y, z;
-        from_int(&x, (uint8_t)(rnd64() & 15));
-        from_int(&y, (uint8_t)(rnd64() & 15));
+        from_int(&x, (uint8_t)(blvm_test_rand64() & 15));
+        from_int(&y, (uint8_t)(blvm_test_rand64() & 15));
         blvm_muhash_init(&z);
         blvm_muhash_combine(&z, &x);
         blvm_muhash_combine(&z, &y);
@@ -281,7 +262,8 @@ static void test_muhash_random_sets(void **state) {
     (void)state;
     enum { NE = 12 };
     uint8_t elems[NE][40];
-    for (int i = 0; i < NE; i++) rnd_bytes(elems[i], sizeof elems[i]);
+    for (int i = 0; i < NE; i++)
+        blvm_test_rand_bytes(elems[i], sizeof elems[i]);
     blvm_muhash fwd, rev, part;
     blvm_muhash_init(&fwd);
     blvm_muhash_init(&rev);
@@ -354,7 +336,7 @@ static void test_num3072_inverse(void **state) {
     }
     for (int iter = 0; iter < 4; iter++) {
         uint8_t bytes[BLVM_NUM3072_BYTES];
-        rnd_bytes(bytes, sizeof bytes);
+        blvm_test_rand_bytes(bytes, sizeof bytes);
         blvm_num3072_from_bytes(&a, bytes);
         blvm_num3072_inverse(&inv, &a);
         blvm_num3072_mul(&prod, &a, &inv);
@@ -390,5 +372,5 @@ int main(void) {
         cmocka_unit_test(test_muhash_random_sets),
         cmocka_unit_test(test_num3072_inverse),
     };
-    return cmocka_run_group_tests_name("crypto_muhash", tests, setup_seed, NULL);
+    return cmocka_run_group_tests_name("crypto_muhash", tests, blvm_test_seed_setup, NULL);
 }

@@ -9,30 +9,10 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <unistd.h>
 
 #include "storage/kv.h"
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int setup_dir(void **state) {
-    char *dir = strdup("/tmp/blvm_test_kv_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state) {
-    nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
-}
+#include "testutil.h"
 
 static void put_str(blvm_kv_txn *t, const char *k, const char *v) {
     assert_int_equal(blvm_kv_put(t, k, strlen(k), v, strlen(v)), BLVM_KV_OK);
@@ -136,7 +116,8 @@ static void test_cursor_prefix(void **state) {
     /* No prefix: everything. */
     assert_int_equal(blvm_kv_cursor_open(t, NULL, 0, &c), BLVM_KV_OK);
     size_t n = 0;
-    while (blvm_kv_cursor_next(c, &k, &kl, &v, &vl) == BLVM_KV_OK) n++;
+    while (blvm_kv_cursor_next(c, &k, &kl, &v, &vl) == BLVM_KV_OK)
+        n++;
     assert_int_equal(n, 5);
     blvm_kv_cursor_close(c);
     blvm_kv_abort(t);
@@ -217,9 +198,12 @@ static void test_open_bad_dir(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_put_get_delete_commit_abort, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_cursor_prefix, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_update_grows_map_atomically, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_put_get_delete_commit_abort, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_prefix, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_update_grows_map_atomically, blvm_test_tmpdir_setup,
+                                        blvm_test_tmpdir_teardown),
         cmocka_unit_test(test_open_bad_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

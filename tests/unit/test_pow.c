@@ -20,41 +20,16 @@
 #include "consensus/merkle.h"
 #include "consensus/params.h"
 #include "consensus/pow.h"
+#include "testutil.h"
 #include "util/bytes.h"
 #include "util/hex.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static uint64_t rng_state;
-static uint64_t rng_next(void) {
-    /* splitmix64: reproducible, seed printed */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static void u256_hex(const blvm_u256 *a, const char *expect) {
     char got[65];
     blvm_u256_to_hex(a, got);
     assert_string_equal(got, expect);
-}
-
-static char *read_file(const char *name, size_t *len) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", BLVM_VECTORS_DIR, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return buf;
 }
 
 /* Links `count` entries with the given times and bits on top of prev. */
@@ -156,11 +131,11 @@ static void test_set_compact(void **state) {
 
 static void test_compact_round_trip(void **state) {
     (void)state;
-    rng_state = 0x5eed0001u;
+    blvm_test_rng_seed(0x5eed0001u);
     print_message("seed 0x5eed0001\n");
     for (int i = 0; i < 20000; i++) {
-        uint32_t c = (uint32_t)rng_next();
-        c = (c & 0x007fffff) | ((uint32_t)(rng_next() % 0x23) << 24);
+        uint32_t c = (uint32_t)blvm_test_rand64();
+        c = (c & 0x007fffff) | ((uint32_t)(blvm_test_rand64() % 0x23) << 24);
         blvm_u256 a, b;
         bool neg, over;
         blvm_u256_set_compact(&a, c, &neg, &over);
@@ -239,10 +214,11 @@ static void test_arith_basics(void **state) {
 
 static void test_arith_random_vs_int128(void **state) {
     (void)state;
-    rng_state = 0x5eed0002u;
+    blvm_test_rng_seed(0x5eed0002u);
     print_message("seed 0x5eed0002\n");
     for (int i = 0; i < 20000; i++) {
-        uint64_t x = rng_next() >> (rng_next() % 64), y = (rng_next() >> (rng_next() % 64)) | 1;
+        uint64_t x = blvm_test_rand64() >> (blvm_test_rand64() % 64),
+                 y = (blvm_test_rand64() >> (blvm_test_rand64() % 64)) | 1;
         unsigned __int128 p = (unsigned __int128)x * y;
         blvm_u256 a, b, r;
         blvm_u256_set_u64(&a, x);
@@ -274,17 +250,17 @@ static void test_arith_random_vs_int128(void **state) {
  * q * b + r == a; shifts by n and back keep the bits that stay in range. */
 static void test_arith_random_full_width(void **state) {
     (void)state;
-    rng_state = 0x5eed0004u;
+    blvm_test_rng_seed(0x5eed0004u);
     print_message("seed 0x5eed0004\n");
     for (int i = 0; i < 5000; i++) {
         blvm_u256 a, b, q, r, t;
         for (int k = 0; k < 8; k++) {
-            a.pn[k] = (uint32_t)rng_next();
-            b.pn[k] = (uint32_t)rng_next();
+            a.pn[k] = (uint32_t)blvm_test_rand64();
+            b.pn[k] = (uint32_t)blvm_test_rand64();
         }
         /* vary the sizes so every quotient length occurs */
-        blvm_u256_shr(&a, &a, (unsigned)(rng_next() % 200));
-        blvm_u256_shr(&b, &b, (unsigned)(rng_next() % 256));
+        blvm_u256_shr(&a, &a, (unsigned)(blvm_test_rand64() % 200));
+        blvm_u256_shr(&b, &b, (unsigned)(blvm_test_rand64() % 256));
         if (blvm_u256_is_zero(&b)) continue;
         assert_true(blvm_u256_div(&q, &a, &b));
         blvm_u256_mul(&t, &q, &b);
@@ -293,7 +269,7 @@ static void test_arith_random_full_width(void **state) {
         assert_true(blvm_u256_cmp(&r, &b) < 0);
         blvm_u256_add(&t, &t, &r);
         assert_int_equal(blvm_u256_cmp(&t, &a), 0);
-        unsigned n = (unsigned)(rng_next() % 256);
+        unsigned n = (unsigned)(blvm_test_rand64() % 256);
         blvm_u256_shl(&t, &a, n);
         blvm_u256_shr(&t, &t, n);
         blvm_u256 mask;
@@ -428,17 +404,18 @@ static void test_proof_equivalent_time(void **state) {
         bits[i] = 0x207fffff;
     }
     build_chain(e, N, NULL, times, bits);
-    rng_state = 0x5eed0003u;
+    blvm_test_rng_seed(0x5eed0003u);
     print_message("seed 0x5eed0003\n");
     for (int j = 0; j < 1000; j++) {
-        const blvm_chain_entry *p1 = &e[rng_next() % N], *p2 = &e[rng_next() % N],
-                               *p3 = &e[rng_next() % N];
+        const blvm_chain_entry *p1 = &e[blvm_test_rand64() % N], *p2 = &e[blvm_test_rand64() % N],
+                               *p3 = &e[blvm_test_rand64() % N];
         int64_t tdiff = blvm_pow_proof_equivalent_time(p1, p2, p3, p);
         assert_int_equal(tdiff, (int64_t)p1->time - (int64_t)p2->time);
     }
     /* ancestors through skip pointers agree with a walk along prev */
     for (int j = 0; j < 2000; j++) {
-        int from = (int)(rng_next() % N), to = (int)(rng_next() % (uint64_t)(from + 1));
+        int from = (int)(blvm_test_rand64() % N),
+            to = (int)(blvm_test_rand64() % (uint64_t)(from + 1));
         assert_ptr_equal(blvm_chain_entry_ancestor(&e[from], to), &e[to]);
     }
     assert_null(blvm_chain_entry_ancestor(&e[10], 11));
@@ -489,7 +466,8 @@ static size_t parse_headers(const char *text, blvm_block_header *out, size_t cap
 static void test_testnet3_headers(void **state) {
     (void)state;
     const blvm_params *p = blvm_params_get(BLVM_NET_TESTNET3);
-    char *text = read_file("blockheader_testnet3.hex", NULL);
+    char *text = blvm_test_read_vector("blockheader_testnet3.hex", NULL);
+    assert_non_null(text);
     enum { CAP = 1024 };
     blvm_block_header *hdr = calloc(CAP, sizeof *hdr);
     bool *fork = calloc(CAP, sizeof *fork);
@@ -611,7 +589,8 @@ static void alt_coinbase(blvm_tx *tx, int32_t height) {
 static void test_mainnet_alt_chain(void **state) {
     (void)state;
     const blvm_params *p = blvm_params_get(BLVM_NET_MAIN);
-    char *json = read_file("mainnet_alt.json", NULL);
+    char *json = blvm_test_read_vector("mainnet_alt.json", NULL);
+    assert_non_null(json);
     enum { N = 2016 };
     uint64_t *times = malloc(N * sizeof *times), *nonces = malloc(N * sizeof *nonces);
     blvm_chain_entry *e = calloc(N + 1, sizeof *e);

@@ -28,18 +28,26 @@ static json_t *failing(blvm_node *node, const json_t *params, blvm_rpc_error *er
     return blvm_rpc_fail(err, BLVM_RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
 }
 
+static json_t *int32_of(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
+    (void)node;
+    int32_t v;
+    if (!blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &v, err)) return NULL;
+    return json_integer(v);
+}
+
 static const blvm_rpc_command cmds[] = {
     {"test", "testecho", echo,
      {BLVM_RPC_REQ("height", BLVM_RPC_NUM), BLVM_RPC_OPT("verbosity|verbose", BLVM_RPC_ANY),
       BLVM_RPC_OPT("name", BLVM_RPC_STR)},
      "Echoes its parameters."},
     {"test", "fail", failing, {BLVM_RPC_REQ("blockhash", BLVM_RPC_STR)}, ""},
+    {"test", "int32", int32_of, {BLVM_RPC_REQ("n", BLVM_RPC_NUM)}, ""},
 };
 
 static blvm_rpc_table *make_table(void) {
     blvm_rpc_table *t = blvm_rpc_table_create();
     assert_non_null(t);
-    assert_true(blvm_rpc_table_register(t, cmds, 2));
+    assert_true(blvm_rpc_table_register(t, cmds, 3));
     assert_true(blvm_rpc_register_control(t));
     blvm_rpc_set_warmup(t, false, NULL);
     return t;
@@ -137,6 +145,12 @@ static void test_dispatch(void **state) {
     expect_error(t, "testecho", "[1]", -28, "Loading block index…");
     blvm_rpc_set_warmup(t, false, NULL);
     expect_result(t, "help", "[\"nosuch\"]", "\"help: unknown command: nosuch\"");
+    /* Core names the whole pattern of the clashing parameter, and a
+     * non-array "args" is consumed rather than unknown. */
+    expect_error(t, "testecho", "{\"args\": [7, 8], \"verbose\": 1}", -8,
+                 "Parameter verbosity|verbose specified twice both as positional and named");
+    expect_result(t, "testecho", "{\"args\": 5, \"height\": 2}", "[2]");
+    expect_result(t, "testecho", "{\"args\": null, \"height\": 2}", "[2]");
     blvm_rpc_table_destroy(t);
 }
 
@@ -145,6 +159,132 @@ static char *body(blvm_rpc_table *t, const char *req, int *status) {
     memset(&node, 0, sizeof node);
     node.rpc_table = t;
     return blvm_rpc_handle_body(t, &node, req, strlen(req), "u", status);
+}
+
+/* Core's getInt<int> and UniValue::checkType as used by handlers. */
+static void test_int_and_type_errors(void **state) {
+    (void)state;
+    blvm_rpc_error err = {0, NULL};
+    int32_t v = 0;
+    json_t *j = json_integer(INT32_MAX);
+    assert_true(blvm_rpc_parse_int32(j, &v, &err));
+    assert_int_equal(v, INT32_MAX);
+    json_decref(j);
+    j = json_integer(-2147483648LL);
+    assert_true(blvm_rpc_parse_int32(j, &v, &err));
+    assert_int_equal(v, INT32_MIN);
+    json_decref(j);
+    const json_int_t bad[] = {(json_int_t)INT32_MAX + 1, (json_int_t)INT32_MIN - 1, 3000000000LL};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        j = json_integer(bad[i]);
+        assert_false(blvm_rpc_parse_int32(j, &v, &err));
+        assert_int_equal(err.code, -1);
+        assert_string_equal(err.message, "JSON integer out of range");
+        blvm_rpc_error_clear(&err);
+        json_decref(j);
+    }
+    j = json_real(1.5);
+    assert_false(blvm_rpc_parse_int32(j, &v, &err));
+    assert_int_equal(err.code, -1);
+    blvm_rpc_error_clear(&err);
+    json_decref(j);
+    /* Wrong JSON type inside a handler: -3 with Core's text. */
+    j = json_string("1");
+    assert_false(blvm_rpc_parse_int32(j, &v, &err));
+    assert_int_equal(err.code, -3);
+    assert_string_equal(err.message, "JSON value of type string is not of expected type number");
+    blvm_rpc_error_clear(&err);
+    json_decref(j);
+    uint8_t hash[32];
+    j = json_true();
+    assert_false(blvm_rpc_parse_hash(j, "blockhash", hash, &err));
+    assert_int_equal(err.code, -3);
+    assert_string_equal(err.message, "JSON value of type bool is not of expected type string");
+    blvm_rpc_error_clear(&err);
+    json_decref(j);
+    assert_null(blvm_rpc_fail_type(&err, NULL, "object"));
+    assert_int_equal(err.code, -3);
+    assert_string_equal(err.message, "JSON value of type null is not of expected type object");
+    blvm_rpc_error_clear(&err);
+}
+
+/* UniValue's MAX_JSON_DEPTH (512): deeper documents are a parse error,
+ * brackets inside strings do not count. */
+static void test_depth_limit(void **state) {
+    (void)state;
+    blvm_rpc_table *t = make_table();
+    blvm_node node;
+    memset(&node, 0, sizeof node);
+    node.rpc_table = t;
+    char buf[2 * 513 + 1];
+    int st;
+    for (int depth = 512; depth <= 513; depth++) {
+        memset(buf, '[', (size_t)depth);
+        memset(buf + depth, ']', (size_t)depth);
+        char *r = blvm_rpc_handle_body(t, &node, buf, 2 * (size_t)depth, "u", &st);
+        assert_non_null(r);
+        if (depth == 512) {
+            assert_int_equal(st, 200);
+            assert_non_null(strstr(r, "Invalid Request object"));
+        } else {
+            assert_int_equal(st, 500);
+            assert_non_null(strstr(r, "\"code\":-32700,\"message\":\"Parse error\""));
+        }
+        free(r);
+    }
+    char req[1024];
+    int n = snprintf(req, sizeof req, "{\"method\":\"testecho\",\"params\":[1,\"%s\\\"[\"],\"id\":1}",
+                     "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[");
+    char *r = blvm_rpc_handle_body(t, &node, req, (size_t)n, "u", &st);
+    assert_int_equal(st, 200);
+    free(r);
+    blvm_rpc_table_destroy(t);
+}
+
+/* Numbers jansson cannot hold (UniValue keeps their text): the request
+ * still parses and the method fails as Core's getInt does. */
+static void test_big_numbers(void **state) {
+    (void)state;
+    blvm_rpc_table *t = make_table();
+    blvm_node node;
+    memset(&node, 0, sizeof node);
+    node.rpc_table = t;
+    static char zeros[400 + 64];
+    memset(zeros, 0, sizeof zeros);
+    zeros[0] = '1';
+    memset(zeros + 1, '0', 399);
+    const char *nums[] = {"99999999999999999999", "-99999999999999999999", "1e400", "-1E+400",
+                          "9223372036854775808", zeros};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        char req[1024];
+        int n = snprintf(req, sizeof req,
+                         "{\"method\":\"int32\",\"params\":[%s],\"id\":\"1e999\"}", nums[i]);
+        int st;
+        char *r = blvm_rpc_handle_body(t, &node, req, (size_t)n, "u", &st);
+        assert_int_equal(st, 500);
+        assert_string_equal(r, "{\"result\":null,\"error\":{\"code\":-1,\"message\":\"JSON "
+                               "integer out of range\"},\"id\":\"1e999\"}\n");
+        free(r);
+    }
+    /* In range, and numbers inside strings, are untouched. */
+    const char *ok = "{\"method\":\"int32\",\"params\":[-2147483648],\"id\":1}";
+    int st;
+    char *r = blvm_rpc_handle_body(t, &node, ok, strlen(ok), "u", &st);
+    assert_string_equal(r, "{\"result\":-2147483648,\"error\":null,\"id\":1}\n");
+    free(r);
+    const char *str = "[{\"method\":\"int32\",\"params\":[\"1e400\"],\"id\":1},1e400]";
+    r = blvm_rpc_handle_body(t, &node, str, strlen(str), "u", &st);
+    assert_int_equal(st, 200);
+    assert_non_null(strstr(r, "JSON value of type string is not of expected type number"));
+    assert_non_null(strstr(r, "Invalid Request object"));
+    free(r);
+    /* Still malformed: a parse error. */
+    const char *bad = "{\"method\":\"int32\",\"params\":[1e400,],\"id\":1}";
+    r = blvm_rpc_handle_body(t, &node, bad, strlen(bad), "u", &st);
+    assert_int_equal(st, 500);
+    assert_non_null(strstr(r, "Parse error"));
+    free(r);
+    blvm_rpc_table_destroy(t);
 }
 
 static void test_bodies(void **state) {
@@ -170,6 +310,15 @@ static void test_bodies(void **state) {
         {"{\"params\":[],\"id\":3}", "{\"result\":null,\"error\":{\"code\":-32600,\"message\":\"Missing method\"},\"id\":3}\n", 400},
         {"[]", "[]\n", 200},
         {"[{\"jsonrpc\":\"2.0\",\"method\":\"testecho\",\"params\":[1]}]", NULL, 204},
+        /* Repeated named parameters (UniValue keeps both; jansson one). */
+        {"{\"method\":\"testecho\",\"params\":{\"height\":1,\"h\\u0065ight\":2},\"id\":1}",
+         "{\"result\":null,\"error\":{\"code\":-8,\"message\":\"Parameter height specified multiple times\"},\"id\":1}\n", 500},
+        {"[{\"method\":\"testecho\",\"params\":{\"height\":1},\"id\":1},"
+         " {\"method\":\"testecho\",\"params\":{\"name\":\"a\",\"verbose\":1,\"verbose\":2,\"name\":\"b\",\"height\":1},\"id\":2},"
+         " {\"method\":\"testecho\",\"params\":[1,{\"a\":1,\"a\":2}],\"id\":3}]",
+         "[{\"result\":[1],\"error\":null,\"id\":1},"
+         "{\"result\":null,\"error\":{\"code\":-8,\"message\":\"Parameter verbose specified multiple times\"},\"id\":2},"
+         "{\"result\":[1,{\"a\":2}],\"error\":null,\"id\":3}]\n", 200},
         {"[{\"method\":\"testecho\",\"params\":[1],\"id\":1},[]]",
          "[{\"result\":[1],\"error\":null,\"id\":1},{\"result\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid Request object\"},\"id\":1}]\n", 200},
     };
@@ -313,6 +462,8 @@ int main(void) {
         cmocka_unit_test(test_register), cmocka_unit_test(test_dispatch),
         cmocka_unit_test(test_bodies),   cmocka_unit_test(test_json_output),
         cmocka_unit_test(test_amounts),  cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_int_and_type_errors), cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_big_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

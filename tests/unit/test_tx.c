@@ -14,6 +14,7 @@
 #include "consensus/tx.h"
 #include "consensus/tx_check.h"
 #include "crypto/sha256.h"
+#include "testutil.h"
 #include "util/hex.h"
 
 /* The genesis block's coinbase: its txid is known the world over. */
@@ -142,18 +143,8 @@ static void test_segwit_tx(void **state) {
  * formed (Core deserializes them all): each must decode and re-encode to
  * the same bytes. Scans for the hex string after each prevouts array. */
 static size_t roundtrip_file(const char *name) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", BLVM_VECTORS_DIR, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
+    char *s = blvm_test_read_vector(name, NULL);
     assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
     size_t count = 0;
     for (char *p = s; (p = strchr(p, '"')) != NULL;) {
         char *q = strchr(p + 1, '"');

@@ -10,6 +10,7 @@
 
 #include "consensus/interpreter.h"
 #include "consensus/script.h"
+#include "util/hex.h"
 #include "vectors.h"
 
 void vec_fail(vec_tally *t, const char *comment, const char *fmt, ...) {
@@ -175,13 +176,6 @@ static void put_push(buf *b, const uint8_t *d, size_t n) {
     put(b, d, n);
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static bool all_digits(const char *s) {
     if (!*s) return false;
     for (; *s; s++)
@@ -234,7 +228,7 @@ uint8_t *vec_parse_script(const char *text, size_t *len) {
                 break;
             }
             for (size_t i = 2; i < wl; i += 2) {
-                int hi = hexval(w[i]), lo = hexval(w[i + 1]);
+                int hi = blvm_hex_digit(w[i]), lo = blvm_hex_digit(w[i + 1]);
                 if (hi < 0 || lo < 0) {
                     ok = false;
                     break;

@@ -5,13 +5,11 @@
  * reconsiderblock, preciousblock, pruneblockchain, waitfornewblock,
  * waitforblock, waitforblockheight. Handlers parse, ask the chainstate,
  * format: the rules live in src/node and src/consensus. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <time.h>
 
-#include "consensus/block_check.h"
 #include "consensus/chain_rules.h"
 #include "consensus/pow.h"
 #include "consensus/script.h"
@@ -38,13 +36,13 @@ const blvm_params *blvm_rpc_params(const blvm_node *node) {
     return blvm_params_get(BLVM_NET_MAIN);
 }
 
-static json_t *bits_json(uint32_t bits) {
+json_t *blvm_rpc_bits_json(uint32_t bits) {
     char s[9];
     snprintf(s, sizeof s, "%08x", bits);
     return json_string(s);
 }
 
-static json_t *target_json(uint32_t bits, const blvm_params *p) {
+json_t *blvm_rpc_target_json(uint32_t bits, const blvm_params *p) {
     blvm_u256 target;
     char hex[65];
     if (!blvm_pow_derive_target(&target, bits, p)) blvm_u256_set_zero(&target);
@@ -77,8 +75,8 @@ json_t *blvm_rpc_header_json(blvm_chainstate *cs, blvm_block_index *b) {
     json_object_set_new(o, "time", json_integer(b->entry.time));
     json_object_set_new(o, "mediantime", json_integer(blvm_chain_entry_median_time_past(&b->entry)));
     json_object_set_new(o, "nonce", json_integer(b->nonce));
-    json_object_set_new(o, "bits", bits_json(b->entry.bits));
-    json_object_set_new(o, "target", target_json(b->entry.bits, p));
+    json_object_set_new(o, "bits", blvm_rpc_bits_json(b->entry.bits));
+    json_object_set_new(o, "target", blvm_rpc_target_json(b->entry.bits, p));
     json_object_set_new(o, "difficulty", json_real(blvm_pow_difficulty(b->entry.bits)));
     json_object_set_new(o, "chainwork", work_json(&b->entry.chain_work));
     json_object_set_new(o, "nTx", json_integer(b->tx_count));
@@ -99,7 +97,12 @@ bool blvm_rpc_read_block(blvm_chainstate *cs, blvm_block_index *b, blvm_block *o
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Block not available (pruned data)");
         return false;
     }
-    if (!have || !blvm_chainstate_read_block(cs, b, &data, &len)) {
+    if (!have) {
+        /* A header accepted by submitheader, without its block. */
+        blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Block not available (not fully downloaded)");
+        return false;
+    }
+    if (!blvm_chainstate_read_block(cs, b, &data, &len)) {
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Block not found on disk");
         return false;
     }
@@ -134,20 +137,19 @@ static blvm_block_index *find_block_locked(blvm_chainstate *cs, const json_t *pa
 static blvm_block_index *find_hash_or_height_locked(blvm_chainstate *cs, const json_t *param,
                                                     blvm_rpc_error *err) {
     if (json_is_number(param)) {
-        int64_t h;
-        if (!blvm_rpc_parse_int(param, &h, err)) return NULL;
+        int32_t h;
+        if (!blvm_rpc_parse_int32(param, &h, err)) return NULL;
         int32_t tip = blvm_chainstate_tip_locked(cs)->entry.height;
         if (h < 0) {
-            blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Target block height %lld is negative",
-                          (long long)h);
+            blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Target block height %d is negative", h);
             return NULL;
         }
         if (h > tip) {
             blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
-                          "Target block height %lld after current tip %d", (long long)h, tip);
+                          "Target block height %d after current tip %d", h, tip);
             return NULL;
         }
-        return blvm_chainstate_at_height_locked(cs, (int32_t)h);
+        return blvm_chainstate_at_height_locked(cs, h);
     }
     return find_block_locked(cs, param, "hash_or_height", err);
 }
@@ -175,10 +177,10 @@ static json_t *rpc_getbestblockhash(blvm_node *node, const json_t *params, blvm_
 static json_t *rpc_getblockhash(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
-    int64_t h;
-    if (!blvm_rpc_parse_int(blvm_rpc_arg(params, 0), &h, err)) return NULL;
+    int32_t h;
+    if (!blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &h, err)) return NULL;
     uint8_t hash[32];
-    if (h < 0 || h > INT32_MAX || !blvm_chainstate_hash_at_height(cs, (int32_t)h, hash))
+    if (h < 0 || !blvm_chainstate_hash_at_height(cs, h, hash))
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Block height out of range");
     return blvm_hash_json(hash);
 }
@@ -190,47 +192,6 @@ static json_t *rpc_getdifficulty(blvm_node *node, const json_t *params, blvm_rpc
     blvm_tip_info tip;
     blvm_chainstate_tip(cs, &tip);
     return json_real(blvm_pow_difficulty(tip.bits));
-}
-
-/* Bytes of blk/rev files in the blocks directory (Core's
- * CalculateCurrentUsage). */
-static uint64_t blocks_dir_size(const blvm_node *node) {
-    const char *dir = node->config ? blvm_config_get_str(node->config, "blocksdir", NULL) : NULL;
-    char path[4096];
-    if (dir)
-        snprintf(path, sizeof path, "%s/%s/blocks", dir,
-                 strrchr(blvm_config_netdir(node->config), '/') &&
-                         strcmp(blvm_config_netdir(node->config), blvm_config_datadir(node->config))
-                     ? strrchr(blvm_config_netdir(node->config), '/') + 1
-                     : "");
-    else if (node->config)
-        snprintf(path, sizeof path, "%s/blocks", blvm_config_netdir(node->config));
-    else
-        return 0;
-    DIR *d = opendir(path);
-    if (!d) return 0;
-    uint64_t total = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strncmp(e->d_name, "blk", 3) && strncmp(e->d_name, "rev", 3)) continue;
-        char f[4400];
-        struct stat st;
-        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-        if (stat(f, &st) == 0) total += (uint64_t)st.st_size;
-    }
-    closedir(d);
-    return total;
-}
-
-/* Core's GuessVerificationProgress: transactions so far over an estimate of
- * all transactions up to now. Without chain tx statistics for the network
- * (regtest, or before any data) it is what Core gives for its own chain. */
-static double verification_progress(const blvm_tip_info *tip, int64_t now) {
-    if (tip->height < 0 || tip->chain_tx == 0) return 0.0;
-    /* Core's chainTxData for mainnet would improve the estimate; with none,
-     * assume no more transactions than we have until now. */
-    (void)now;
-    return 1.0;
 }
 
 static json_t *rpc_getblockchaininfo(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
@@ -251,16 +212,20 @@ static json_t *rpc_getblockchaininfo(blvm_node *node, const json_t *params, blvm
     json_object_set_new(o, "blocks", json_integer(tip.height));
     json_object_set_new(o, "headers", json_integer(headers));
     json_object_set_new(o, "bestblockhash", blvm_hash_json(tip.hash));
-    json_object_set_new(o, "bits", bits_json(tip.bits));
-    json_object_set_new(o, "target", target_json(tip.bits, p));
+    json_object_set_new(o, "bits", blvm_rpc_bits_json(tip.bits));
+    json_object_set_new(o, "target", blvm_rpc_target_json(tip.bits, p));
     json_object_set_new(o, "difficulty", json_real(blvm_pow_difficulty(tip.bits)));
     json_object_set_new(o, "time", json_integer(tip.time));
     json_object_set_new(o, "mediantime", json_integer(tip.median_time_past));
-    json_object_set_new(o, "verificationprogress", json_real(verification_progress(&tip, 0)));
+    json_object_set_new(o, "verificationprogress", json_real(blvm_guess_verification_progress(p, tip.chain_tx, tip.time, (int64_t)time(NULL))));
     json_object_set_new(o, "initialblockdownload",
                         json_boolean(blvm_chainstate_is_initial_block_download(cs)));
     json_object_set_new(o, "chainwork", work_json(&tip.chain_work));
-    json_object_set_new(o, "size_on_disk", json_integer((json_int_t)blocks_dir_size(node)));
+    /* Core's CalculateCurrentUsage: the bytes of block and undo records
+     * (not the preallocated file size). */
+    blvm_chainstate_stats stats;
+    blvm_chainstate_get_stats(cs, &stats);
+    json_object_set_new(o, "size_on_disk", json_integer((json_int_t)stats.size_on_disk));
     json_object_set_new(o, "pruned", json_boolean(pruned));
     if (pruned) {
         int64_t target_mib = node->config ? blvm_config_get_int(node->config, "prune", 0) : 0;
@@ -309,8 +274,8 @@ static bool parse_verbosity(const json_t *v, int def, int *out, blvm_rpc_error *
         *out = json_is_true(v) ? 1 : 0;
         return true;
     }
-    int64_t n;
-    if (!blvm_rpc_parse_int(v, &n, err)) return false;
+    int32_t n;
+    if (!blvm_rpc_parse_int32(v, &n, err)) return false;
     *out = n < 0 ? 0 : n > 3 ? 3 : (int)n;
     return true;
 }
@@ -438,15 +403,16 @@ static json_t *rpc_getchaintips(blvm_node *node, const json_t *params, blvm_rpc_
     blvm_chainstate_for_each_index_locked(cs, collect_off_chain, &c);
     /* A tip is an off-chain entry that is nobody's parent; the active tip
      * is always reported. */
-    qsort(c.parents.v, c.parents.n, sizeof *c.parents.v, by_pointer);
+    /* (qsort and bsearch must not get a NULL array, even when empty) */
+    if (c.parents.n) qsort(c.parents.v, c.parents.n, sizeof *c.parents.v, by_pointer);
     for (size_t i = 0; !c.oom && i < c.off_chain.n; i++) {
         blvm_block_index *b = c.off_chain.v[i];
-        if (!bsearch(&b, c.parents.v, c.parents.n, sizeof *c.parents.v, by_pointer))
+        if (!c.parents.n || !bsearch(&b, c.parents.v, c.parents.n, sizeof *c.parents.v, by_pointer))
             c.oom = !list_push(&tips, b);
     }
     blvm_block_index *tip = blvm_chainstate_tip_locked(cs);
     if (!c.oom && tip) c.oom = !list_push(&tips, tip);
-    qsort(tips.v, tips.n, sizeof *tips.v, by_height_desc);
+    if (tips.n) qsort(tips.v, tips.n, sizeof *tips.v, by_height_desc);
     for (size_t i = 0; !c.oom && i < tips.n; i++) {
         blvm_block_index *b = tips.v[i];
         blvm_block_index *fork = b;
@@ -494,7 +460,9 @@ static json_t *rpc_getchaintxstats(blvm_node *node, const json_t *params, blvm_r
         blockcount = blockcount < max ? blockcount : max;
         if (blockcount < 0) blockcount = 0;
     } else {
-        if (!blvm_rpc_parse_int(blvm_rpc_arg(params, 0), &blockcount, err)) goto out;
+        int32_t n;
+        if (!blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &n, err)) goto out;
+        blockcount = n;
         if (blockcount < 0 || (blockcount > 0 && blockcount >= b->entry.height)) {
             blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
                           "Invalid block count: should be between 0 and the block's height - 1");
@@ -697,8 +665,7 @@ static json_t *rpc_getblockstats(blvm_node *node, const json_t *params, blvm_rpc
     size_t i;
     json_t *v;
     json_array_foreach(selected, i, v) {
-        if (!json_is_string(v))
-            return blvm_rpc_fail(err, BLVM_RPC_TYPE_ERROR, "Invalid selected statistic");
+        if (!json_is_string(v)) return blvm_rpc_fail_type(err, v, "string");
     }
     blvm_chainstate_lock(cs);
     blvm_block_index *b = find_hash_or_height_locked(cs, blvm_rpc_arg(params, 0), err);
@@ -708,11 +675,22 @@ static json_t *rpc_getblockstats(blvm_node *node, const json_t *params, blvm_rpc
     if (!blvm_rpc_read_block(cs, b, &block, NULL, NULL, err)) return NULL;
     blvm_block_undo undo;
     blvm_block_undo_init(&undo);
-    if (b->entry.height > 0 &&
-        (!blvm_chainstate_read_undo(cs, b, &undo) || undo.count + 1 != block.tx_count)) {
-        blvm_block_undo_clear(&undo);
-        blvm_block_clear(&block);
-        return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Undo data not available (pruned data)");
+    if (b->entry.height > 0) {
+        /* Core's GetUndoChecked (the genesis block has no undo data). */
+        blvm_chainstate_lock(cs);
+        bool have_undo = (b->status & BLVM_BLOCK_HAVE_UNDO) != 0;
+        bool pruned = blvm_chainstate_is_pruned(cs);
+        blvm_chainstate_unlock(cs);
+        const char *fail = NULL;
+        if (!have_undo)
+            fail = pruned ? "Undo data not available (pruned data)" : "Undo data not available";
+        else if (!blvm_chainstate_read_undo(cs, b, &undo) || undo.count + 1 != block.tx_count)
+            fail = "Can't read undo data from disk";
+        if (fail) {
+            blvm_block_undo_clear(&undo);
+            blvm_block_clear(&block);
+            return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "%s", fail);
+        }
     }
     json_t *all = blockstats_all(blvm_chainstate_params(cs), b, &block, &undo);
     blvm_block_undo_clear(&undo);
@@ -760,8 +738,9 @@ static json_t *rpc_gettxout(blvm_node *node, const json_t *params, blvm_rpc_erro
     if (!blvm_rpc_parse_hash(blvm_rpc_arg(params, 0), "txid", op.hash, err)) return NULL;
     int64_t n;
     if (!blvm_rpc_parse_int(blvm_rpc_arg(params, 1), &n, err)) return NULL;
+    /* Core 29 reads n with getInt<uint32_t>(). */
     if (n < 0 || n > UINT32_MAX)
-        return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
+        return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON integer out of range");
     op.n = (uint32_t)n;
     blvm_coin coin;
     blvm_coin_init(&coin);
@@ -798,10 +777,10 @@ static json_t *rpc_gettxoutsetinfo(blvm_node *node, const json_t *params, blvm_r
     else
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "'%s' is not a valid hash_type",
                              hash_type);
+    /* No coinstatsindex: a specific block cannot be queried; use_index
+     * (default true) only says whether an index may be used, so without one
+     * the set is scanned either way, as Core does. */
     if (blvm_rpc_arg(params, 1))
-        return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
-                             "Querying specific block heights requires coinstatsindex");
-    if (blvm_rpc_arg(params, 2) && json_is_true(blvm_rpc_arg(params, 2)))
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
                              "Querying specific block heights requires coinstatsindex");
     blvm_utxo_stats st;
@@ -824,49 +803,22 @@ static json_t *rpc_gettxoutsetinfo(blvm_node *node, const json_t *params, blvm_r
     return o;
 }
 
-/* verifychain: Core's CVerifyDB at levels 0 (read), 1 (CheckBlock) and 2
- * (undo data readable and matching); levels 3 and 4 run these too. */
+/* verifychain: Core's CVerifyDB, levels 0 (read) to 4 (disconnect and
+ * reconnect), over the top nblocks blocks (0: all). */
 static json_t *rpc_verifychain(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
-    int64_t level = 3, nblocks = 6;
-    if (blvm_rpc_arg(params, 0) && !blvm_rpc_parse_int(blvm_rpc_arg(params, 0), &level, err))
+    int32_t level = 3, nblocks = 6;
+    if (blvm_rpc_arg(params, 0) && !blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &level, err))
         return NULL;
-    if (blvm_rpc_arg(params, 1) && !blvm_rpc_parse_int(blvm_rpc_arg(params, 1), &nblocks, err))
+    if (blvm_rpc_arg(params, 1) && !blvm_rpc_parse_int32(blvm_rpc_arg(params, 1), &nblocks, err))
         return NULL;
-    const blvm_params *p = blvm_chainstate_params(cs);
-    blvm_tip_info tip;
-    blvm_chainstate_tip(cs, &tip);
-    if (nblocks <= 0 || nblocks > tip.height) nblocks = tip.height;
-    bool ok = true;
-    for (int64_t k = 0; ok && k < nblocks && !blvm_node_shutdown_requested(node); k++) {
-        blvm_chainstate_lock(cs);
-        blvm_block_index *b = blvm_chainstate_at_height_locked(cs, tip.height - (int32_t)k);
-        blvm_chainstate_unlock(cs);
-        if (!b) break;
-        blvm_block block;
-        blvm_rpc_error e = {0};
-        if (!blvm_rpc_read_block(cs, b, &block, NULL, NULL, &e)) {
-            /* pruned blocks end the check, as in Core */
-            bool pruned = e.message && strstr(e.message, "pruned");
-            blvm_rpc_error_clear(&e);
-            if (!pruned) ok = false;
-            break;
-        }
-        if (level >= 1) {
-            blvm_validation_state state;
-            blvm_state_init(&state);
-            ok = blvm_check_block(&block, p, true, true, &state);
-        }
-        if (ok && level >= 2 && b->entry.height > 0) {
-            blvm_block_undo undo;
-            blvm_block_undo_init(&undo);
-            ok = blvm_chainstate_read_undo(cs, b, &undo) && undo.count + 1 == block.tx_count;
-            blvm_block_undo_clear(&undo);
-        }
-        blvm_block_clear(&block);
-    }
-    return json_boolean(ok);
+    if (level < 0) level = 0;
+    if (level > 4) level = 4;
+    if (nblocks < 0) nblocks = 0;
+    blvm_validation_state state;
+    blvm_state_init(&state);
+    return json_boolean(blvm_chainstate_verify(cs, (int)level, (int)nblocks, &state));
 }
 
 /* ---- control of the chain ---- */
@@ -911,13 +863,15 @@ static json_t *rpc_pruneblockchain(blvm_node *node, const json_t *params, blvm_r
     if (h < 0) return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Negative block height.");
     blvm_tip_info tip;
     blvm_chainstate_tip(cs, &tip);
-    /* Core: a height above 1e9 is a unix time; find the last block before it. */
+    /* Core: a height above 1e9 is a unix time: the earliest block whose
+     * maximum time is at least that time less TIMESTAMP_WINDOW (2 hours),
+     * as FindEarliestAtLeast. */
     if (h > 1000000000) {
         blvm_chainstate_lock(cs);
         int32_t found = -1;
-        for (int32_t k = tip.height; k >= 0; k--) {
+        for (int32_t k = 0; k <= tip.height; k++) {
             blvm_block_index *b = blvm_chainstate_at_height_locked(cs, k);
-            if (b && (int64_t)b->time_max < h - 7200) {
+            if (b && (int64_t)b->time_max >= h - 7200) {
                 found = k;
                 break;
             }
@@ -928,11 +882,13 @@ static json_t *rpc_pruneblockchain(blvm_node *node, const json_t *params, blvm_r
                                  "Could not find block with at least the specified timestamp.");
         h = found;
     }
+    if (tip.height < blvm_chainstate_prune_after_height(cs))
+        return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Blockchain is too short for pruning.");
     if (h > tip.height)
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
                              "Blockchain is shorter than the attempted prune height.");
     int32_t pruned = blvm_chainstate_prune_to(cs, (int32_t)h);
-    if (pruned < 0) return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Error while pruning.");
+    if (pruned < -1) return blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Error while pruning.");
     return json_integer(pruned);
 }
 
@@ -972,7 +928,9 @@ static bool parse_timeout(const json_t *params, size_t i, int64_t *out, blvm_rpc
     *out = 0;
     const json_t *v = blvm_rpc_arg(params, i);
     if (!v) return true;
-    if (!blvm_rpc_parse_int(v, out, err)) return false;
+    int32_t ms;
+    if (!blvm_rpc_parse_int32(v, &ms, err)) return false;
+    *out = ms;
     if (*out < 0) {
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "Negative timeout");
         return false;
@@ -986,11 +944,23 @@ static bool never(const blvm_tip_info *t, const void *arg) {
     return false;
 }
 
+static bool tip_is_not_hash(const blvm_tip_info *t, const void *arg) {
+    return memcmp(t->hash, arg, 32) != 0;
+}
+
 static json_t *rpc_waitfornewblock(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
     int64_t timeout;
     if (!parse_timeout(params, 0, &timeout, err)) return NULL;
+    /* Core 29's current_tip: wait for the tip to differ from this hash
+     * (returns at once when it already does). */
+    const json_t *ct = blvm_rpc_arg(params, 1);
+    if (ct) {
+        uint8_t hash[32];
+        if (!blvm_rpc_parse_hash(ct, "current_tip", hash, err)) return NULL;
+        return wait_for(node, cs, timeout, tip_is_not_hash, hash, false);
+    }
     return wait_for(node, cs, timeout, never, NULL, true);
 }
 
@@ -1015,8 +985,9 @@ static bool tip_at_height(const blvm_tip_info *t, const void *arg) {
 static json_t *rpc_waitforblockheight(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     blvm_chainstate *cs = blvm_rpc_chainstate(node, err);
     if (!cs) return NULL;
-    int64_t height;
-    if (!blvm_rpc_parse_int(blvm_rpc_arg(params, 0), &height, err)) return NULL;
+    int32_t h;
+    if (!blvm_rpc_parse_int32(blvm_rpc_arg(params, 0), &h, err)) return NULL;
+    int64_t height = h;
     int64_t timeout;
     if (!parse_timeout(params, 1, &timeout, err)) return NULL;
     return wait_for(node, cs, timeout, tip_at_height, &height, false);
@@ -1035,7 +1006,7 @@ static const blvm_rpc_command blockchain_commands[] = {
      "Returns hash of block in best-block-chain at height provided.\n"},
     {"blockchain", "getblock", rpc_getblock,
      {BLVM_RPC_REQ("blockhash", BLVM_RPC_STR),
-      BLVM_RPC_OPT("verbosity", BLVM_RPC_NUM_OR_BOOL)},
+      BLVM_RPC_OPT("verbosity|verbose", BLVM_RPC_NUM_OR_BOOL)},
      "If verbosity is 0, returns a string that is serialized, hex-encoded data for block "
      "'hash'.\nIf verbosity is 1, returns an Object with information about block <hash>.\n"
      "If verbosity is 2, returns an Object with information about block <hash> and information "
@@ -1058,7 +1029,8 @@ static const blvm_rpc_command blockchain_commands[] = {
      "Compute statistics about the total number and rate of transactions in the chain.\n"},
     {"blockchain", "getblockstats", rpc_getblockstats,
      {BLVM_RPC_REQ("hash_or_height", BLVM_RPC_STR_OR_NUM),
-      BLVM_RPC_OPT("stats", BLVM_RPC_ARR)},
+      /* Core declares oneline_description "stats" for this array. */
+      {.name = "stats", .type = BLVM_RPC_ARR, .optional = true, .oneline = "stats"}},
      "Compute per block statistics for a given window. All amounts are in satoshis.\n"},
     {"blockchain", "gettxout", rpc_gettxout,
      {BLVM_RPC_REQ("txid", BLVM_RPC_STR),
@@ -1090,7 +1062,7 @@ static const blvm_rpc_command blockchain_commands[] = {
      "Attempts to delete block and undo data up to a specified height or timestamp, if "
      "eligible for pruning.\n"},
     {"blockchain", "waitfornewblock", rpc_waitfornewblock,
-     {BLVM_RPC_OPT("timeout", BLVM_RPC_NUM)},
+     {BLVM_RPC_OPT("timeout", BLVM_RPC_NUM), BLVM_RPC_OPT("current_tip", BLVM_RPC_STR)},
      "Waits for any new block and returns useful info about it.\n"},
     {"blockchain", "waitforblock", rpc_waitforblock,
      {BLVM_RPC_REQ("blockhash", BLVM_RPC_STR),

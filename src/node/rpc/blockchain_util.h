@@ -17,6 +17,11 @@ blvm_chainstate *blvm_rpc_chainstate(blvm_node *node, blvm_rpc_error *err);
  * configuration before it is loaded). */
 const blvm_params *blvm_rpc_params(const blvm_node *node);
 
+/* nBits as Core shows it ("207fffff"), and the target it encodes as 64 hex
+ * digits (Core 29's "target" fields). */
+json_t *blvm_rpc_bits_json(uint32_t bits);
+json_t *blvm_rpc_target_json(uint32_t bits, const blvm_params *p);
+
 /* Core's blockheaderToJSON for an index entry. Call with the chainstate
  * locked. */
 json_t *blvm_rpc_header_json(blvm_chainstate *cs, blvm_block_index *b);

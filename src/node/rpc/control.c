@@ -67,8 +67,8 @@ static json_t *rpc_help(blvm_node *node, const json_t *params, blvm_rpc_error *e
 
 static json_t *rpc_stop(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     const json_t *wait = blvm_rpc_arg(params, 0);
-    int64_t ms = 0;
-    if (wait && !blvm_rpc_parse_int(wait, &ms, err)) return NULL;
+    int32_t ms = 0;
+    if (wait && !blvm_rpc_parse_int32(wait, &ms, err)) return NULL;
     BLVM_LOG_INFO("stop RPC received, shutting down");
     /* The reply still goes out: the server stops only after every posted
      * reply was sent. */
@@ -93,9 +93,7 @@ static bool apply_categories(const json_t *arr, bool enable, blvm_rpc_error *err
     const json_t *v;
     json_array_foreach(arr, i, v) {
         if (!json_is_string(v)) {
-            blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR,
-                          "JSON value of type %s is not of expected type string",
-                          json_is_number(v) ? "number" : "non-string");
+            blvm_rpc_fail_type(err, v, "string");
             return false;
         }
         const char *name = json_string_value(v);
@@ -191,7 +189,11 @@ static const blvm_rpc_command control_commands[] = {
      "Examples:\n"
      "> blvm-cli uptime"},
     {"control", "logging", rpc_logging,
-     {BLVM_RPC_OPT("include", BLVM_RPC_ARR), BLVM_RPC_OPT("exclude", BLVM_RPC_ARR)},
+     /* Core's synopsis shows the inner item names. */
+     {{.name = "include", .type = BLVM_RPC_ARR, .optional = true,
+       .oneline = "[\"include_category\",...]"},
+      {.name = "exclude", .type = BLVM_RPC_ARR, .optional = true,
+       .oneline = "[\"exclude_category\",...]"}},
      "Gets and sets the logging configuration.\n"
      "When called without an argument, returns the list of categories with status that are "
      "currently being debug logged or not.\n"

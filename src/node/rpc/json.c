@@ -317,3 +317,106 @@ bool blvm_json_find_member(const char *text, size_t len, const char *key, size_t
         }
     }
 }
+
+bool blvm_json_array_next(const char *text, size_t len, size_t *pos, size_t *start, size_t *end) {
+    scan sc = {text, len, *pos};
+    skip_ws(&sc);
+    if (*pos == 0) {
+        if (sc.pos >= len || text[sc.pos] != '[') return false;
+        sc.pos++;
+    }
+    for (;;) {
+        skip_ws(&sc);
+        if (sc.pos >= len || text[sc.pos] == ']') {
+            *pos = sc.pos;
+            return false;
+        }
+        if (text[sc.pos] == ',') {
+            sc.pos++;
+            continue;
+        }
+        *start = sc.pos;
+        skip_value(&sc, 0);
+        *end = sc.pos;
+        *pos = sc.pos;
+        return true;
+    }
+}
+
+typedef struct {
+    char *key;
+    size_t index;
+} key_at;
+
+static int key_at_cmp(const void *a, const void *b) {
+    const key_at *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c) return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+char *blvm_json_object_duplicate_key(const char *text, size_t len) {
+    scan sc = {text, len, 0};
+    skip_ws(&sc);
+    if (sc.pos >= len || text[sc.pos] != '{') return NULL;
+    sc.pos++;
+    key_at *keys = NULL;
+    size_t n = 0, cap = 0;
+    char *dup = NULL;
+    bool oom = false;
+    for (;;) {
+        skip_ws(&sc);
+        if (sc.pos >= len || text[sc.pos] != '"') break;
+        size_t ks = sc.pos;
+        skip_string(&sc);
+        /* Decode the key token (escapes) with jansson. */
+        json_t *k = json_loadb(text + ks, sc.pos - ks, JSON_DECODE_ANY, NULL);
+        if (!k || !json_is_string(k)) {
+            json_decref(k);
+            break;
+        }
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            key_at *nk = realloc(keys, ncap * sizeof *nk);
+            if (!nk) {
+                json_decref(k);
+                oom = true;
+                break;
+            }
+            keys = nk;
+            cap = ncap;
+        }
+        keys[n].key = strdup(json_string_value(k));
+        keys[n].index = n;
+        json_decref(k);
+        if (!keys[n].key) {
+            oom = true;
+            break;
+        }
+        n++;
+        skip_ws(&sc);
+        if (sc.pos >= len || text[sc.pos] != ':') break;
+        sc.pos++;
+        skip_value(&sc, 0);
+        skip_ws(&sc);
+        if (sc.pos < len && text[sc.pos] == ',') sc.pos++;
+    }
+    if (!oom && n > 1) {
+        /* Sorted by (key, position): a key's second entry is its first
+         * repetition; report the earliest repetition, as Core's loop does. */
+        qsort(keys, n, sizeof *keys, key_at_cmp);
+        size_t best = SIZE_MAX, best_i = 0;
+        for (size_t i = 1; i < n; i++) {
+            if (strcmp(keys[i].key, keys[i - 1].key) == 0 &&
+                (i < 2 || strcmp(keys[i - 1].key, keys[i - 2].key) != 0) && keys[i].index < best) {
+                best = keys[i].index;
+                best_i = i;
+            }
+        }
+        if (best != SIZE_MAX) dup = strdup(keys[best_i].key);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(keys[i].key);
+    free(keys);
+    return dup;
+}

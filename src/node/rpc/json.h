@@ -35,4 +35,17 @@ char *blvm_json_reformat(const char *text, size_t len, int indent);
 bool blvm_json_find_member(const char *text, size_t len, const char *key, size_t *start,
                            size_t *end);
 
+/* Walks the elements of the top-level array in JSON text (valid JSON): set
+ * *pos = 0 before the first call; each call gives the byte span of the next
+ * element and returns false after the last (or when the text is not an
+ * array). Linear in the text over all calls. */
+bool blvm_json_array_next(const char *text, size_t len, size_t *pos, size_t *start, size_t *end);
+
+/* UniValue keeps every key of an object, jansson only the last of equal
+ * ones. For the top-level object of JSON text (valid JSON): the key whose
+ * repetition comes first ("Parameter x specified multiple times" in Core's
+ * transformNamedArguments), decoded and malloc'd; NULL when no key repeats
+ * (or the text is not an object, or on allocation failure). */
+char *blvm_json_object_duplicate_key(const char *text, size_t len);
+
 #endif

@@ -1,6 +1,7 @@
 /* The Rawtransactions RPC methods (Bitcoin Core 29's fields and errors):
  * getrawtransaction (from a given block; the mempool and -txindex come with
  * their issues), decoderawtransaction, decodescript, createrawtransaction. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,8 +118,8 @@ static json_t *rpc_getrawtransaction(blvm_node *node, const json_t *params, blvm
     if (v && json_is_boolean(v)) {
         verbosity = json_is_true(v) ? 1 : 0;
     } else if (v) {
-        int64_t n;
-        if (!blvm_rpc_parse_int(v, &n, err)) return NULL;
+        int32_t n;
+        if (!blvm_rpc_parse_int32(v, &n, err)) return NULL;
         verbosity = n <= 0 ? 0 : n == 1 ? 1 : 2;
     }
     const blvm_params *p = blvm_chainstate_params(cs);
@@ -189,13 +190,6 @@ static json_t *rpc_getrawtransaction(blvm_node *node, const json_t *params, blvm
     return res;
 }
 
-/* BIP342's OP_SUCCESSx opcodes (Core's IsOpSuccess). */
-static bool is_op_success(uint8_t op) {
-    return op == 80 || op == 98 || (op >= 126 && op <= 129) || (op >= 131 && op <= 134) ||
-           (op >= 137 && op <= 138) || (op >= 141 && op <= 142) || (op >= 149 && op <= 153) ||
-           (op >= 187 && op <= 254);
-}
-
 static bool decodescript_can_wrap(blvm_txout_type t, const uint8_t *s, size_t n) {
     switch (t) {
     case BLVM_TXOUT_MULTISIG:
@@ -211,7 +205,7 @@ static bool decodescript_can_wrap(blvm_txout_type t, const uint8_t *s, size_t n)
     size_t len;
     uint8_t op;
     while (pc < end && blvm_script_get_op(&pc, end, &op, &data, &len))
-        if (op == OP_CHECKSIGADD || is_op_success(op)) return false;
+        if (op == OP_CHECKSIGADD || blvm_script_is_op_success(op)) return false;
     return true;
 }
 
@@ -296,18 +290,19 @@ static bool add_inputs(blvm_tx *tx, const json_t *inputs, bool rbf, blvm_rpc_err
     json_t *in;
     json_array_foreach(inputs, i, in) {
         if (!json_is_object(in)) {
-            blvm_rpc_fail(err, BLVM_RPC_TYPE_ERROR, "JSON value is not an object as expected");
+            blvm_rpc_fail_type(err, in, "object");
             return false;
         }
         blvm_txin *txin = &tx->vin[i];
         if (!blvm_rpc_parse_hash(json_object_get(in, "txid"), "txid", txin->prevout.hash, err))
             return false;
         const json_t *vout = json_object_get(in, "vout");
-        if (!json_is_integer(vout)) {
+        if (!json_is_number(vout)) {
             blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
             return false;
         }
-        json_int_t n = json_integer_value(vout);
+        int32_t n;
+        if (!blvm_rpc_parse_int32(vout, &n, err)) return false;
         if (n < 0) {
             blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
                           "Invalid parameter, vout cannot be negative");
@@ -317,15 +312,17 @@ static bool add_inputs(blvm_tx *tx, const json_t *inputs, bool rbf, blvm_rpc_err
         txin->sequence = rbf              ? MAX_BIP125_RBF_SEQUENCE
                          : tx->locktime ? MAX_SEQUENCE_NONFINAL
                                         : BLVM_SEQUENCE_FINAL;
+        /* Core reads "sequence" only when it is a number. */
         const json_t *seq = json_object_get(in, "sequence");
-        if (seq) {
-            if (!json_is_integer(seq) || json_integer_value(seq) < 0 ||
-                json_integer_value(seq) > 0xffffffffLL) {
+        if (json_is_number(seq)) {
+            int64_t sq;
+            if (!blvm_rpc_parse_int(seq, &sq, err)) return false;
+            if (sq < 0 || sq > 0xffffffffLL) {
                 blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
                               "Invalid parameter, sequence number is out of range");
                 return false;
             }
-            txin->sequence = (uint32_t)json_integer_value(seq);
+            txin->sequence = (uint32_t)sq;
         }
     }
     return true;
@@ -381,11 +378,23 @@ static bool add_outputs(blvm_tx *tx, const blvm_params *p, const json_t *list,
             has_data = true;
             uint8_t *data;
             size_t n;
-            if (!json_is_string(val) || !blvm_rpc_parse_hex(val, "Data", &data, &n, err)) {
-                if (!err->message)
-                    blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Data must be hexadecimal string");
-                return false;
+            /* Core parses the value's getValStr(): a number's text, "" for
+             * anything that is neither a string nor a number. */
+            json_t *text = json_is_string(val) ? json_incref((json_t *)val) : NULL;
+            const char *raw;
+            char num[64] = "";
+            if (!text) {
+                if (blvm_json_is_raw_number(val, &raw))
+                    snprintf(num, sizeof num, "%s", raw);
+                else if (json_is_integer(val))
+                    snprintf(num, sizeof num, "%lld", (long long)json_integer_value(val));
+                else if (json_is_real(val))
+                    snprintf(num, sizeof num, "%.17g", json_real_value(val));
+                text = json_string(num);
             }
+            bool ok_hex = text && blvm_rpc_parse_hex(text, "Data", &data, &n, err);
+            json_decref(text);
+            if (!ok_hex) return false;
             /* OP_RETURN <data> with the shortest push */
             blvm_writer w;
             blvm_writer_init(&w);
@@ -416,6 +425,8 @@ static bool add_outputs(blvm_tx *tx, const blvm_params *p, const json_t *list,
         uint8_t script[BLVM_ADDRESS_SCRIPT_MAX];
         size_t n;
         char aerr[BLVM_ADDRESS_ERROR_MAX];
+        /* Core reads the amount before it checks the address. */
+        if (!blvm_rpc_parse_amount(val, &out->value, err)) return false;
         if (!blvm_address_decode(p, key, script, &n, aerr)) {
             blvm_rpc_fail(err, BLVM_RPC_INVALID_ADDRESS_OR_KEY, "Invalid Bitcoin address: %s", key);
             return false;
@@ -428,7 +439,6 @@ static bool add_outputs(blvm_tx *tx, const blvm_params *p, const json_t *list,
                 return false;
             }
         }
-        if (!blvm_rpc_parse_amount(val, &out->value, err)) return false;
         if (!blvm_script_set(&out->script_pubkey, script, n)) {
             blvm_rpc_fail(err, BLVM_RPC_OUT_OF_MEMORY, "Out of memory");
             return false;
@@ -440,15 +450,10 @@ static bool add_outputs(blvm_tx *tx, const blvm_params *p, const json_t *list,
 static json_t *rpc_createrawtransaction(blvm_node *node, const json_t *params,
                                         blvm_rpc_error *err) {
     const blvm_params *p = blvm_rpc_params(node);
+    /* inputs is a required array (the dispatcher checked it); outputs is
+     * not type-checked by Core's dispatcher, NormalizeOutputs does it. */
     const json_t *inputs = blvm_rpc_arg(params, 0);
     const json_t *outputs = blvm_rpc_arg(params, 1);
-    if (!inputs || !outputs)
-        return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
-                             "Invalid parameter, arguments 1 and 2 must be non-null");
-    if (!json_is_object(outputs) && !json_is_array(outputs))
-        return blvm_rpc_fail(err, BLVM_RPC_TYPE_ERROR,
-                             "JSON value of type %s is not of expected type object",
-                             json_is_string(outputs) ? "string" : "number");
     int64_t locktime = 0;
     if (blvm_rpc_arg(params, 2) && !blvm_rpc_parse_int(blvm_rpc_arg(params, 2), &locktime, err))
         return NULL;
@@ -457,18 +462,34 @@ static json_t *rpc_createrawtransaction(blvm_node *node, const json_t *params,
                              "Invalid parameter, locktime out of range");
     const json_t *repl = blvm_rpc_arg(params, 3);
     bool rbf = repl ? json_is_true(repl) : true;
-    json_t *list = collect_outputs(outputs, err);
-    if (!list) return NULL;
+    json_t *list = NULL;
     blvm_tx tx;
     blvm_tx_init(&tx);
     tx.version = 2;
     tx.locktime = (uint32_t)locktime;
     json_t *res = NULL;
+    /* Core's order: inputs, then outputs (NormalizeOutputs, ParseOutputs). */
+    if (!blvm_tx_resize(&tx, json_array_size(inputs), 0)) {
+        blvm_rpc_fail(err, BLVM_RPC_OUT_OF_MEMORY, "Out of memory");
+        goto out;
+    }
+    if (!add_inputs(&tx, inputs, rbf, err)) goto out;
+    if (!outputs) {
+        blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
+                      "Invalid parameter, output argument must be non-null");
+        goto out;
+    }
+    if (!json_is_object(outputs) && !json_is_array(outputs)) {
+        blvm_rpc_fail_type(err, outputs, "array");
+        goto out;
+    }
+    list = collect_outputs(outputs, err);
+    if (!list) goto out;
     if (!blvm_tx_resize(&tx, json_array_size(inputs), json_array_size(list))) {
         blvm_rpc_fail(err, BLVM_RPC_OUT_OF_MEMORY, "Out of memory");
         goto out;
     }
-    if (!add_inputs(&tx, inputs, rbf, err) || !add_outputs(&tx, p, list, err)) goto out;
+    if (!add_outputs(&tx, p, list, err)) goto out;
     if (repl && rbf) {
         /* BIP125: the explicit sequences must signal replaceability. */
         bool signals = false;
@@ -495,7 +516,7 @@ out:
 
 static const blvm_rpc_command rawtransaction_commands[] = {
     {"rawtransactions", "getrawtransaction", rpc_getrawtransaction,
-     {BLVM_RPC_REQ("txid", BLVM_RPC_STR), BLVM_RPC_OPT("verbosity", BLVM_RPC_NUM_OR_BOOL),
+     {BLVM_RPC_REQ("txid", BLVM_RPC_STR), BLVM_RPC_OPT("verbosity|verbose", BLVM_RPC_NUM_OR_BOOL),
       BLVM_RPC_OPT("blockhash", BLVM_RPC_STR)},
      "By default, this call only returns a transaction if it is in the mempool. If -txindex is "
      "enabled\nand no blockhash argument is passed, it will return the transaction if it is in "
@@ -508,7 +529,11 @@ static const blvm_rpc_command rawtransaction_commands[] = {
      {BLVM_RPC_REQ("hexstring", BLVM_RPC_STR)},
      "Decode a hex-encoded script.\n"},
     {"rawtransactions", "createrawtransaction", rpc_createrawtransaction,
-     {BLVM_RPC_REQ("inputs", BLVM_RPC_ARR), BLVM_RPC_REQ("outputs", BLVM_RPC_ANY),
+     /* Core's synopsis spells out the inner objects. */
+     {{.name = "inputs", .type = BLVM_RPC_ARR,
+       .oneline = "[{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]"},
+      {.name = "outputs", .type = BLVM_RPC_ANY,
+       .oneline = "[{\"address\":amount,...},{\"data\":\"hex\"},...]"},
       BLVM_RPC_OPT("locktime", BLVM_RPC_NUM), BLVM_RPC_OPT("replaceable", BLVM_RPC_BOOL)},
      "Create a transaction spending the given inputs and creating new outputs.\n"
      "Outputs can be addresses or data.\nReturns hex-encoded raw transaction.\n"},

@@ -4,6 +4,7 @@
 #include "node/rpc/rpc.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -153,6 +154,12 @@ json_t *blvm_rpc_fail(blvm_rpc_error *err, int code, const char *fmt, ...) {
     return NULL;
 }
 
+json_t *blvm_rpc_fail_type(blvm_rpc_error *err, const json_t *v, const char *expected) {
+    return blvm_rpc_fail(err, BLVM_RPC_TYPE_ERROR,
+                         "JSON value of type %s is not of expected type %s",
+                         v ? blvm_rpc_json_type_name(v) : "null", expected);
+}
+
 void blvm_rpc_error_clear(blvm_rpc_error *err) {
     free(err->message);
     err->message = NULL;
@@ -200,7 +207,14 @@ char *blvm_rpc_command_synopsis(const blvm_rpc_command *c) {
         const char *open = "";
         if (p->optional && !was_optional) open = "( ";
         was_optional = p->optional;
-        switch (p->type) {
+        switch (p->oneline ? BLVM_RPC_ANY : p->type) {
+        case BLVM_RPC_ANY:
+            if (p->oneline) {
+                snprintf(part, sizeof part, " %s%s", open, p->oneline);
+                break;
+            }
+            snprintf(part, sizeof part, " %s%.*s", open, nl, p->name);
+            break;
         case BLVM_RPC_STR:
             snprintf(part, sizeof part, " %s\"%.*s\"", open, nl, p->name);
             break;
@@ -248,7 +262,7 @@ char *blvm_rpc_command_help(const blvm_rpc_command *c) {
 
 /* ---- dispatch ---- */
 
-static const char *type_name(const json_t *v) {
+const char *blvm_rpc_json_type_name(const json_t *v) {
     switch (json_typeof(v)) {
     case JSON_OBJECT: return "object";
     case JSON_ARRAY: return "array";
@@ -309,15 +323,19 @@ static json_t *named_to_positional(const blvm_rpc_command *c, json_t *obj, blvm_
             if (!initial_param) initial_hole++;
         }
     }
-    /* A leftover "args" array supplies leading positional parameters. */
-    json_t *args = json_object_get(left, "args");
+    /* A leftover "args" array supplies leading positional parameters. Core
+     * extracts "args" whatever its type, so a non-array one is ignored
+     * rather than reported as unknown. */
+    json_t *args = json_incref(json_object_get(left, "args"));
+    if (args) json_object_del(left, "args");
     if (json_is_array(args)) {
         size_t na = json_array_size(args);
         if (initial_param && initial_hole < na) {
-            size_t l = first_name_len(initial_param);
+            /* Core prints the declared name pattern ("verbosity|verbose"). */
             blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
-                          "Parameter %.*s specified twice both as positional and named argument",
-                          (int)l, initial_param);
+                          "Parameter %s specified twice both as positional and named argument",
+                          initial_param);
+            json_decref(args);
             json_decref(out);
             json_decref(left);
             return NULL;
@@ -329,8 +347,8 @@ static json_t *named_to_positional(const blvm_rpc_command *c, json_t *obj, blvm_
             json_array_append(merged, json_array_get(out, i));
         json_decref(out);
         out = merged;
-        json_object_del(left, "args");
     }
+    json_decref(args);
     if (json_object_size(left) > 0) {
         const char *key = json_object_iter_key(json_object_iter(left));
         blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Unknown named parameter %s", key);
@@ -342,8 +360,10 @@ static json_t *named_to_positional(const blvm_rpc_command *c, json_t *obj, blvm_
     return out;
 }
 
-json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *method,
-                            json_t *params, blvm_rpc_error *err) {
+/* dup_key: a key that the request text repeats in its named parameters
+ * (jansson keeps one of them), or NULL. */
+static json_t *table_call(blvm_rpc_table *t, blvm_node *node, const char *method, json_t *params,
+                          const char *dup_key, blvm_rpc_error *err) {
     pthread_mutex_lock(&t->warmup_mutex);
     if (t->warmup) {
         char status[128];
@@ -360,6 +380,10 @@ json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *meth
     if (params == NULL || json_is_null(params)) {
         positional = json_array();
     } else if (json_is_object(params)) {
+        /* Core's transformNamedArguments checks this first. */
+        if (dup_key)
+            return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
+                                 "Parameter %s specified multiple times", dup_key);
         positional = named_to_positional(c, params, err);
         if (!positional) return NULL;
     } else if (json_is_array(params)) {
@@ -394,7 +418,7 @@ json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *meth
         if (p->optional && json_is_null(vv)) continue;
         const char *exp = expected_type(p->type);
         if (!exp) continue;
-        const char *got = type_name(vv);
+        const char *got = blvm_rpc_json_type_name(vv);
         if (strcmp(exp, got) == 0) continue;
         char key[128], msg[128];
         snprintf(key, sizeof key, "Position %zu (%s)", i + 1, p->name);
@@ -435,6 +459,11 @@ json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *meth
     return result;
 }
 
+json_t *blvm_rpc_table_call(blvm_rpc_table *t, blvm_node *node, const char *method, json_t *params,
+                            blvm_rpc_error *err) {
+    return table_call(t, node, method, params, NULL, err);
+}
+
 /* ---- JSON-RPC protocol ---- */
 
 typedef enum { V1_LEGACY, V2 } rpc_version;
@@ -445,6 +474,7 @@ typedef struct {
     rpc_version version;
     const char *method;
     json_t *params; /* borrowed */
+    char *dup_key;  /* owned: a repeated named-parameter key in the text */
 } rpc_request;
 
 static json_t *error_obj(int code, const char *message) {
@@ -528,6 +558,17 @@ static bool parse_request(const json_t *v, rpc_request *req, int *code, const ch
     return true;
 }
 
+/* Named parameters as written in the request's text [start, end): jansson
+ * merged repeated keys, UniValue keeps them and Core refuses them. */
+static void find_dup_key(rpc_request *req, const char *body, size_t start, size_t end) {
+    free(req->dup_key);
+    req->dup_key = NULL;
+    if (!json_is_object(req->params)) return;
+    size_t ps, pe;
+    if (!blvm_json_find_member(body + start, end - start, "params", &ps, &pe)) return;
+    req->dup_key = blvm_json_object_duplicate_key(body + start + ps, pe - ps);
+}
+
 static bool is_notification(const rpc_request *req) {
     return !req->has_id && req->version == V2;
 }
@@ -539,7 +580,7 @@ static json_t *exec_one(blvm_rpc_table *t, blvm_node *node, const rpc_request *r
                    user ? user : "");
     blvm_rpc_error err = {0, NULL};
     json_t *params = req->params;
-    json_t *result = blvm_rpc_table_call(t, node, req->method, params, &err);
+    json_t *result = table_call(t, node, req->method, params, req->dup_key, &err);
     if (result) return reply_obj(result, NULL, req);
     json_t *e = error_obj(err.code, err.message);
     blvm_rpc_error_clear(&err);
@@ -568,10 +609,156 @@ static int legacy_status(int code) {
     return 500;
 }
 
+/* UniValue::read refuses documents nested deeper than MAX_JSON_DEPTH (512)
+ * containers; jansson would accept up to 2048. Scans the text, skipping
+ * strings, so the limit is checked before jansson allocates anything. */
+#define UNIVALUE_MAX_JSON_DEPTH 512
+static bool too_deep(const char *s, size_t len) {
+    size_t depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > UNIVALUE_MAX_JSON_DEPTH) return true;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return false;
+}
+
+static char *handle_parsed(blvm_rpc_table *t, blvm_node *node, json_t *v, const char *body,
+                           size_t len, const char *user, int *http_status);
+
+/* UniValue keeps a number as its text, so 99999999999999999999 or 1e400
+ * parse, and a method reading them fails with "JSON integer out of range"
+ * or "Invalid amount". jansson refuses both ("too big integer", "real
+ * number overflow"). Returns a copy of the text where such integers become
+ * reals (append ".0") and overflowing reals the largest double, so they
+ * still parse as numbers that every handler rejects as Core does; NULL when
+ * nothing needed rewriting (or on allocation failure). */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} text_buf;
+
+static void tb_put(text_buf *b, const char *s, size_t n) {
+    if (b->oom) return;
+    if (b->len + n > b->cap) {
+        size_t ncap = b->cap ? b->cap : 256;
+        while (b->len + n > ncap) ncap *= 2;
+        char *np = realloc(b->p, ncap);
+        if (!np) {
+            b->oom = true;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static char *tame_big_numbers(const char *s, size_t len, size_t *out_len) {
+    text_buf b = {NULL, 0, 0, false};
+    bool changed = false, in_str = false;
+    size_t i = 0, copied = 0; /* s[copied, i) is pending verbatim text */
+    while (i < len) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = false;
+            i++;
+            continue;
+        }
+        if (c == '"') in_str = true;
+        if (!(c == '-' || (c >= '0' && c <= '9'))) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        bool is_real = false;
+        while (i < len && (s[i] == '-' || s[i] == '+' || s[i] == '.' || s[i] == 'e' ||
+                           s[i] == 'E' || (s[i] >= '0' && s[i] <= '9'))) {
+            if (s[i] == '.' || s[i] == 'e' || s[i] == 'E') is_real = true;
+            i++;
+        }
+        size_t n = i - start;
+        char tok[64];
+        bool big = true; /* longer than any int64 or useful double text */
+        if (n < sizeof tok) {
+            memcpy(tok, s + start, n);
+            tok[n] = '\0';
+            errno = 0;
+            if (is_real) {
+                double d = strtod(tok, NULL);
+                big = errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL);
+            } else {
+                (void)strtoll(tok, NULL, 10);
+                big = errno == ERANGE;
+            }
+        }
+        if (!big) continue;
+        changed = true;
+        if (!is_real && n <= 300) {
+            /* An integer beyond int64: the same digits as a real (up to
+             * 300 digits, which a double still holds). */
+            tb_put(&b, s + copied, i - copied);
+            tb_put(&b, ".0", 2);
+        } else {
+            tb_put(&b, s + copied, start - copied);
+            const char *repl =
+                s[start] == '-' ? "-1.7976931348623157e308" : "1.7976931348623157e308";
+            tb_put(&b, repl, strlen(repl));
+        }
+        copied = i;
+    }
+    if (!changed || b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    tb_put(&b, s + copied, len - copied);
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    *out_len = b.len;
+    return b.p;
+}
+
 char *blvm_rpc_handle_body(blvm_rpc_table *t, blvm_node *node, const char *body, size_t len,
                            const char *user, int *http_status) {
     json_error_t jerr;
-    json_t *v = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    memset(&jerr, 0, sizeof jerr);
+    bool deep = too_deep(body, len);
+    json_t *v = deep ? NULL : json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    char *tamed = NULL;
+    if (!v && !deep && (strstr(jerr.text, "too big") || strstr(jerr.text, "overflow"))) {
+        size_t tlen;
+        tamed = tame_big_numbers(body, len, &tlen);
+        if (tamed) {
+            v = json_loadb(tamed, tlen, JSON_DECODE_ANY, &jerr);
+            body = tamed;
+            len = tlen;
+        }
+    }
+    char *out = handle_parsed(t, node, v, body, len, user, http_status);
+    free(tamed);
+    return out;
+}
+
+/* The rest of blvm_rpc_handle_body, on the parsed document v (NULL: a
+ * parse error); body/len is the text v came from. */
+static char *handle_parsed(blvm_rpc_table *t, blvm_node *node, json_t *v, const char *body,
+                           size_t len, const char *user, int *http_status) {
     /* Core's JSONRPCRequest starts with a null id and version 1. */
     json_t *null_id = json_null();
     rpc_request req;
@@ -593,7 +780,9 @@ char *blvm_rpc_handle_body(blvm_rpc_table *t, blvm_node *node, const char *body,
             json_decref(v);
             return out;
         }
+        find_dup_key(&req, body, 0, len);
         reply = exec_one(t, node, &req, user);
+        free(req.dup_key);
         if (is_notification(&req)) {
             json_decref(reply);
             json_decref(v);
@@ -610,14 +799,19 @@ char *blvm_rpc_handle_body(blvm_rpc_table *t, blvm_node *node, const char *body,
     } else if (json_is_array(v)) {
         reply = json_array();
         size_t n = json_array_size(v);
+        size_t pos = 0, es = 0, ee = 0;
         for (size_t i = 0; i < n; i++) {
             int code;
             const char *msg;
             json_t *one;
+            bool have_span = blvm_json_array_next(body, len, &pos, &es, &ee);
             if (!parse_request(json_array_get(v, i), &req, &code, &msg)) {
                 one = reply_obj(NULL, error_obj(code, msg), &req);
             } else {
+                if (have_span) find_dup_key(&req, body, es, ee);
                 one = exec_one(t, node, &req, user);
+                free(req.dup_key);
+                req.dup_key = NULL;
             }
             if (is_notification(&req)) {
                 json_decref(one);
@@ -650,18 +844,10 @@ const json_t *blvm_rpc_arg(const json_t *params, size_t i) {
     return v;
 }
 
-static bool is_hex_str(const char *s, size_t n) {
-    if (n == 0 || n % 2) return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isxdigit((unsigned char)s[i])) return false;
-    return true;
-}
-
 bool blvm_rpc_parse_hash(const json_t *v, const char *name, uint8_t out[32],
                          blvm_rpc_error *err) {
     if (!json_is_string(v)) {
-        blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON value of type %s is not of expected type string",
-                      v ? type_name(v) : "null");
+        blvm_rpc_fail_type(err, v, "string");
         return false;
     }
     const char *s = json_string_value(v);
@@ -683,7 +869,7 @@ bool blvm_rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t
     *out_len = 0;
     const char *s = json_is_string(v) ? json_string_value(v) : "";
     size_t n = json_is_string(v) ? json_string_length(v) : 0;
-    if (!is_hex_str(s, n) || strlen(s) != n) {
+    if (!blvm_hex_is_valid(s, n)) {
         blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "%s must be hexadecimal string (not '%s')",
                       name, s);
         return false;
@@ -806,6 +992,17 @@ json_t *blvm_rpc_amount_json(int64_t sats) {
     return blvm_json_raw_number(buf);
 }
 
+bool blvm_rpc_parse_int32(const json_t *v, int32_t *out, blvm_rpc_error *err) {
+    int64_t x;
+    if (!blvm_rpc_parse_int(v, &x, err)) return false;
+    if (x < INT32_MIN || x > INT32_MAX) {
+        blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON integer out of range");
+        return false;
+    }
+    *out = (int32_t)x;
+    return true;
+}
+
 bool blvm_rpc_parse_int(const json_t *v, int64_t *out, blvm_rpc_error *err) {
     if (json_is_integer(v)) {
         *out = (int64_t)json_integer_value(v);
@@ -815,7 +1012,6 @@ bool blvm_rpc_parse_int(const json_t *v, int64_t *out, blvm_rpc_error *err) {
         blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON integer out of range");
         return false;
     }
-    blvm_rpc_fail(err, BLVM_RPC_MISC_ERROR, "JSON value of type %s is not of expected type number",
-                  v ? type_name(v) : "null");
+    blvm_rpc_fail_type(err, v, "number");
     return false;
 }

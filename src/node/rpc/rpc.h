@@ -125,6 +125,8 @@ typedef struct blvm_rpc_param {
     blvm_rpc_type type;
     bool optional;
     bool hidden; /* not shown in help (Core's hidden args, e.g. stop's wait) */
+    const char *oneline; /* shown as is in the synopsis when set (Core's
+                          * RPCArgOptions::oneline_description) */
 } blvm_rpc_param;
 
 /* Parameter declarations for blvm_rpc_command.params (designated
@@ -210,13 +212,21 @@ char *blvm_rpc_command_help(const blvm_rpc_command *c);
 json_t *blvm_rpc_fail(blvm_rpc_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void blvm_rpc_error_clear(blvm_rpc_error *err);
+/* Core's UniValue::checkType failure inside a handler (get_str, get_obj,
+ * getInt on the wrong JSON type), which Core 29 reports as RPC_TYPE_ERROR
+ * -3: "JSON value of type <v's type> is not of expected type <expected>".
+ * v NULL counts as null. Returns NULL. */
+json_t *blvm_rpc_fail_type(blvm_rpc_error *err, const json_t *v, const char *expected);
+
+/* Core's uvTypeName: "object", "array", "string", "number", "bool", "null". */
+const char *blvm_rpc_json_type_name(const json_t *v);
 
 /* The i-th parameter, or NULL when absent or JSON null. */
 const json_t *blvm_rpc_arg(const json_t *params, size_t i);
 
-/* Core's ParseHashV: 64 hex digits, shown reversed, into 32 bytes. Errors
- * (-8): "<name> must be of length 64 (not N, for 'x')" and "<name> must be
- * hexadecimal string (not 'x')". */
+/* Core's ParseHashV: 64 hex digits, shown reversed, into 32 bytes. A
+ * non-string fails as blvm_rpc_fail_type. Errors (-8): "<name> must be of length 64 (not N, for
+ * 'x')" and "<name> must be hexadecimal string (not 'x')". */
 BLVM_WUR bool blvm_rpc_parse_hash(const json_t *v, const char *name, uint8_t out[32],
                                   blvm_rpc_error *err);
 /* Core's ParseHexV: any even-length hex string, malloc'd into *out. Error
@@ -228,9 +238,12 @@ BLVM_WUR bool blvm_rpc_parse_hex(const json_t *v, const char *name, uint8_t **ou
 BLVM_WUR bool blvm_rpc_parse_amount(const json_t *v, int64_t *sats, blvm_rpc_error *err);
 /* Core's ValueFromAmount: a JSON real with 8 decimals printed exactly. */
 json_t *blvm_rpc_amount_json(int64_t sats);
-/* A number parameter as an integer; fails with -8 / -3 when the number is
- * not an integer (Core: "JSON integer out of range" / "not an integer"). */
+/* Core's getInt<int64_t>(): a non-integer number fails with -1 "JSON
+ * integer out of range", a non-number as blvm_rpc_fail_type (-3). */
 BLVM_WUR bool blvm_rpc_parse_int(const json_t *v, int64_t *out, blvm_rpc_error *err);
+/* Core's getInt<int>(): as blvm_rpc_parse_int, and a value outside int32
+ * fails with -1 "JSON integer out of range" (heights, counts, timeouts). */
+BLVM_WUR bool blvm_rpc_parse_int32(const json_t *v, int32_t *out, blvm_rpc_error *err);
 
 /* Registers the Control methods of src/node/rpc/control.c: help, stop,
  * uptime, logging, getrpcinfo, and the hidden echo/echojson. */

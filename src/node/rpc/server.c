@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 
 #include "crypto/hmac_sha256.h"
 #include "node/config.h"
+#include "util/err.h"
 #include "util/hex.h"
 #include "util/log.h"
 
@@ -88,16 +88,6 @@ struct blvm_rpc_server {
     size_t nallow;
     uint16_t port;
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- authentication ---- */
 
@@ -201,19 +191,20 @@ bool blvm_rpc_check_auth(const char *header, const char *userpass, const char *c
 static bool write_cookie(blvm_rpc_server *s, char *err, size_t errlen) {
     uint8_t rnd[32];
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
-        set_err(err, errlen, "Unable to get random bytes for the RPC cookie: %s", strerror(errno));
+        blvm_err_set(err, errlen, "Unable to get random bytes for the RPC cookie: %s",
+                     strerror(errno));
         return false;
     }
     char hex[65];
     blvm_hex_encode(hex, rnd, sizeof rnd);
     if (asprintf(&s->userpass, "__cookie__:%s", hex) < 0) {
         s->userpass = NULL;
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     char *tmp = NULL;
     if (asprintf(&tmp, "%s.tmp", s->cookie_path) < 0) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return false;
     }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -225,8 +216,8 @@ static bool write_cookie(blvm_rpc_server *s, char *err, size_t errlen) {
     }
     if (ok) ok = rename(tmp, s->cookie_path) == 0;
     if (!ok) {
-        set_err(err, errlen, "Unable to write the RPC authentication cookie %s: %s",
-                s->cookie_path, strerror(errno));
+        blvm_err_set(err, errlen, "Unable to write the RPC authentication cookie %s: %s",
+                     s->cookie_path, strerror(errno));
         unlink(tmp);
     }
     free(tmp);
@@ -325,6 +316,14 @@ static void peer_string(const struct sockaddr *sa, char *out, size_t outlen) {
 
 /* ---- replies (event thread) ---- */
 
+/* One request fewer in flight: wakes a shutdown waiting for them. */
+static void request_done(blvm_rpc_server *s) {
+    pthread_mutex_lock(&s->mu);
+    s->pending--;
+    pthread_cond_broadcast(&s->idle_cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
 static void send_reply_cb(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
@@ -339,10 +338,7 @@ static void send_reply_cb(evutil_socket_t fd, short what, void *arg) {
     blvm_rpc_server *s = r->s;
     free(r->body);
     free(r);
-    pthread_mutex_lock(&s->mu);
-    s->pending--;
-    pthread_cond_broadcast(&s->idle_cv);
-    pthread_mutex_unlock(&s->mu);
+    request_done(s);
 }
 
 /* From a worker: queue the reply for the event thread. Takes body. */
@@ -353,10 +349,7 @@ static void post_reply(blvm_rpc_server *s, struct evhttp_request *req, int statu
         /* Cannot even allocate the reply: leave the request; the client
          * times out. Account for it so shutdown does not wait. */
         free(body);
-        pthread_mutex_lock(&s->mu);
-        s->pending--;
-        pthread_cond_broadcast(&s->idle_cv);
-        pthread_mutex_unlock(&s->mu);
+        request_done(s);
         return;
     }
     *r = (reply){s, req, status, body, json, www_auth};
@@ -364,10 +357,7 @@ static void post_reply(blvm_rpc_server *s, struct evhttp_request *req, int statu
     if (event_base_once(s->base, -1, EV_TIMEOUT, send_reply_cb, r, &now) != 0) {
         free(r->body);
         free(r);
-        pthread_mutex_lock(&s->mu);
-        s->pending--;
-        pthread_cond_broadcast(&s->idle_cv);
-        pthread_mutex_unlock(&s->mu);
+        request_done(s);
     }
 }
 
@@ -487,6 +477,7 @@ static void http_request_cb(struct evhttp_request *req, void *arg) {
 
     pthread_mutex_lock(&s->mu);
     const char *refuse = NULL;
+    bool shutting_down = s->interrupted;
     if (s->interrupted) {
         refuse = "Service Unavailable";
     } else if (s->depth >= s->max_depth) {
@@ -501,10 +492,18 @@ static void http_request_cb(struct evhttp_request *req, void *arg) {
     }
     pthread_mutex_unlock(&s->mu);
     if (refuse) {
-        BLVM_LOG_RATELIMITED(BLVM_LOG_NONE, BLVM_LOG_WARNING, "Request rejected: %s", refuse);
         free(j->body);
         free(j->auth);
         free(j);
+        if (shutting_down) {
+            /* Core's http_reject_request_cb once shutdown began. */
+            BLVM_LOG_DEBUG(BLVM_LOG_HTTP, "Rejecting request while shutting down");
+            evhttp_send_error(req, 503, NULL);
+            return;
+        }
+        BLVM_LOG_RATELIMITED(BLVM_LOG_NONE, BLVM_LOG_WARNING,
+                             "Request rejected because http work queue depth exceeded, it can be "
+                             "increased with the -rpcworkqueue= setting");
         reply_now(req, 503, refuse);
     }
 }
@@ -610,7 +609,7 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
     pthread_once(&g_evthread_once, evthread_init);
     blvm_rpc_server *s = calloc(1, sizeof *s);
     if (!s) {
-        set_err(err, errlen, "out of memory");
+        blvm_err_set(err, errlen, "out of memory");
         return NULL;
     }
     pthread_mutex_init(&s->mu, NULL);
@@ -631,11 +630,12 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
     s->nallow = 2;
     for (size_t i = 0; i < nallow; i++) {
         if (!parse_subnet(allow[i], &s->allow[s->nallow])) {
-            set_err(err, errlen,
-                    "Invalid -rpcallowip subnet specification: %s. Valid values are a single IP "
-                    "(e.g. 1.2.3.4), a network/netmask (e.g. 1.2.3.4/255.255.255.0), a "
-                    "network/CIDR (e.g. 1.2.3.4/24), all ipv4 (0.0.0.0/0), or all ipv6 (::/0).",
-                    allow[i]);
+            blvm_err_set(
+                err, errlen,
+                "Invalid -rpcallowip subnet specification: %s. Valid values are a single IP "
+                "(e.g. 1.2.3.4), a network/netmask (e.g. 1.2.3.4/255.255.255.0), a "
+                "network/CIDR (e.g. 1.2.3.4/24), all ipv4 (0.0.0.0/0), or all ipv6 (::/0).",
+                allow[i]);
             free_server(s);
             return NULL;
         }
@@ -649,7 +649,8 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
     if (!s->rpcauth) goto oom;
     for (size_t i = 0; i < nauth; i++) {
         if (!blvm_rpc_rpcauth_valid(auths[i])) {
-            set_err(err, errlen, "Invalid -rpcauth argument (expected <USERNAME>:<SALT>$<HASH>).");
+            blvm_err_set(err, errlen,
+                         "Invalid -rpcauth argument (expected <USERNAME>:<SALT>$<HASH>).");
             free_server(s);
             return NULL;
         }
@@ -665,8 +666,10 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
     evhttp_set_timeout(s->http, (int)blvm_config_get_int(cfg, "rpcservertimeout", 30));
     evhttp_set_max_headers_size(s->http, MAX_HEADERS_SIZE);
     evhttp_set_max_body_size(s->http, MAX_BODY_SIZE);
+    /* Core's set: libevent itself answers 501 to the others (OPTIONS,
+     * TRACE, ...), and http_request_cb 405 to DELETE. */
     evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
     evhttp_set_gencb(s->http, http_request_cb, s);
 
     /* Endpoints: loopback unless both -rpcallowip and -rpcbind are given. */
@@ -680,7 +683,7 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
         for (size_t i = 0; i < nbind && nend < MAX_ENDPOINTS; i++) {
             ports[nend] = s->port;
             if (!split_host_port(binds[i], hosts[nend], sizeof hosts[nend], &ports[nend])) {
-                set_err(err, errlen, "Invalid -rpcbind address: '%s'", binds[i]);
+                blvm_err_set(err, errlen, "Invalid -rpcbind address: '%s'", binds[i]);
                 free_server(s);
                 return NULL;
             }
@@ -713,18 +716,17 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
                               ports[i], strerror(e));
                 continue;
             }
-            set_err(err, errlen,
-                    "Unable to bind RPC server on address %s port %u: %s%s", hosts[i], ports[i],
-                    strerror(e),
-                    e == EADDRINUSE ? " (is another blvmd or bitcoind using this port? use "
-                                      "-rpcport to choose another)"
-                                    : "");
+            blvm_err_set(err, errlen, "Unable to bind RPC server on address %s port %u: %s%s",
+                         hosts[i], ports[i], strerror(e),
+                         e == EADDRINUSE ? " (is another blvmd or bitcoind using this port? use "
+                                           "-rpcport to choose another)"
+                                         : "");
             free_server(s);
             return NULL;
         }
         if (!evhttp_accept_socket_with_handle(s->http, fd)) {
             close(fd);
-            set_err(err, errlen, "Unable to listen for RPC on %s port %u", hosts[i], ports[i]);
+            blvm_err_set(err, errlen, "Unable to listen for RPC on %s port %u", hosts[i], ports[i]);
             free_server(s);
             return NULL;
         }
@@ -732,7 +734,7 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
         bound++;
     }
     if (bound == 0) {
-        set_err(err, errlen, "Unable to bind any endpoint for RPC server");
+        blvm_err_set(err, errlen, "Unable to bind any endpoint for RPC server");
         free_server(s);
         return NULL;
     }
@@ -759,14 +761,14 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
     if (!s->workers) goto oom;
     for (int i = 0; i < s->nworkers; i++) {
         if (pthread_create(&s->workers[i], NULL, worker_main, s) != 0) {
-            set_err(err, errlen, "Unable to start RPC worker threads");
+            blvm_err_set(err, errlen, "Unable to start RPC worker threads");
             s->nworkers = i;
             blvm_rpc_server_stop(s);
             return NULL;
         }
     }
     if (pthread_create(&s->http_thread, NULL, http_thread_main, s) != 0) {
-        set_err(err, errlen, "Unable to start the HTTP thread");
+        blvm_err_set(err, errlen, "Unable to start the HTTP thread");
         blvm_rpc_server_stop(s);
         return NULL;
     }
@@ -775,7 +777,7 @@ blvm_rpc_server *blvm_rpc_server_start(blvm_node *node, const blvm_config *cfg, 
                   s->port);
     return s;
 oom:
-    set_err(err, errlen, "out of memory starting the RPC server");
+    blvm_err_set(err, errlen, "out of memory starting the RPC server");
     free_server(s);
     return NULL;
 }

@@ -7,6 +7,7 @@
 #include "node/rpc/blockchain_util.h"
 #include "node/rpc/tx_json.h"
 #include "protocol/address.h"
+#include "protocol/bech32.h"
 #include "protocol/descriptor.h"
 #include "protocol/standard.h"
 
@@ -18,10 +19,15 @@ static json_t *rpc_validateaddress(blvm_node *node, const json_t *params, blvm_r
     size_t n;
     char error[BLVM_ADDRESS_ERROR_MAX];
     json_t *r = json_object();
-    if (!blvm_address_decode(p, addr, script, &n, error)) {
+    int locs[BLVM_BECH32_MAX_LEN];
+    size_t nlocs = 0;
+    if (!blvm_address_decode_locate(p, addr, script, &n, error, locs, BLVM_ARRAY_LEN(locs),
+                                    &nlocs)) {
         json_object_set_new(r, "isvalid", json_false());
-        /* Core also locates bech32 typos here; blvm reports the error only. */
-        json_object_set_new(r, "error_locations", json_array());
+        json_t *where = json_array();
+        for (size_t i = 0; i < nlocs && i < BLVM_ARRAY_LEN(locs); i++)
+            json_array_append_new(where, json_integer(locs[i]));
+        json_object_set_new(r, "error_locations", where);
         json_object_set_new(r, "error", json_string(error));
         return r;
     }
@@ -38,7 +44,9 @@ static json_t *rpc_validateaddress(blvm_node *node, const json_t *params, blvm_r
     bool is_witness = s.witness_version >= 0;
     if (t != BLVM_TXOUT_WITNESS_UNKNOWN) json_object_set_new(r, "isscript", json_boolean(is_script));
     json_object_set_new(r, "iswitness", json_boolean(is_witness));
-    if (is_witness) {
+    /* Core's DescribeAddress shows no program for the pay-to-anchor
+     * output (its PayToAnchor visitor adds only isscript/iswitness). */
+    if (is_witness && t != BLVM_TXOUT_ANCHOR) {
         json_object_set_new(r, "witness_version", json_integer(s.witness_version));
         json_object_set_new(r, "witness_program", blvm_hex_json(s.data, s.data_len));
     }
@@ -61,14 +69,55 @@ static json_t *rpc_getdescriptorinfo(blvm_node *node, const json_t *params, blvm
     return r;
 }
 
+/* Core's ParseDescriptorRange (rpc/util.cpp): a number n is [0, n], or a
+ * [begin, end] pair of numbers. */
+static bool parse_descriptor_range(const json_t *v, blvm_rpc_error *err) {
+    int64_t low = 0, high;
+    if (json_is_number(v)) {
+        if (!blvm_rpc_parse_int(v, &high, err)) return false;
+    } else if (json_is_array(v) && json_array_size(v) == 2 &&
+               json_is_number(json_array_get(v, 0)) && json_is_number(json_array_get(v, 1))) {
+        if (!blvm_rpc_parse_int(json_array_get(v, 0), &low, err) ||
+            !blvm_rpc_parse_int(json_array_get(v, 1), &high, err))
+            return false;
+        if (low > high) {
+            blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
+                          "Range specified as [begin,end] must not have begin after end");
+            return false;
+        }
+    } else {
+        blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
+                      "Range must be specified as end or as [begin,end]");
+        return false;
+    }
+    if (low < 0) {
+        blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
+        return false;
+    }
+    if ((high >> 31) != 0) {
+        blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "End of range is too high");
+        return false;
+    }
+    if (high >= low + 1000000) {
+        blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER, "Range is too large");
+        return false;
+    }
+    return true;
+}
+
 static json_t *rpc_deriveaddresses(blvm_node *node, const json_t *params, blvm_rpc_error *err) {
     const blvm_params *p = blvm_rpc_params(node);
     const char *text = json_string_value(blvm_rpc_arg(params, 0));
+    /* Core checks the range before the descriptor. */
+    if (blvm_rpc_arg(params, 1) && !parse_descriptor_range(blvm_rpc_arg(params, 1), err))
+        return NULL;
     blvm_descriptor d;
     char error[BLVM_DESCRIPTOR_ERROR_MAX];
     if (!blvm_descriptor_parse(&d, p, text, true, error))
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_ADDRESS_OR_KEY, "%s", error);
-    if (!d.is_range && blvm_rpc_arg(params, 1)) {
+    /* Core tests the parameter count here, so an explicit null range
+     * counts as given. */
+    if (!d.is_range && json_array_size(params) > 1) {
         blvm_descriptor_clear(&d);
         return blvm_rpc_fail(err, BLVM_RPC_INVALID_PARAMETER,
                              "Range should not be specified for an un-ranged descriptor");

@@ -52,3 +52,15 @@ def get_free_port():
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def vectors_dir():
+    """Bitcoin Core's reference data: $BLVM_VECTORS_DIR (set by CMake), else
+    <source>/../shared/vectors."""
+    import os
+    d = os.environ.get("BLVM_VECTORS_DIR")
+    if d and os.path.isdir(d):
+        return d
+    src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    return os.path.join(os.path.dirname(src), "shared", "vectors")

@@ -1,0 +1,18 @@
+#ifndef BLVM_UTIL_OS_H
+#define BLVM_UTIL_OS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util/common.h"
+
+/* mkdir -p: creates path and every missing directory above it with the
+ * given mode; directories that already exist are left as they are. Returns
+ * false with errno set when a directory cannot be created. */
+BLVM_WUR bool blvm_os_mkdirs(const char *path, mode_t mode);
+
+/* Sleeps for ms milliseconds, resuming after a signal interrupts it;
+ * returns at once when ms <= 0. */
+void blvm_os_sleep_ms(long ms);
+
+#endif
