@@ -81,8 +81,10 @@ static void init_keys(uint64_t seed) {
         gen_key *k = &keys[i];
         uint8_t buf[13 + 8 + 4];
         memcpy(buf, "blvm-chaingen", 13);
-        for (int b = 0; b < 8; b++) buf[13 + b] = (uint8_t)(seed >> (8 * b));
-        for (int b = 0; b < 4; b++) buf[21 + b] = (uint8_t)(i >> (8 * b));
+        for (int b = 0; b < 8; b++)
+            buf[13 + b] = (uint8_t)(seed >> (8 * b));
+        for (int b = 0; b < 4; b++)
+            buf[21 + b] = (uint8_t)(i >> (8 * b));
         blvm_sha256(k->seckey, buf, sizeof buf);
         secp256k1_pubkey pub;
         size_t len = 33;
@@ -147,7 +149,9 @@ static void queue_push(utxo_queue *q, const utxo *u) {
     q->v[q->tail++] = *u;
 }
 
-static size_t queue_size(const utxo_queue *q) { return q->tail - q->head; }
+static size_t queue_size(const utxo_queue *q) {
+    return q->tail - q->head;
+}
 
 /* ---- signing ---- */
 
@@ -191,8 +195,8 @@ static void sign_tx(blvm_tx *tx, const utxo *in, uint64_t *aux_counter) {
             if (!blvm_script_set(&tx->vin[j].script_sig, ss, n)) die("out of memory");
         } else if (in[j].type == T_P2WPKH) {
             /* BIP143: the script code of P2WPKH is the P2PKH script. */
-            blvm_sighash_witness_v0(hash, k->spk[T_P2PKH], 25, tx, j, BLVM_SIGHASH_ALL,
-                                    in[j].value, &pd);
+            blvm_sighash_witness_v0(hash, k->spk[T_P2PKH], 25, tx, j, BLVM_SIGHASH_ALL, in[j].value,
+                                    &pd);
             size_t sl = ecdsa_sign(sig, hash, k);
             if (!blvm_witness_push(&tx->vin[j].witness, sig, sl) ||
                 !blvm_witness_push(&tx->vin[j].witness, k->pub33, 33))
@@ -202,7 +206,8 @@ static void sign_tx(blvm_tx *tx, const utxo *in, uint64_t *aux_counter) {
             memset(&ed, 0, sizeof ed);
             ed.annex_init = true; /* no annex */
             uint8_t aux[32] = {0};
-            for (int b = 0; b < 8; b++) aux[b] = (uint8_t)(*aux_counter >> (8 * b));
+            for (int b = 0; b < 8; b++)
+                aux[b] = (uint8_t)(*aux_counter >> (8 * b));
             (*aux_counter)++;
             if (!blvm_sighash_taproot(hash, &ed, tx, j, BLVM_SIGHASH_DEFAULT,
                                       BLVM_SIGVERSION_TAPROOT, &pd) ||
@@ -223,11 +228,11 @@ typedef struct {
     int32_t height; /* of the last block written */
     uint8_t tip[32];
     uint32_t tip_time;
-    utxo_queue pool;       /* outputs spendable in the next block */
-    utxo *cb_outs;         /* coinbase outputs by height, maturing after 100 blocks */
+    utxo_queue pool; /* outputs spendable in the next block */
+    utxo *cb_outs;   /* coinbase outputs by height, maturing after 100 blocks */
     size_t *cb_nouts;
-    uint64_t next_out;     /* picks each new output's type and key in turn */
-    uint64_t aux_counter;  /* Schnorr aux randomness, deterministic */
+    uint64_t next_out;    /* picks each new output's type and key in turn */
+    uint64_t aux_counter; /* Schnorr aux randomness, deterministic */
     uint64_t txs, inputs, by_type[NTYPES], bytes;
 } chain;
 
@@ -276,7 +281,8 @@ static void write_block(chain *c, const blvm_block *b) {
     if (w.err) die("cannot encode a block");
     uint8_t hdr[8];
     memcpy(hdr, c->p->message_start, 4);
-    for (int i = 0; i < 4; i++) hdr[4 + i] = (uint8_t)(w.len >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        hdr[4 + i] = (uint8_t)(w.len >> (8 * i));
     if (fwrite(hdr, 1, 8, c->out) != 8 || fwrite(w.data, 1, w.len, c->out) != w.len)
         die(strerror(errno));
     c->bytes += 8 + w.len;
@@ -346,7 +352,8 @@ static void add_block(chain *c, size_t want_inputs) {
         if (!blvm_script_set(&cb->vout[ncb].script_pubkey, spk, sizeof spk)) die("out of memory");
     }
     blvm_tx_compute_hashes(cb);
-    for (size_t o = 0; o < ncb; o++) memcpy(outs[o].txid, cb->txid, 32);
+    for (size_t o = 0; o < ncb; o++)
+        memcpy(outs[o].txid, cb->txid, 32);
 
     b.header.version = 0x20000000;
     memcpy(b.header.prev_hash, c->tip, 32);
@@ -390,12 +397,18 @@ static int cmd_chain(int argc, char **argv) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) die("missing value after an option");
-        if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--blocks")) blocks = strtol(v, NULL, 10);
-        else if (!strcmp(a, "--setup")) setup = strtol(v, NULL, 10);
-        else if (!strcmp(a, "--inputs")) inputs = strtol(v, NULL, 10);
-        else if (!strcmp(a, "--seed")) seed = strtoull(v, NULL, 10);
-        else die("unknown option (see the comment at the top of bench/chaingen/chaingen.c)");
+        if (!strcmp(a, "--out"))
+            out = v;
+        else if (!strcmp(a, "--blocks"))
+            blocks = strtol(v, NULL, 10);
+        else if (!strcmp(a, "--setup"))
+            setup = strtol(v, NULL, 10);
+        else if (!strcmp(a, "--inputs"))
+            inputs = strtol(v, NULL, 10);
+        else if (!strcmp(a, "--seed"))
+            seed = strtoull(v, NULL, 10);
+        else
+            die("unknown option (see the comment at the top of bench/chaingen/chaingen.c)");
         i++;
     }
     if (!out) die("--out FILE is required");
@@ -414,7 +427,8 @@ static int cmd_chain(int argc, char **argv) {
     c.cb_nouts = calloc((size_t)blocks + 1, sizeof(size_t));
     if (!c.cb_outs || !c.cb_nouts) die("out of memory");
     double t0 = now_seconds();
-    for (long h = 1; h <= blocks; h++) add_block(&c, h <= setup ? 0 : (size_t)inputs);
+    for (long h = 1; h <= blocks; h++)
+        add_block(&c, h <= setup ? 0 : (size_t)inputs);
     if (fclose(c.out) != 0) die(strerror(errno));
     double secs = now_seconds() - t0;
     char tip[65];
@@ -476,7 +490,8 @@ static void *sig_worker(void *arg) {
     sig_job *j = arg;
     double c0 = thread_cpu_seconds();
     for (size_t r = 0; r < j->rounds; r++)
-        for (size_t i = 0; i < j->nitems; i++) j->ok += verify_item(&j->items[i]);
+        for (size_t i = 0; i < j->nitems; i++)
+            j->ok += verify_item(&j->items[i]);
     j->cpu = thread_cpu_seconds() - c0;
     return NULL;
 }
@@ -513,9 +528,12 @@ static int cmd_sigbench(int argc, char **argv) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) die("missing value after an option");
-        if (!strcmp(a, "--threads")) threads = atoi(v);
-        else if (!strcmp(a, "--items")) nitems = strtol(v, NULL, 10);
-        else if (!strcmp(a, "--seconds")) seconds = strtod(v, NULL);
+        if (!strcmp(a, "--threads"))
+            threads = atoi(v);
+        else if (!strcmp(a, "--items"))
+            nitems = strtol(v, NULL, 10);
+        else if (!strcmp(a, "--seconds"))
+            seconds = strtod(v, NULL);
         else if (!strcmp(a, "--mix")) {
             if (sscanf(v, "%ld,%ld,%ld", &mix[0], &mix[1], &mix[2]) != 3) die("--mix A,B,C");
         } else
@@ -546,7 +564,8 @@ static int cmd_sigbench(int argc, char **argv) {
         const gen_key *key = &keys[i % NKEYS];
         it->type = t;
         uint8_t ctr[8];
-        for (int b = 0; b < 8; b++) ctr[b] = (uint8_t)((uint64_t)i >> (8 * b));
+        for (int b = 0; b < 8; b++)
+            ctr[b] = (uint8_t)((uint64_t)i >> (8 * b));
         blvm_sha256(it->msg, ctr, 8);
         if (t == T_P2TR) {
             secp256k1_xonly_pubkey xpk;
