@@ -400,6 +400,11 @@ def main():
         log("  par2 inputs/s vs 2-thread bare sig rate: %.0f%% (target >= %.0f%%: %s)"
             % (100 * vs_sig, 100 * SIG_RATE_TARGET,
                "met" if vs_sig >= SIG_RATE_TARGET else "missed"))
+    for par, r in results.items():
+        if r["main_wait"] + r["others_wait"] > 0.05 * r["secs"] * par:
+            log("  note: in the best -par=%d round the threads waited %.2f s for a CPU taken by "
+                "other processes; its inputs/s is lower than the node's (try --repeat 5 on a "
+                "quieter machine)" % (par, r["main_wait"] + r["others_wait"]))
     peak = max(r["rss_mb"] for r in results.values())
     log("  peak RSS: %.1f MB (target < %.0f MB: %s)"
         % (peak, RSS_TARGET_MB, "met" if peak < RSS_TARGET_MB else "missed"))
