@@ -401,7 +401,8 @@ def main():
             % (100 * vs_sig, 100 * SIG_RATE_TARGET,
                "met" if vs_sig >= SIG_RATE_TARGET else "missed"))
     for par, r in results.items():
-        if r["main_wait"] + r["others_wait"] > 0.05 * r["secs"] * par:
+        waited = r["main_wait"] + r["others_wait"]
+        if waited > 0.1 and waited > 0.05 * r["secs"] * par:
             log("  note: in the best -par=%d round the threads waited %.2f s for a CPU taken by "
                 "other processes; its inputs/s is lower than the node's (try --repeat 5 on a "
                 "quieter machine)" % (par, r["main_wait"] + r["others_wait"]))
