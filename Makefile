@@ -6,7 +6,7 @@ CMAKE   ?= cmake
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build build-asan build-fuzz test test-release test-asan test-fuzz \
-        run fuzz bench format clean
+        run fuzz bench bench-reindex format clean
 
 all: build
 
@@ -57,6 +57,12 @@ run: build
 
 bench: build
 	build/bin/blvm-bench
+
+# -reindex-chainstate at -par=1 and -par=2 on a generated 1,110-block regtest
+# chain of signed spends (cached in build/reindex-bench); prints numbers only.
+# Extra options: make bench-reindex BENCH_ARGS="--repeat 5 --inputs 200"
+bench-reindex: build
+	python3 bench/reindex_bench.py --builddir build $(BENCH_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
