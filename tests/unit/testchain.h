@@ -214,8 +214,7 @@ static inline void blvm_tc_build(blvm_block *b, const blvm_params *params,
     if (any_witness) blvm_tc_add_commitment(b);
     b->header.version = bo->version ? bo->version : 0x20000000;
     memcpy(b->header.prev_hash, parent->hash, 32);
-    b->header.time =
-        bo->time ? bo->time : (uint32_t)((int64_t)parent->time + 1 + bo->time_delta);
+    b->header.time = bo->time ? bo->time : (uint32_t)((int64_t)parent->time + 1 + bo->time_delta);
     b->header.bits = bo->bits ? bo->bits : params->genesis_header.bits;
     blvm_tc_set_merkle_root(b);
     if (bo->bad_merkle) b->header.merkle_root[0] ^= 1;
