@@ -88,15 +88,8 @@ static blvm_tc_parent mine(blvm_chainstate *cs, int n, size_t opreturn) {
 static blvm_outpoint coinbase_out(blvm_chainstate *cs, int32_t height) {
     uint8_t hash[32];
     assert_true(blvm_chainstate_hash_at_height(cs, height, hash));
-    blvm_chainstate_lock(cs);
-    blvm_block_index *b = blvm_chainstate_find_locked(cs, hash);
-    blvm_chainstate_unlock(cs);
-    uint8_t *raw;
-    size_t len;
-    assert_true(blvm_chainstate_read_block(cs, b, &raw, &len));
     blvm_block blk;
-    assert_true(blvm_block_decode_bytes(&blk, raw, len));
-    free(raw);
+    assert_true(blvm_tc_read_block(cs, hash, &blk));
     blvm_outpoint op;
     memcpy(op.hash, blk.txs[0].txid, 32);
     op.n = 0;

@@ -265,17 +265,9 @@ static bool mine(blvm_chainstate *cs, int n, size_t opreturn, uint8_t tag) {
 static bool coinbase_of(blvm_chainstate *cs, int32_t height, blvm_outpoint *op,
                         blvm_amount *value) {
     uint8_t hash[32];
-    if (!blvm_chainstate_hash_at_height(cs, height, hash)) return false;
-    blvm_chainstate_lock(cs);
-    blvm_block_index *b = blvm_chainstate_find_locked(cs, hash);
-    blvm_chainstate_unlock(cs);
-    uint8_t *raw;
-    size_t len;
-    if (!b || !blvm_chainstate_read_block(cs, b, &raw, &len)) return false;
     blvm_block blk;
-    bool ok = blvm_block_decode_bytes(&blk, raw, len);
-    free(raw);
-    if (!ok) return false;
+    if (!blvm_chainstate_hash_at_height(cs, height, hash) || !blvm_tc_read_block(cs, hash, &blk))
+        return false;
     memcpy(op->hash, blk.txs[0].txid, 32);
     op->n = 0;
     *value = blk.txs[0].vout[0].value;
@@ -588,15 +580,8 @@ static void test_unclean_disconnect_fails(void **state) {
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
     /* the tip's spend has two outputs; remove one from the store */
-    blvm_chainstate_lock(cs);
-    blvm_block_index *tb = blvm_chainstate_find_locked(cs, t.hash);
-    blvm_chainstate_unlock(cs);
-    uint8_t *raw;
-    size_t len;
-    assert_true(blvm_chainstate_read_block(cs, tb, &raw, &len));
     blvm_block blk;
-    assert_true(blvm_block_decode_bytes(&blk, raw, len));
-    free(raw);
+    assert_true(blvm_tc_read_block(cs, t.hash, &blk));
     assert_int_equal(blk.tx_count, 2);
     blvm_outpoint victim;
     memcpy(victim.hash, blk.txs[1].txid, 32);

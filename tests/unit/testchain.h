@@ -91,6 +91,21 @@ static inline blvm_tc_parent blvm_tc_ref_of(const blvm_block *b, int32_t height)
     return r;
 }
 
+/* Reads and decodes the stored block with this hash; false when it is not
+ * known or cannot be read. */
+static inline bool blvm_tc_read_block(blvm_chainstate *cs, const uint8_t hash[32],
+                                      blvm_block *blk) {
+    blvm_chainstate_lock(cs);
+    blvm_block_index *b = blvm_chainstate_find_locked(cs, hash);
+    blvm_chainstate_unlock(cs);
+    uint8_t *raw;
+    size_t len;
+    if (!b || !blvm_chainstate_read_block(cs, b, &raw, &len)) return false;
+    bool ok = blvm_block_decode_bytes(blk, raw, len);
+    free(raw);
+    return ok;
+}
+
 /* ---- building blocks --------------------------------------------------- */
 
 typedef struct {
