@@ -25,7 +25,7 @@
 #include "consensus/pow.h"
 #include "crypto/sha256.h"
 #include "node/chainstate.h"
-#include "testutil.h"
+#include "testchain.h"
 
 static const blvm_params *P;
 static const uint8_t TRUE_SCRIPT[1] = {0x51};
@@ -39,78 +39,17 @@ static int64_t fixed_now(void) {
     return 2000000000;
 }
 
-static void quiet_log(void *ctx, int level, const char *msg) {
-    (void)ctx;
-    if (getenv("BLVM_TEST_VERBOSE") && level >= BLVM_CS_LOG_INFO) fprintf(stderr, "%s\n", msg);
-}
-
+/* Two script threads, no fsync. */
 static blvm_chainstate_options default_opts(const char *dir) {
-    blvm_chainstate_options o;
-    memset(&o, 0, sizeof o);
-    o.datadir = dir;
-    o.par = 2;
-    o.no_sync = true;
-    o.now = fixed_now;
-    o.flush_interval = 1000000000; /* no periodic flush unless a test wants one */
-    o.log = quiet_log;
-    return o;
-}
-
-static blvm_chainstate *open_with(const blvm_chainstate_options *o) {
-    char err[256] = "";
-    blvm_chainstate *cs = blvm_chainstate_open(P, o, err, sizeof err);
-    if (!cs) fprintf(stderr, "open failed: %s\n", err);
-    return cs;
+    return blvm_tc_options(dir, 2, true, fixed_now);
 }
 
 static blvm_chainstate *open_cs(const char *dir) {
     blvm_chainstate_options o = default_opts(dir);
-    return open_with(&o);
+    return blvm_tc_open(P, &o);
 }
 
 /* ---- building blocks ---- */
-
-typedef struct {
-    uint8_t hash[32];
-    int32_t height;
-    uint32_t time;
-} parent_ref;
-
-static parent_ref tip_ref(blvm_chainstate *cs) {
-    blvm_tip_info t;
-    blvm_chainstate_tip(cs, &t);
-    parent_ref r;
-    memcpy(r.hash, t.hash, 32);
-    r.height = t.height;
-    r.time = t.time;
-    return r;
-}
-
-static bool make_coinbase(blvm_tx *tx, int32_t height, blvm_amount value, size_t opreturn_len,
-                          uint8_t tag) {
-    blvm_tx_init(tx);
-    if (!blvm_tx_resize(tx, 1, opreturn_len ? 2 : 1)) return false;
-    tx->version = 2;
-    memset(tx->vin[0].prevout.hash, 0, 32);
-    tx->vin[0].prevout.n = 0xffffffffu;
-    tx->vin[0].sequence = BLVM_SEQUENCE_FINAL;
-    uint8_t sig[BLVM_BIP34_SCRIPT_MAX + 2];
-    size_t n = blvm_bip34_height_script(height, sig);
-    sig[n++] = 0x01; /* push one byte: a tag that makes sibling blocks differ */
-    sig[n++] = tag;
-    if (!blvm_script_set(&tx->vin[0].script_sig, sig, n)) return false;
-    tx->vout[0].value = value;
-    if (!blvm_script_set(&tx->vout[0].script_pubkey, TRUE_SCRIPT, 1)) return false;
-    if (opreturn_len) {
-        uint8_t *s = calloc(1, opreturn_len);
-        s[0] = 0x6a; /* OP_RETURN, then filler */
-        bool ok = blvm_script_set(&tx->vout[1].script_pubkey, s, opreturn_len);
-        free(s);
-        if (!ok) return false;
-    }
-    blvm_tx_compute_hashes(tx);
-    return true;
-}
 
 /* A transaction spending `prev` (an TRUE_SCRIPT output) into `nout` TRUE_SCRIPT
  * outputs, paying `fee`. */
@@ -129,166 +68,28 @@ static void make_spend(blvm_tx *tx, const blvm_outpoint *prev, blvm_amount value
     blvm_tx_compute_hashes(tx);
 }
 
-typedef struct {
-    blvm_amount cb_extra; /* added to the coinbase value (to overpay) */
-    uint32_t bits;        /* 0: regtest's */
-    int64_t time_delta;   /* block time = parent time + 1 + delta */
-    bool bad_merkle;
-    bool bad_pow;
-    size_t opreturn; /* bytes of OP_RETURN filler in the coinbase */
-    uint8_t tag;
-} block_opts;
-
-/* Builds and mines a block on `parent` with extra transactions (copied). */
-static void build_block(blvm_block *b, const parent_ref *parent, const blvm_tx *txs, size_t ntx,
-                        blvm_amount fees, const block_opts *bo) {
-    static const block_opts none = {0};
-    if (!bo) bo = &none;
-    blvm_block_init(b);
-    b->tx_count = ntx + 1;
-    b->txs = calloc(b->tx_count, sizeof(blvm_tx));
-    int32_t height = parent->height + 1;
-    assert_true(make_coinbase(&b->txs[0], height,
-                              blvm_block_subsidy(height, P) + fees + bo->cb_extra, bo->opreturn,
-                              bo->tag));
-    for (size_t i = 0; i < ntx; i++)
-        assert_true(blvm_tx_copy(&b->txs[i + 1], &txs[i]));
-    bool any_witness = false;
-    for (size_t i = 1; i < b->tx_count; i++)
-        any_witness |= blvm_tx_has_witness(&b->txs[i]);
-    if (any_witness) {
-        /* BIP141 commitment: coinbase witness nonce (zero) and an output
-         * OP_RETURN aa21a9ed || sha256d(witness root || nonce) */
-        blvm_tx *cb = &b->txs[0];
-        uint8_t nonce[32] = {0}, root[32], commit[32];
-        bool mut;
-        assert_true(blvm_witness_push(&cb->vin[0].witness, nonce, 32));
-        assert_true(blvm_block_witness_merkle_root(b, root, &mut));
-        blvm_witness_commitment_compute(root, nonce, commit);
-        size_t n = cb->vout_count;
-        blvm_tx fresh;
-        blvm_tx_init(&fresh);
-        assert_true(blvm_tx_copy(&fresh, cb));
-        assert_true(blvm_tx_resize(&fresh, 1, n + 1));
-        uint8_t spk[38] = {0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed};
-        memcpy(spk + 6, commit, 32);
-        fresh.vout[n].value = 0;
-        assert_true(blvm_script_set(&fresh.vout[n].script_pubkey, spk, sizeof spk));
-        blvm_tx_compute_hashes(&fresh);
-        blvm_tx_clear(cb);
-        *cb = fresh;
-    }
-    b->header.version = 0x20000000;
-    memcpy(b->header.prev_hash, parent->hash, 32);
-    b->header.time = (uint32_t)((int64_t)parent->time + 1 + bo->time_delta);
-    b->header.bits = bo->bits ? bo->bits : P->genesis_header.bits;
-    bool mutated;
-    assert_true(blvm_block_merkle_root(b, b->header.merkle_root, &mutated));
-    if (bo->bad_merkle) b->header.merkle_root[0] ^= 1;
-    for (b->header.nonce = 0;; b->header.nonce++) {
-        uint8_t h[32];
-        blvm_header_hash(&b->header, h);
-        bool good = blvm_pow_check(h, P->genesis_header.bits, P);
-        if (good != bo->bad_pow) break;
-    }
-}
-
-static parent_ref ref_of(const blvm_block *b, int32_t height) {
-    parent_ref r;
-    blvm_header_hash(&b->header, r.hash);
-    r.height = height;
-    r.time = b->header.time;
-    return r;
-}
-
 /* Mines n empty blocks on the tip; returns the last. */
-static parent_ref mine(blvm_chainstate *cs, int n, size_t opreturn) {
-    parent_ref p = tip_ref(cs);
+static blvm_tc_parent mine(blvm_chainstate *cs, int n, size_t opreturn) {
+    blvm_tc_parent p = blvm_tc_tip(cs);
     for (int i = 0; i < n; i++) {
         blvm_block b;
-        block_opts bo = {.opreturn = opreturn};
-        build_block(&b, &p, NULL, 0, 0, &bo);
+        blvm_tc_block_opts bo = {.cb.opreturn = opreturn};
+        blvm_tc_build(&b, P, &p, NULL, 0, 0, &bo);
         blvm_validation_state st;
         blvm_process_result res;
         assert_true(blvm_chainstate_process_block(cs, &b, &res, &st));
         assert_true(res.new_block);
-        p = ref_of(&b, p.height + 1);
+        p = blvm_tc_ref_of(&b, p.height + 1);
         blvm_block_clear(&b);
     }
     return p;
 }
 
-static bool submit(blvm_chainstate *cs, const blvm_block *b, blvm_validation_state *st) {
-    blvm_process_result res;
-    return blvm_chainstate_process_block(cs, b, &res, st);
-}
-
-/* Core's hash_serialized_3: sha256d over every coin's outpoint, height*2 +
- * coinbase (uint32) and txout, in the store's key order. */
-struct hash_ctx {
-    blvm_sha256_ctx sha;
-    uint64_t count;
-    blvm_amount total;
-};
-
-static bool hash_coin(void *arg, const blvm_outpoint *op, const blvm_coin *coin) {
-    struct hash_ctx *h = arg;
-    uint8_t buf[64];
-    memcpy(buf, op->hash, 32);
-    blvm_write_le32(buf + 32, op->n);
-    blvm_write_le32(buf + 36, coin->height * 2 + (coin->coinbase ? 1 : 0));
-    blvm_write_le64(buf + 40, (uint64_t)coin->out.value);
-    blvm_sha256_write(&h->sha, buf, 48);
-    uint8_t cs[9];
-    size_t n = blvm_encode_compact_size(cs, coin->out.script_pubkey.len);
-    blvm_sha256_write(&h->sha, cs, n);
-    blvm_sha256_write(&h->sha, coin->out.script_pubkey.data, coin->out.script_pubkey.len);
-    h->count++;
-    h->total += coin->out.value;
-    return true;
-}
-
-typedef struct {
-    uint8_t hash[32];
-    uint64_t count;
-    blvm_amount total;
-    int32_t height;
-} utxo_digest;
-
-static utxo_digest utxo(blvm_chainstate *cs) {
-    struct hash_ctx h;
-    memset(&h, 0, sizeof h);
-    blvm_sha256_init(&h.sha);
-    utxo_digest d;
-    uint8_t best[32];
-    assert_int_equal(blvm_chainstate_for_each_coin(cs, hash_coin, &h, best, &d.height), 0);
-    uint8_t once[32];
-    blvm_sha256_finalize(&h.sha, once);
-    blvm_sha256(d.hash, once, 32);
-    d.count = h.count;
-    d.total = h.total;
-    return d;
-}
-
-static void assert_same_utxo(const utxo_digest *a, const utxo_digest *b) {
-    assert_int_equal(a->height, b->height);
-    assert_int_equal(a->count, b->count);
-    assert_int_equal(a->total, b->total);
-    assert_memory_equal(a->hash, b->hash, 32);
-}
-
 static blvm_outpoint coinbase_out(blvm_chainstate *cs, int32_t height) {
     uint8_t hash[32];
     assert_true(blvm_chainstate_hash_at_height(cs, height, hash));
-    blvm_chainstate_lock(cs);
-    blvm_block_index *b = blvm_chainstate_find_locked(cs, hash);
-    blvm_chainstate_unlock(cs);
-    uint8_t *raw;
-    size_t len;
-    assert_true(blvm_chainstate_read_block(cs, b, &raw, &len));
     blvm_block blk;
-    assert_true(blvm_block_decode_bytes(&blk, raw, len));
-    free(raw);
+    assert_true(blvm_tc_read_block(cs, hash, &blk));
     blvm_outpoint op;
     memcpy(op.hash, blk.txs[0].txid, 32);
     op.n = 0;
@@ -305,10 +106,10 @@ static void test_genesis_and_restart(void **state) {
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 0);
     assert_memory_equal(t.hash, P->genesis_hash, 32);
-    utxo_digest d0 = utxo(cs);
+    blvm_tc_utxo_digest d0 = blvm_tc_utxo(cs);
     assert_int_equal(d0.count, 0); /* the genesis coinbase is not spendable */
     mine(cs, 5, 0);
-    utxo_digest d5 = utxo(cs);
+    blvm_tc_utxo_digest d5 = blvm_tc_utxo(cs);
     assert_int_equal(d5.count, 5);
     assert_int_equal(d5.total, 5 * 50 * BLVM_COIN);
     blvm_chainstate_close(cs);
@@ -316,8 +117,8 @@ static void test_genesis_and_restart(void **state) {
     cs = open_cs(*state);
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 5);
-    utxo_digest again = utxo(cs);
-    assert_same_utxo(&d5, &again);
+    blvm_tc_utxo_digest again = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&d5, &again, false);
     /* blocks read back by height */
     uint8_t h3[32];
     assert_true(blvm_chainstate_hash_at_height(cs, 3, h3));
@@ -328,8 +129,8 @@ static void test_genesis_and_restart(void **state) {
 static void test_spend_and_invalid_blocks(void **state) {
     blvm_chainstate *cs = open_cs(*state);
     mine(cs, 101, 0);
-    utxo_digest before = utxo(cs);
-    parent_ref p = tip_ref(cs);
+    blvm_tc_utxo_digest before = blvm_tc_utxo(cs);
+    blvm_tc_parent p = blvm_tc_tip(cs);
     blvm_outpoint cb1 = coinbase_out(cs, 1);
     blvm_outpoint cb2 = coinbase_out(cs, 2);
     blvm_amount v = 50 * BLVM_COIN;
@@ -352,7 +153,7 @@ static void test_spend_and_invalid_blocks(void **state) {
     };
     for (size_t i = 0; i < BLVM_ARRAY_LEN(cases); i++) {
         blvm_block b;
-        block_opts bo = {.tag = (uint8_t)i};
+        blvm_tc_block_opts bo = {.cb.tag = (uint8_t)i};
         blvm_tx txs[2];
         size_t ntx = 0;
         blvm_amount fees = 0;
@@ -400,10 +201,10 @@ static void test_spend_and_invalid_blocks(void **state) {
             ntx = 1;
             break;
         }
-        build_block(&b, &p, txs, ntx, fees, &bo);
+        blvm_tc_build(&b, P, &p, txs, ntx, fees, &bo);
         for (size_t k = 0; k < ntx; k++)
             blvm_tx_clear(&txs[k]);
-        assert_false(submit(cs, &b, &st));
+        assert_false(blvm_tc_submit(cs, &b, &st));
         if (strcmp(st.reject_reason, cases[i].reason) != 0)
             fail_msg("case %zu: got %s, want %s", i, st.reject_reason, cases[i].reason);
         /* submitblock's answer for the same block again */
@@ -415,8 +216,8 @@ static void test_spend_and_invalid_blocks(void **state) {
         assert_non_null(r);
         blvm_writer_clear(&w);
         blvm_block_clear(&b);
-        utxo_digest after = utxo(cs);
-        assert_same_utxo(&before, &after);
+        blvm_tc_utxo_digest after = blvm_tc_utxo(cs);
+        blvm_tc_assert_same_utxo(&before, &after, false);
     }
     /* garbage and an unknown parent */
     char buf[160];
@@ -424,10 +225,10 @@ static void test_spend_and_invalid_blocks(void **state) {
     assert_string_equal(blvm_chainstate_submitblock(cs, junk, sizeof junk, buf, sizeof buf),
                         "block decode failed");
     blvm_block orphan;
-    parent_ref nowhere = p;
+    blvm_tc_parent nowhere = p;
     nowhere.hash[5] ^= 0x40;
-    build_block(&orphan, &nowhere, NULL, 0, 0, NULL);
-    assert_false(submit(cs, &orphan, &st));
+    blvm_tc_build(&orphan, P, &nowhere, NULL, 0, 0, NULL);
+    assert_false(blvm_tc_submit(cs, &orphan, &st));
     assert_string_equal(st.reject_reason, "prev-blk-not-found");
     blvm_block_clear(&orphan);
 
@@ -440,8 +241,8 @@ static void test_spend_and_invalid_blocks(void **state) {
     make_spend(&txs[1], &child, txs[0].vout[1].value, 500, 1);
     make_spend(&txs[2], &cb2, v, 0, 2);
     blvm_block good;
-    build_block(&good, &p, txs, 3, 2500, NULL);
-    assert_true(submit(cs, &good, &st));
+    blvm_tc_build(&good, P, &p, txs, 3, 2500, NULL);
+    assert_true(blvm_tc_submit(cs, &good, &st));
     char gbuf[160];
     blvm_writer w;
     blvm_writer_init(&w);
@@ -458,7 +259,7 @@ static void test_spend_and_invalid_blocks(void **state) {
     assert_int_equal(coin.height, 102);
     assert_false(coin.coinbase);
     blvm_coin_clear(&coin);
-    utxo_digest after = utxo(cs);
+    blvm_tc_utxo_digest after = blvm_tc_utxo(cs);
     /* +1 coinbase, -2 spent coinbases, +3 +1 +2 new, -1 spent in block */
     assert_int_equal(after.count, before.count + 1 - 2 + 3 + 1 + 2 - 1);
     assert_int_equal(after.total, before.total + 50 * BLVM_COIN);
@@ -468,11 +269,11 @@ static void test_spend_and_invalid_blocks(void **state) {
     uint8_t gh[32];
     blvm_header_hash(&good.header, gh);
     assert_true(blvm_chainstate_invalidate_block(cs, gh, &st));
-    utxo_digest undone = utxo(cs);
-    assert_same_utxo(&before, &undone);
+    blvm_tc_utxo_digest undone = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&before, &undone, false);
     assert_true(blvm_chainstate_reconsider_block(cs, gh, &st));
-    utxo_digest redone = utxo(cs);
-    assert_same_utxo(&after, &redone);
+    blvm_tc_utxo_digest redone = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&after, &redone, false);
     for (int k = 0; k < 3; k++)
         blvm_tx_clear(&txs[k]);
     blvm_block_clear(&good);
@@ -483,38 +284,38 @@ static void test_reorg_round_trip(void **state) {
     blvm_chainstate *cs = open_cs(*state);
     mine(cs, 110, 0);
     /* A chain of spends so that reorgs move real coins around. */
-    utxo_digest at[130];
-    at[110] = utxo(cs);
+    blvm_tc_utxo_digest at[130];
+    at[110] = blvm_tc_utxo(cs);
     for (int h = 111; h < 120; h++) {
-        parent_ref p = tip_ref(cs);
+        blvm_tc_parent p = blvm_tc_tip(cs);
         blvm_outpoint cb = coinbase_out(cs, h - 110);
         blvm_tx tx;
         make_spend(&tx, &cb, 50 * BLVM_COIN, 10000, 4);
         blvm_block b;
-        build_block(&b, &p, &tx, 1, 10000, NULL);
+        blvm_tc_build(&b, P, &p, &tx, 1, 10000, NULL);
         blvm_validation_state st;
-        assert_true(submit(cs, &b, &st));
+        assert_true(blvm_tc_submit(cs, &b, &st));
         blvm_tx_clear(&tx);
         blvm_block_clear(&b);
-        at[h] = utxo(cs);
+        at[h] = blvm_tc_utxo(cs);
     }
     /* Fork at 114 with a longer branch: a deep reorg. */
     uint8_t fork_hash[32];
     assert_true(blvm_chainstate_hash_at_height(cs, 114, fork_hash));
     blvm_chainstate_lock(cs);
     blvm_block_index *fb = blvm_chainstate_find_locked(cs, fork_hash);
-    parent_ref p = {.height = 114, .time = fb->entry.time};
+    blvm_tc_parent p = {.height = 114, .time = fb->entry.time};
     memcpy(p.hash, fork_hash, 32);
     blvm_chainstate_unlock(cs);
     uint8_t side_tip[32];
     for (int i = 0; i < 7; i++) {
         blvm_block b;
-        block_opts bo = {.tag = 0x77};
-        build_block(&b, &p, NULL, 0, 0, &bo);
+        blvm_tc_block_opts bo = {.cb.tag = 0x77};
+        blvm_tc_build(&b, P, &p, NULL, 0, 0, &bo);
         blvm_validation_state st;
         blvm_process_result res;
         assert_true(blvm_chainstate_process_block(cs, &b, &res, &st));
-        p = ref_of(&b, p.height + 1);
+        p = blvm_tc_ref_of(&b, p.height + 1);
         memcpy(side_tip, p.hash, 32);
         blvm_block_clear(&b);
     }
@@ -534,15 +335,15 @@ static void test_reorg_round_trip(void **state) {
     assert_true(blvm_chainstate_invalidate_block(cs, side_first, &st));
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 119);
-    utxo_digest back = utxo(cs);
-    assert_same_utxo(&at[119], &back);
+    blvm_tc_utxo_digest back = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&at[119], &back, false);
     /* Invalidate deeper on the main chain too, step by step. */
     for (int h = 119; h > 111; h--) {
         uint8_t hh[32];
         assert_true(blvm_chainstate_hash_at_height(cs, h, hh));
         assert_true(blvm_chainstate_invalidate_block(cs, hh, &st));
-        utxo_digest d = utxo(cs);
-        assert_same_utxo(&at[h - 1], &d);
+        blvm_tc_utxo_digest d = blvm_tc_utxo(cs);
+        blvm_tc_assert_same_utxo(&at[h - 1], &d, false);
     }
     /* Reconsider the side branch: it has the most work again. */
     assert_true(blvm_chainstate_reconsider_block(cs, side_first, &st));
@@ -557,11 +358,11 @@ static void test_reorg_round_trip(void **state) {
 
     /* verifychain at every level: all blocks, then the top 10 disconnected
      * and connected again with the same UTXO set after. */
-    utxo_digest d0 = utxo(cs);
+    blvm_tc_utxo_digest d0 = blvm_tc_utxo(cs);
     for (int level = 0; level <= 4; level++) {
         assert_true(blvm_chainstate_verify(cs, level, level >= 3 ? 10 : 0, &st));
-        utxo_digest d = utxo(cs);
-        assert_same_utxo(&d0, &d);
+        blvm_tc_utxo_digest d = blvm_tc_utxo(cs);
+        blvm_tc_assert_same_utxo(&d0, &d, false);
     }
     blvm_tip_info t2;
     blvm_chainstate_tip(cs, &t2);
@@ -587,13 +388,13 @@ static void test_reorg_round_trip(void **state) {
 
 static void test_precious_block(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref base = mine(cs, 3, 0);
+    blvm_tc_parent base = mine(cs, 3, 0);
     blvm_block a, b;
-    block_opts ta = {.tag = 1}, tb = {.tag = 2};
-    build_block(&a, &base, NULL, 0, 0, &ta);
-    build_block(&b, &base, NULL, 0, 0, &tb);
+    blvm_tc_block_opts ta = {.cb.tag = 1}, tb = {.cb.tag = 2};
+    blvm_tc_build(&a, P, &base, NULL, 0, 0, &ta);
+    blvm_tc_build(&b, P, &base, NULL, 0, 0, &tb);
     blvm_validation_state st;
-    assert_true(submit(cs, &a, &st));
+    assert_true(blvm_tc_submit(cs, &a, &st));
     blvm_process_result res;
     assert_true(blvm_chainstate_process_block(cs, &b, &res, &st));
     assert_true(res.new_block);
@@ -613,9 +414,9 @@ static void test_precious_block(void **state) {
     assert_memory_equal(t.hash, ha, 32);
     /* a block on the other branch arrives: it is inconclusive until it has
      * more work, then it wins */
-    parent_ref pb = ref_of(&b, 4);
+    blvm_tc_parent pb = blvm_tc_ref_of(&b, 4);
     blvm_block c;
-    build_block(&c, &pb, NULL, 0, 0, NULL);
+    blvm_tc_build(&c, P, &pb, NULL, 0, 0, NULL);
     blvm_writer w;
     blvm_writer_init(&w);
     blvm_block_encode(&c, &w, true);
@@ -653,13 +454,13 @@ static void test_script_checks(void **state) {
     fund.vout[2].value = 30 * BLVM_COIN;
     assert_true(blvm_script_set(&fund.vout[2].script_pubkey, TRUE_SCRIPT, 1));
     blvm_tx_compute_hashes(&fund);
-    parent_ref p = tip_ref(cs);
+    blvm_tc_parent p = blvm_tc_tip(cs);
     blvm_block a;
-    build_block(&a, &p, &fund, 1, 0, NULL);
+    blvm_tc_build(&a, P, &p, &fund, 1, 0, NULL);
     blvm_validation_state st;
-    assert_true(submit(cs, &a, &st));
-    p = ref_of(&a, p.height + 1);
-    utxo_digest before = utxo(cs);
+    assert_true(blvm_tc_submit(cs, &a, &st));
+    p = blvm_tc_ref_of(&a, p.height + 1);
+    blvm_tc_utxo_digest before = blvm_tc_utxo(cs);
 
     struct {
         uint8_t sig_op;     /* scriptSig for the bare output */
@@ -689,14 +490,14 @@ static void test_script_checks(void **state) {
         assert_true(blvm_script_set(&spend.vout[0].script_pubkey, TRUE_SCRIPT, 1));
         blvm_tx_compute_hashes(&spend);
         blvm_block b;
-        block_opts bo = {.tag = (uint8_t)i};
-        build_block(&b, &p, &spend, 1, 1000, &bo);
-        bool ok = submit(cs, &b, &st);
+        blvm_tc_block_opts bo = {.cb.tag = (uint8_t)i};
+        blvm_tc_build(&b, P, &p, &spend, 1, 1000, &bo);
+        bool ok = blvm_tc_submit(cs, &b, &st);
         if (cases[i].reason) {
             assert_false(ok);
             assert_string_equal(st.reject_reason, cases[i].reason);
-            utxo_digest after = utxo(cs);
-            assert_same_utxo(&before, &after);
+            blvm_tc_utxo_digest after = blvm_tc_utxo(cs);
+            blvm_tc_assert_same_utxo(&before, &after, false);
         } else {
             assert_true(ok);
             blvm_header_hash(&b.header, good_hash);
@@ -704,7 +505,7 @@ static void test_script_checks(void **state) {
         blvm_tx_clear(&spend);
         blvm_block_clear(&b);
     }
-    utxo_digest after = utxo(cs);
+    blvm_tc_utxo_digest after = blvm_tc_utxo(cs);
     assert_int_equal(after.count, before.count - 2 + 1 + 1);
     blvm_chainstate_stats stats;
     blvm_chainstate_get_stats(cs, &stats);
@@ -715,11 +516,11 @@ static void test_script_checks(void **state) {
      * to be disconnected, and connected again. */
     cs = open_cs(*state);
     assert_true(blvm_chainstate_invalidate_block(cs, good_hash, &st));
-    utxo_digest undone = utxo(cs);
-    assert_same_utxo(&before, &undone);
+    blvm_tc_utxo_digest undone = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&before, &undone, false);
     assert_true(blvm_chainstate_reconsider_block(cs, good_hash, &st));
-    utxo_digest redone = utxo(cs);
-    assert_same_utxo(&after, &redone);
+    blvm_tc_utxo_digest redone = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&after, &redone, false);
     blvm_chainstate_close(cs);
     blvm_tx_clear(&fund);
     blvm_block_clear(&a);
@@ -735,7 +536,7 @@ static void test_assume_valid(void **state) {
     blvm_chainstate *cs = open_cs(dir_a);
     enum { N = 103, HEADERS = 2100 };
     blvm_block *blocks = calloc(N + 1, sizeof(blvm_block));
-    parent_ref p = tip_ref(cs);
+    blvm_tc_parent p = blvm_tc_tip(cs);
     static const uint8_t two_equal[2] = {0x52, 0x87};
     blvm_tx fund, bad;
     for (int h = 1; h <= N; h++) {
@@ -759,11 +560,11 @@ static void test_assume_valid(void **state) {
             txs = &bad;
             ntx = 1;
         }
-        build_block(&blocks[h], &p, txs, ntx, 0, NULL);
-        p = ref_of(&blocks[h], h);
+        blvm_tc_build(&blocks[h], P, &p, txs, ntx, 0, NULL);
+        p = blvm_tc_ref_of(&blocks[h], h);
         if (h < N) {
             blvm_validation_state st;
-            assert_true(submit(cs, &blocks[h], &st));
+            assert_true(blvm_tc_submit(cs, &blocks[h], &st));
         }
     }
     /* headers on top of the bad block */
@@ -790,10 +591,10 @@ static void test_assume_valid(void **state) {
         if (with_av) {
             blvm_chainstate_options o = default_opts(dir_b);
             o.assume_valid = assumed;
-            cs = open_with(&o);
+            cs = blvm_tc_open(P, &o);
             for (int h = 1; h < N; h++) {
                 blvm_validation_state st;
-                assert_true(submit(cs, &blocks[h], &st));
+                assert_true(blvm_tc_submit(cs, &blocks[h], &st));
             }
         }
         blvm_validation_state st;
@@ -804,7 +605,7 @@ static void test_assume_valid(void **state) {
         blvm_block_index *best = blvm_chainstate_best_header_locked(cs);
         assert_memory_equal(best->entry.hash, assumed, 32);
         blvm_chainstate_unlock(cs);
-        bool ok = submit(cs, &blocks[N], &st);
+        bool ok = blvm_tc_submit(cs, &blocks[N], &st);
         blvm_tip_info t;
         blvm_chainstate_tip(cs, &t);
         if (with_av) {
@@ -837,7 +638,7 @@ static bool stop_after(void *ctx) {
 static void test_interrupted_reindex(void **state) {
     blvm_chainstate *cs = open_cs(*state);
     mine(cs, 50, 0);
-    utxo_digest full = utxo(cs);
+    blvm_tc_utxo_digest full = blvm_tc_utxo(cs);
     blvm_chainstate_close(cs);
 
     blvm_chainstate_options o = default_opts(*state);
@@ -845,7 +646,7 @@ static void test_interrupted_reindex(void **state) {
     int polls = 20;
     o.should_stop = stop_after;
     o.should_stop_ctx = &polls;
-    cs = open_with(&o);
+    cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
@@ -855,8 +656,8 @@ static void test_interrupted_reindex(void **state) {
     cs = open_cs(*state);
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 50);
-    utxo_digest again = utxo(cs);
-    assert_same_utxo(&full, &again);
+    blvm_tc_utxo_digest again = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&full, &again, false);
     blvm_chainstate_close(cs);
 }
 
@@ -877,34 +678,35 @@ static void test_reorg_to_invalid_branch(void **state) {
     blvm_chainstate *cs = open_cs(*state);
     mine(cs, 105, 0);
     for (int i = 0; i < 5; i++) { /* main chain with spends */
-        parent_ref p = tip_ref(cs);
+        blvm_tc_parent p = blvm_tc_tip(cs);
         blvm_outpoint cb = coinbase_out(cs, i + 1);
         blvm_tx tx;
         make_spend(&tx, &cb, 50 * BLVM_COIN, 0, 2);
         blvm_block b;
-        build_block(&b, &p, &tx, 1, 0, NULL);
+        blvm_tc_build(&b, P, &p, &tx, 1, 0, NULL);
         blvm_validation_state st;
-        assert_true(submit(cs, &b, &st));
+        assert_true(blvm_tc_submit(cs, &b, &st));
         blvm_tx_clear(&tx);
         blvm_block_clear(&b);
     }
     blvm_tip_info main_tip;
     blvm_chainstate_tip(cs, &main_tip);
     assert_int_equal(main_tip.height, 110);
-    utxo_digest before = utxo(cs);
+    blvm_tc_utxo_digest before = blvm_tc_utxo(cs);
 
     uint8_t fork_hash[32];
     assert_true(blvm_chainstate_hash_at_height(cs, 105, fork_hash));
     blvm_chainstate_lock(cs);
-    parent_ref p = {.height = 105, .time = blvm_chainstate_find_locked(cs, fork_hash)->entry.time};
+    blvm_tc_parent p = {.height = 105,
+                        .time = blvm_chainstate_find_locked(cs, fork_hash)->entry.time};
     blvm_chainstate_unlock(cs);
     memcpy(p.hash, fork_hash, 32);
     blvm_chainstate_stats s0;
     blvm_chainstate_get_stats(cs, &s0);
     for (int i = 0; i < 7; i++) {
         blvm_block b;
-        block_opts bo = {.tag = 0x99, .cb_extra = i == 2 ? 1 : 0};
-        build_block(&b, &p, NULL, 0, 0, &bo);
+        blvm_tc_block_opts bo = {.cb.tag = 0x99, .cb_extra = i == 2 ? 1 : 0};
+        blvm_tc_build(&b, P, &p, NULL, 0, 0, &bo);
         blvm_validation_state st;
         blvm_process_result res;
         bool ok = blvm_chainstate_process_block(cs, &b, &res, &st);
@@ -917,14 +719,14 @@ static void test_reorg_to_invalid_branch(void **state) {
             assert_false(ok);
             assert_string_equal(st.reject_reason, "bad-prevblk");
         }
-        p = ref_of(&b, p.height + 1);
+        p = blvm_tc_ref_of(&b, p.height + 1);
         blvm_block_clear(&b);
     }
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
     assert_memory_equal(t.hash, main_tip.hash, 32);
-    utxo_digest after = utxo(cs);
-    assert_same_utxo(&before, &after);
+    blvm_tc_utxo_digest after = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&before, &after, false);
     blvm_chainstate_stats s1;
     blvm_chainstate_get_stats(cs, &s1);
     assert_int_equal(s1.blocks_disconnected - s0.blocks_disconnected, 5 + 2);
@@ -946,7 +748,7 @@ static void test_replay_after_crash(void **state) {
         mine(cs, 20, 0);
         if (!blvm_chainstate_flush(cs)) _exit(3);
         mine(cs, 15, 0); /* never flushed */
-        utxo_digest d;
+        blvm_tc_utxo_digest d;
         /* compute the digest without flushing: a second chainstate would
          * conflict; instead report the tip and let the parent compare with a
          * clean reindex */
@@ -989,7 +791,7 @@ static void test_replay_after_crash(void **state) {
     blvm_chainstate_stats stats;
     blvm_chainstate_get_stats(cs, &stats);
     assert_int_equal(stats.replayed_blocks, 15);
-    utxo_digest recovered = utxo(cs);
+    blvm_tc_utxo_digest recovered = blvm_tc_utxo(cs);
     mine(cs, 2, 0); /* and it goes on normally, over the cut record */
     blvm_chainstate_close(cs);
     assert_true(blvm_blockfile_scan(path, P->message_start, 0, count_record, NULL, &rep));
@@ -998,7 +800,7 @@ static void test_replay_after_crash(void **state) {
     /* The same blocks rebuilt from scratch give the same set. */
     blvm_chainstate_options o = default_opts(dir);
     o.reindex_chainstate = true;
-    cs = open_with(&o);
+    cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 37);
@@ -1008,8 +810,8 @@ static void test_replay_after_crash(void **state) {
     assert_true(blvm_chainstate_hash_at_height(cs, 36, h36));
     blvm_validation_state st;
     assert_true(blvm_chainstate_invalidate_block(cs, h36, &st));
-    utxo_digest rebuilt = utxo(cs);
-    assert_same_utxo(&recovered, &rebuilt);
+    blvm_tc_utxo_digest rebuilt = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&recovered, &rebuilt, false);
     blvm_chainstate_close(cs);
 }
 
@@ -1037,14 +839,14 @@ static void test_kill_9_while_mining(void **state) {
         o.flush_interval = 1;
         o.dbcache_bytes = 16 << 10; /* tiny cache: flushes when full too */
         o.no_sync = false;
-        blvm_chainstate *cs = open_with(&o);
+        blvm_chainstate *cs = blvm_tc_open(P, &o);
         if (!cs) _exit(2);
         for (int i = 0; i < 100000; i++) {
             mine(cs, 1, 3000);
             /* flushes at random points, so the kill lands before, during
              * or after one */
             if (rand() % 4 == 0 && !blvm_chainstate_flush(cs)) _exit(4);
-            int32_t h = tip_ref(cs).height;
+            int32_t h = blvm_tc_tip(cs).height;
             if (write(fds[1], &h, sizeof h) != (ssize_t)sizeof h) _exit(3);
         }
         _exit(0);
@@ -1066,29 +868,29 @@ static void test_kill_9_while_mining(void **state) {
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
     assert_true(t.height >= last);
-    utxo_digest recovered = utxo(cs);
+    blvm_tc_utxo_digest recovered = blvm_tc_utxo(cs);
     assert_int_equal(recovered.count, (uint64_t)t.height); /* one coinbase per block */
     blvm_chainstate_close(cs);
 
     blvm_chainstate_options o = default_opts(dir);
     o.reindex_chainstate = true;
-    cs = open_with(&o);
+    cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     blvm_tip_info t2;
     blvm_chainstate_tip(cs, &t2);
     assert_memory_equal(t2.hash, t.hash, 32);
-    utxo_digest rc = utxo(cs);
-    assert_same_utxo(&recovered, &rc);
+    blvm_tc_utxo_digest rc = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&recovered, &rc, false);
     blvm_chainstate_close(cs);
 
     o.reindex_chainstate = false;
     o.reindex = true;
-    cs = open_with(&o);
+    cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     blvm_chainstate_tip(cs, &t2);
     assert_memory_equal(t2.hash, t.hash, 32);
-    utxo_digest ri = utxo(cs);
-    assert_same_utxo(&recovered, &ri);
+    blvm_tc_utxo_digest ri = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&recovered, &ri, false);
     blvm_chainstate_close(cs);
 }
 
@@ -1116,7 +918,7 @@ static void test_loadblock_and_damaged_files(void **state) {
     snprintf(b, sizeof b, "%s/b", (char *)*state);
     blvm_chainstate *cs = open_cs(a);
     mine(cs, 30, 0);
-    utxo_digest da = utxo(cs);
+    blvm_tc_utxo_digest da = blvm_tc_utxo(cs);
     blvm_tip_info ta;
     blvm_chainstate_tip(cs, &ta);
     blvm_chainstate_close(cs);
@@ -1132,8 +934,8 @@ static void test_loadblock_and_damaged_files(void **state) {
     blvm_tip_info tb;
     blvm_chainstate_tip(cs, &tb);
     assert_memory_equal(tb.hash, ta.hash, 32);
-    utxo_digest db = utxo(cs);
-    assert_same_utxo(&da, &db);
+    blvm_tc_utxo_digest db = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&da, &db, false);
     /* A missing file is an error, not a crash. */
     snprintf(ext, sizeof ext, "%s/none.dat", (char *)*state);
     assert_false(blvm_chainstate_load_external(cs, ext, &rep, &imported));
@@ -1159,7 +961,7 @@ static void test_loadblock_and_damaged_files(void **state) {
                      (ssize_t)sizeof junk); /* corrupt block 10 */
     close(fd);
     o.reindex = true;
-    cs = open_with(&o);
+    cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
@@ -1182,7 +984,7 @@ static void test_pruning(void **state) {
     blvm_chainstate_options o = default_opts(*state);
     o.max_blockfile_size = 0x10000; /* 64 KiB files, as Core's -fastprune */
     o.prune_target_bytes = 1 << 20; /* 1 MiB */
-    blvm_chainstate *cs = open_with(&o);
+    blvm_chainstate *cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     /* Regtest prunes nothing automatically up to height 1000 (Core's
      * PruneAfterHeight). */
@@ -1212,18 +1014,18 @@ static void test_pruning(void **state) {
     snprintf(path, sizeof path, "%s/blocks/blk00000.dat", (char *)*state);
     assert_int_not_equal(access(path, F_OK), 0);
     assert_true(blvm_chainstate_is_pruned(cs));
-    utxo_digest d = utxo(cs);
+    blvm_tc_utxo_digest d = blvm_tc_utxo(cs);
     /* a reorg within the kept range still works */
     uint8_t h[32];
     assert_true(blvm_chainstate_hash_at_height(cs, 1090, h));
     blvm_validation_state st;
     assert_true(blvm_chainstate_invalidate_block(cs, h, &st));
     assert_true(blvm_chainstate_reconsider_block(cs, h, &st));
-    utxo_digest d2 = utxo(cs);
-    assert_same_utxo(&d, &d2);
+    blvm_tc_utxo_digest d2 = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&d, &d2, false);
     blvm_chainstate_close(cs);
     /* restart after pruning */
-    cs = open_with(&o);
+    cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 1100);

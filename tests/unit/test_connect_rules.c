@@ -35,7 +35,7 @@
 #include "node/chainstate.h"
 #include "util/hex.h"
 
-#include "testutil.h"
+#include "testchain.h"
 
 static const blvm_params *P;
 static const uint8_t OP_TRUE_SCRIPT[1] = {0x51};
@@ -51,29 +51,12 @@ static int setup_dir(void **state) {
     return blvm_test_tmpdir_setup(state);
 }
 
-static int teardown_dir(void **state) {
-    return blvm_test_tmpdir_teardown(state);
-}
-
-static void quiet_log(void *ctx, int level, const char *msg) {
-    (void)ctx;
-    if (getenv("BLVM_TEST_VERBOSE") && level >= BLVM_CS_LOG_INFO) fprintf(stderr, "%s\n", msg);
-}
-
+/* Two script threads and no fsync; `assume_valid` as given. */
 static blvm_chainstate *open_params(const char *dir, const blvm_params *params,
                                     const uint8_t *assume_valid) {
-    blvm_chainstate_options o;
-    memset(&o, 0, sizeof o);
-    o.datadir = dir;
-    o.par = 2;
-    o.no_sync = true;
-    o.now = test_now;
-    o.flush_interval = 1000000000;
-    o.log = quiet_log;
+    blvm_chainstate_options o = blvm_tc_options(dir, 2, true, test_now);
     o.assume_valid = assume_valid;
-    char err[256] = "";
-    blvm_chainstate *cs = blvm_chainstate_open(params, &o, err, sizeof err);
-    if (!cs) fprintf(stderr, "open failed: %s\n", err);
+    blvm_chainstate *cs = blvm_tc_open(params, &o);
     assert_non_null(cs);
     return cs;
 }
@@ -84,149 +67,17 @@ static blvm_chainstate *open_cs(const char *dir) {
 
 /* ---- building blocks ---- */
 
-typedef struct {
-    uint8_t hash[32];
-    int32_t height;
-    uint32_t time;
-} parent_ref;
-
-typedef struct {
-    const uint8_t *cb_sig; /* coinbase scriptSig; NULL: BIP34 height + tag */
-    size_t cb_sig_len;
-    int32_t cb_height_delta;     /* BIP34 height written = height + this */
-    blvm_amount cb_extra;        /* added to subsidy + fees */
-    const uint8_t *cb_extra_spk; /* an extra zero-value coinbase output */
-    size_t cb_extra_spk_len;
-    size_t cb_opreturn; /* OP_RETURN filler output of this many bytes */
-    uint32_t time;      /* absolute; 0: parent + 1 */
-    int32_t version;    /* 0: 0x20000000 */
-    uint8_t tag;
-} bopts;
-
-static void make_coinbase(blvm_tx *tx, int32_t height, blvm_amount value, const bopts *bo) {
-    blvm_tx_init(tx);
-    size_t nout = 1 + (bo->cb_extra_spk ? 1 : 0) + (bo->cb_opreturn ? 1 : 0);
-    assert_true(blvm_tx_resize(tx, 1, nout));
-    tx->version = 2;
-    memset(tx->vin[0].prevout.hash, 0, 32);
-    tx->vin[0].prevout.n = 0xffffffffu;
-    tx->vin[0].sequence = BLVM_SEQUENCE_FINAL;
-    if (bo->cb_sig) {
-        assert_true(blvm_script_set(&tx->vin[0].script_sig, bo->cb_sig, bo->cb_sig_len));
-    } else {
-        uint8_t sig[BLVM_BIP34_SCRIPT_MAX + 2];
-        size_t n = blvm_bip34_height_script(height + bo->cb_height_delta, sig);
-        sig[n++] = 0x01;
-        sig[n++] = bo->tag;
-        assert_true(blvm_script_set(&tx->vin[0].script_sig, sig, n));
-    }
-    tx->vout[0].value = value;
-    assert_true(blvm_script_set(&tx->vout[0].script_pubkey, OP_TRUE_SCRIPT, 1));
-    size_t o = 1;
-    if (bo->cb_extra_spk) {
-        tx->vout[o].value = 0;
-        assert_true(
-            blvm_script_set(&tx->vout[o].script_pubkey, bo->cb_extra_spk, bo->cb_extra_spk_len));
-        o++;
-    }
-    if (bo->cb_opreturn) {
-        uint8_t *s = calloc(1, bo->cb_opreturn);
-        s[0] = 0x6a;
-        assert_true(blvm_script_set(&tx->vout[o].script_pubkey, s, bo->cb_opreturn));
-        free(s);
-    }
-    blvm_tx_compute_hashes(tx);
-}
-
-/* Adds the BIP141 commitment (zero nonce) to a block's coinbase. */
-static void add_commitment(blvm_block *b) {
-    blvm_tx *cb = &b->txs[0];
-    uint8_t nonce[32] = {0}, root[32], commit[32];
-    bool mut;
-    blvm_witness_clear(&cb->vin[0].witness);
-    assert_true(blvm_witness_push(&cb->vin[0].witness, nonce, 32));
-    assert_true(blvm_block_witness_merkle_root(b, root, &mut));
-    blvm_witness_commitment_compute(root, nonce, commit);
-    blvm_tx fresh;
-    blvm_tx_init(&fresh);
-    assert_true(blvm_tx_copy(&fresh, cb));
-    size_t n = cb->vout_count;
-    assert_true(blvm_tx_resize(&fresh, 1, n + 1));
-    uint8_t spk[38] = {0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed};
-    memcpy(spk + 6, commit, 32);
-    fresh.vout[n].value = 0;
-    assert_true(blvm_script_set(&fresh.vout[n].script_pubkey, spk, sizeof spk));
-    blvm_tx_compute_hashes(&fresh);
-    blvm_tx_clear(cb);
-    *cb = fresh;
-}
-
-/* Sets the merkle root and grinds the nonce (regtest: about two tries). */
-static void finish_header(blvm_block *b) {
-    bool mutated;
-    assert_true(blvm_block_merkle_root(b, b->header.merkle_root, &mutated));
-    for (b->header.nonce = 0;; b->header.nonce++) {
-        uint8_t h[32];
-        blvm_header_hash(&b->header, h);
-        if (blvm_pow_check(h, b->header.bits, P)) break;
-    }
-}
-
-static void build(blvm_block *b, const parent_ref *parent, const blvm_tx *txs, size_t ntx,
-                  blvm_amount fees, const bopts *bo) {
-    static const bopts none = {0};
-    if (!bo) bo = &none;
-    blvm_block_init(b);
-    b->tx_count = ntx + 1;
-    b->txs = calloc(b->tx_count, sizeof(blvm_tx));
-    int32_t height = parent->height + 1;
-    make_coinbase(&b->txs[0], height, blvm_block_subsidy(height, P) + fees + bo->cb_extra, bo);
-    for (size_t i = 0; i < ntx; i++)
-        assert_true(blvm_tx_copy(&b->txs[i + 1], &txs[i]));
-    bool any_witness = false;
-    for (size_t i = 1; i < b->tx_count; i++)
-        any_witness |= blvm_tx_has_witness(&b->txs[i]);
-    if (any_witness) add_commitment(b);
-    b->header.version = bo->version ? bo->version : 0x20000000;
-    memcpy(b->header.prev_hash, parent->hash, 32);
-    b->header.time = bo->time ? bo->time : parent->time + 1;
-    b->header.bits = P->genesis_header.bits;
-    finish_header(b);
-}
-
-static parent_ref ref_of(const blvm_block *b, int32_t height) {
-    parent_ref r;
-    blvm_header_hash(&b->header, r.hash);
-    r.height = height;
-    r.time = b->header.time;
-    return r;
-}
-
-static parent_ref tip_ref(blvm_chainstate *cs) {
-    blvm_tip_info t;
-    blvm_chainstate_tip(cs, &t);
-    parent_ref r;
-    memcpy(r.hash, t.hash, 32);
-    r.height = t.height;
-    r.time = t.time;
-    return r;
-}
-
 /* Coinbase outpoints and times of the active chain the tests built. */
 static blvm_outpoint g_cb[512];
 static uint32_t g_time[512];
 
-static bool submit(blvm_chainstate *cs, const blvm_block *b, blvm_validation_state *st) {
-    blvm_process_result res;
-    return blvm_chainstate_process_block(cs, b, &res, st);
-}
-
 /* Submits a block that must become the new tip. */
-static parent_ref accept(blvm_chainstate *cs, const blvm_block *b) {
+static blvm_tc_parent accept(blvm_chainstate *cs, const blvm_block *b) {
     blvm_validation_state st;
-    parent_ref p = tip_ref(cs);
-    if (!submit(cs, b, &st)) fail_msg("block at %d rejected: %s", p.height + 1, st.reject_reason);
-    parent_ref n = tip_ref(cs);
+    blvm_tc_parent p = blvm_tc_tip(cs);
+    if (!blvm_tc_submit(cs, b, &st))
+        fail_msg("block at %d rejected: %s", p.height + 1, st.reject_reason);
+    blvm_tc_parent n = blvm_tc_tip(cs);
     uint8_t h[32];
     blvm_header_hash(&b->header, h);
     assert_memory_equal(n.hash, h, 32);
@@ -236,11 +87,11 @@ static parent_ref accept(blvm_chainstate *cs, const blvm_block *b) {
     return n;
 }
 
-static parent_ref mine(blvm_chainstate *cs, int n) {
-    parent_ref p = tip_ref(cs);
+static blvm_tc_parent mine(blvm_chainstate *cs, int n) {
+    blvm_tc_parent p = blvm_tc_tip(cs);
     for (int i = 0; i < n; i++) {
         blvm_block b;
-        build(&b, &p, NULL, 0, 0, NULL);
+        blvm_tc_build(&b, P, &p, NULL, 0, 0, NULL);
         p = accept(cs, &b);
         blvm_block_clear(&b);
     }
@@ -288,24 +139,6 @@ static blvm_outpoint out_of(const blvm_tx *tx, uint32_t n) {
 
 /* ---- the chainstate's view ---- */
 
-struct hash_ctx {
-    blvm_sha256_ctx sha;
-    uint64_t count;
-};
-
-static bool hash_coin(void *arg, const blvm_outpoint *op, const blvm_coin *coin) {
-    struct hash_ctx *h = arg;
-    uint8_t buf[48];
-    memcpy(buf, op->hash, 32);
-    blvm_write_le32(buf + 32, op->n);
-    blvm_write_le32(buf + 36, coin->height * 2 + (coin->coinbase ? 1 : 0));
-    blvm_write_le64(buf + 40, (uint64_t)coin->out.value);
-    blvm_sha256_write(&h->sha, buf, 48);
-    blvm_sha256_write(&h->sha, coin->out.script_pubkey.data, coin->out.script_pubkey.len);
-    h->count++;
-    return true;
-}
-
 typedef struct {
     uint8_t utxo[32];
     uint64_t count;
@@ -315,18 +148,13 @@ typedef struct {
 
 static snapshot snap(blvm_chainstate *cs) {
     snapshot s;
-    struct hash_ctx h;
-    memset(&h, 0, sizeof h);
-    blvm_sha256_init(&h.sha);
-    int32_t height;
-    uint8_t best[32];
-    assert_int_equal(blvm_chainstate_for_each_coin(cs, hash_coin, &h, best, &height), 0);
-    blvm_sha256_finalize(&h.sha, s.utxo);
-    s.count = h.count;
-    parent_ref t = tip_ref(cs);
+    blvm_tc_utxo_digest d = blvm_tc_utxo(cs);
+    memcpy(s.utxo, d.hash, 32);
+    s.count = d.count;
+    blvm_tc_parent t = blvm_tc_tip(cs);
     memcpy(s.tip, t.hash, 32);
     s.height = t.height;
-    assert_memory_equal(best, t.hash, 32);
+    assert_memory_equal(d.best, t.hash, 32);
     return s;
 }
 
@@ -340,10 +168,7 @@ static void assert_same(const snapshot *a, const snapshot *b) {
 /* Submits a block that must be rejected with `reason`; nothing may change. */
 static void reject(blvm_chainstate *cs, const blvm_block *b, const char *reason) {
     snapshot before = snap(cs);
-    blvm_validation_state st;
-    bool ok = submit(cs, b, &st);
-    if (ok || strcmp(st.reject_reason, reason) != 0)
-        fail_msg("want %s, got %s (%s)", reason, ok ? "accepted" : st.reject_reason, st.debug);
+    blvm_tc_expect_reject(cs, b, reason);
     snapshot after = snap(cs);
     assert_same(&before, &after);
 }
@@ -393,11 +218,11 @@ static int64_t mtp(int32_t height) {
  * all active from height 1 on regtest. */
 static void test_bip34_and_versions(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref p = mine(cs, 2);
+    blvm_tc_parent p = mine(cs, 2);
 
     blvm_block b;
-    bopts bo = {.cb_height_delta = 1};
-    build(&b, &p, NULL, 0, 0, &bo);
+    blvm_tc_block_opts bo = {.cb.height_delta = 1};
+    blvm_tc_build(&b, P, &p, NULL, 0, 0, &bo);
     reject(cs, &b, "bad-cb-height");
     /* ContextualCheckBlock failures are not mutations: the block is marked
      * invalid and a second copy is answered from the index. */
@@ -407,8 +232,8 @@ static void test_bip34_and_versions(void **state) {
 
     /* A scriptSig that only starts with a longer push of the height. */
     uint8_t sig[4] = {0x02, 0x03, 0x00, 0x51}; /* push 0x0003 (non-minimal 3) */
-    bopts nm = {.cb_sig = sig, .cb_sig_len = sizeof sig};
-    build(&b, &p, NULL, 0, 0, &nm);
+    blvm_tc_block_opts nm = {.cb.sig = sig, .cb.sig_len = sizeof sig};
+    blvm_tc_build(&b, P, &p, NULL, 0, 0, &nm);
     reject(cs, &b, "bad-cb-height");
     blvm_block_clear(&b);
 
@@ -422,16 +247,16 @@ static void test_bip34_and_versions(void **state) {
         {-1, NULL}, /* 0xffffffff: negative, below 4 as Core compares */
     };
     for (size_t i = 0; i < BLVM_ARRAY_LEN(versions); i++) {
-        bopts vo = {.version = versions[i].version, .tag = (uint8_t)i};
-        build(&b, &p, NULL, 0, 0, &vo);
+        blvm_tc_block_opts vo = {.version = versions[i].version, .cb.tag = (uint8_t)i};
+        blvm_tc_build(&b, P, &p, NULL, 0, 0, &vo);
         reject(cs, &b, versions[i].reason ? versions[i].reason : "bad-version(0xffffffff)");
         /* a header failure never enters the index: no caching */
         assert_false(known(cs, &b));
         reject(cs, &b, versions[i].reason ? versions[i].reason : "bad-version(0xffffffff)");
         blvm_block_clear(&b);
     }
-    bopts v4 = {.version = 4};
-    build(&b, &p, NULL, 0, 0, &v4);
+    blvm_tc_block_opts v4 = {.version = 4};
+    blvm_tc_build(&b, P, &p, NULL, 0, 0, &v4);
     accept(cs, &b);
     blvm_block_clear(&b);
     blvm_chainstate_close(cs);
@@ -455,17 +280,17 @@ static void test_bip30(void **state) {
     /* Chain: 1: coinbase X (scriptSig = push 5), 2, 3, 4 ordinary, 5: X again
      * (its push of 5 satisfies BIP34 at height 5). */
     static const uint8_t xsig[3] = {0x55, 0x01, 0xab}; /* OP_5, push ab */
-    parent_ref p = {.height = 0, .time = P->genesis_header.time};
+    blvm_tc_parent p = {.height = 0, .time = P->genesis_header.time};
     memcpy(p.hash, P->genesis_hash, 32);
     blvm_block chain[6];
     for (int h = 1; h <= 5; h++) {
-        bopts bo = {.tag = (uint8_t)h};
+        blvm_tc_block_opts bo = {.cb.tag = (uint8_t)h};
         if (h == 1 || h == 5) {
-            bo.cb_sig = xsig;
-            bo.cb_sig_len = sizeof xsig;
+            bo.cb.sig = xsig;
+            bo.cb.sig_len = sizeof xsig;
         }
-        build(&chain[h], &p, NULL, 0, 0, &bo);
-        p = ref_of(&chain[h], h);
+        blvm_tc_build(&chain[h], P, &p, NULL, 0, 0, &bo);
+        p = blvm_tc_ref_of(&chain[h], h);
     }
     assert_memory_equal(chain[1].txs[0].txid, chain[5].txs[0].txid, 32);
     uint8_t h3[32], h5[32];
@@ -548,23 +373,23 @@ static void test_bip30(void **state) {
  * CheckTransaction's amount ranges. */
 static void test_maturity_and_amounts(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref p = mine(cs, 99);
+    blvm_tc_parent p = mine(cs, 99);
     blvm_tx tx;
     blvm_block b;
     /* In block 100 the coinbase of block 1 is at depth 99. */
     make_spend(&tx, &g_cb[1], 50 * BLVM_COIN, NULL, 0);
-    build(&b, &p, &tx, 1, 0, NULL);
+    blvm_tc_build(&b, P, &p, &tx, 1, 0, NULL);
     reject(cs, &b, "bad-txns-premature-spend-of-coinbase");
     blvm_block_clear(&b);
     p = mine(cs, 1);
     /* Block 101: depth 100, fine; the coinbase takes exactly subsidy + fee. */
     blvm_tx_clear(&tx);
     make_spend(&tx, &g_cb[1], 50 * BLVM_COIN - 777, NULL, 0);
-    bopts over = {.cb_extra = 1};
-    build(&b, &p, &tx, 1, 777, &over);
+    blvm_tc_block_opts over = {.cb_extra = 1};
+    blvm_tc_build(&b, P, &p, &tx, 1, 777, &over);
     reject(cs, &b, "bad-cb-amount");
     blvm_block_clear(&b);
-    build(&b, &p, &tx, 1, 777, NULL);
+    blvm_tc_build(&b, P, &p, &tx, 1, 777, NULL);
     p = accept(cs, &b);
     blvm_block_clear(&b);
     blvm_tx_clear(&tx);
@@ -590,7 +415,7 @@ static void test_maturity_and_amounts(void **state) {
         assert_true(blvm_script_set(&tx.vout[0].script_pubkey, OP_TRUE_SCRIPT, 1));
         assert_true(blvm_script_set(&tx.vout[1].script_pubkey, OP_TRUE_SCRIPT, 1));
         blvm_tx_compute_hashes(&tx);
-        build(&b, &p, &tx, 1, 0, NULL);
+        blvm_tc_build(&b, P, &p, &tx, 1, 0, NULL);
         reject(cs, &b, amounts[i].reason);
         blvm_block_clear(&b);
         blvm_tx_clear(&tx);
@@ -598,11 +423,11 @@ static void test_maturity_and_amounts(void **state) {
 
     /* The subsidy halves at 150 on regtest: block 150 may take 25 BTC. */
     p = mine(cs, 150 - 1 - p.height);
-    bopts fifty = {.cb_extra = 25 * BLVM_COIN};
-    build(&b, &p, NULL, 0, 0, &fifty);
+    blvm_tc_block_opts fifty = {.cb_extra = 25 * BLVM_COIN};
+    blvm_tc_build(&b, P, &p, NULL, 0, 0, &fifty);
     reject(cs, &b, "bad-cb-amount");
     blvm_block_clear(&b);
-    build(&b, &p, NULL, 0, 0, NULL);
+    blvm_tc_build(&b, P, &p, NULL, 0, 0, NULL);
     assert_int_equal(b.txs[0].vout[0].value, 25 * BLVM_COIN);
     accept(cs, &b);
     blvm_block_clear(&b);
@@ -613,7 +438,7 @@ static void test_maturity_and_amounts(void **state) {
  * + P2SH (x4) + witness sigops in ConnectBlock, 80000 allowed, more not. */
 static void test_sigops(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref p = mine(cs, 101);
+    blvm_tc_parent p = mine(cs, 101);
     /* R = OP_0 OP_IF CHECKMULTISIG x199 OP_ENDIF OP_1: 199*20 = 3980 sigops
      * counted accurately, 201 ops, and it evaluates to true. */
     uint8_t r[203];
@@ -636,7 +461,7 @@ static void test_sigops(void **state) {
     blvm_tx fund;
     make_fund(&fund, &g_cb[1], 8, BLVM_COIN, scripts, lens);
     blvm_block b;
-    build(&b, &p, &fund, 1, 50 * BLVM_COIN - 8 * BLVM_COIN, NULL);
+    blvm_tc_build(&b, P, &p, &fund, 1, 50 * BLVM_COIN - 8 * BLVM_COIN, NULL);
     p = accept(cs, &b);
     blvm_block_clear(&b);
 
@@ -660,14 +485,14 @@ static void test_sigops(void **state) {
     /* 4*3980*4 + 4*3980 = 79600; the coinbase adds 4 per OP_CHECKSIG. */
     uint8_t checksigs[101];
     memset(checksigs, 0xac, sizeof checksigs);
-    bopts over = {.cb_extra_spk = checksigs, .cb_extra_spk_len = 101};
-    build(&b, &p, &spend, 1, 1000, &over);
+    blvm_tc_block_opts over = {.cb.extra_spk = checksigs, .cb.extra_spk_len = 101};
+    blvm_tc_build(&b, P, &p, &spend, 1, 1000, &over);
     reject(cs, &b, "bad-blk-sigops");
     /* found in ConnectBlock: the block is invalid for good */
     assert_true(block_status(cs, &b) & BLVM_BLOCK_FAILED_VALID);
     blvm_block_clear(&b);
-    bopts exact = {.cb_extra_spk = checksigs, .cb_extra_spk_len = 100};
-    build(&b, &p, &spend, 1, 1000, &exact);
+    blvm_tc_block_opts exact = {.cb.extra_spk = checksigs, .cb.extra_spk_len = 100};
+    blvm_tc_build(&b, P, &p, &spend, 1, 1000, &exact);
     p = accept(cs, &b);
     blvm_block_clear(&b);
 
@@ -675,13 +500,13 @@ static void test_sigops(void **state) {
      * CheckBlock (which ProcessNewBlock runs before storing: no mark). */
     uint8_t *many = malloc(20001);
     memset(many, 0xac, 20001);
-    bopts l1 = {.cb_extra_spk = many, .cb_extra_spk_len = 20001};
-    build(&b, &p, NULL, 0, 0, &l1);
+    blvm_tc_block_opts l1 = {.cb.extra_spk = many, .cb.extra_spk_len = 20001};
+    blvm_tc_build(&b, P, &p, NULL, 0, 0, &l1);
     reject(cs, &b, "bad-blk-sigops");
     assert_false(known(cs, &b));
     blvm_block_clear(&b);
-    bopts l0 = {.cb_extra_spk = many, .cb_extra_spk_len = 20000};
-    build(&b, &p, NULL, 0, 0, &l0);
+    blvm_tc_block_opts l0 = {.cb.extra_spk = many, .cb.extra_spk_len = 20000};
+    blvm_tc_build(&b, P, &p, NULL, 0, 0, &l0);
     accept(cs, &b);
     blvm_block_clear(&b);
     free(many);
@@ -701,11 +526,11 @@ static void lock_tx(blvm_tx *tx, const blvm_outpoint *prev, uint32_t version, ui
 
 /* Try `tx` in a block on the tip (must fail with reason and be marked
  * invalid), then in a block that must be accepted after `empty` more blocks. */
-static parent_ref try_block(blvm_chainstate *cs, parent_ref p, const blvm_tx *tx, uint32_t time,
-                            const char *reason) {
+static blvm_tc_parent try_block(blvm_chainstate *cs, blvm_tc_parent p, const blvm_tx *tx,
+                                uint32_t time, const char *reason) {
     blvm_block b;
-    bopts bo = {.time = time};
-    build(&b, &p, tx, tx ? 1 : 0, tx ? 1000 : 0, &bo);
+    blvm_tc_block_opts bo = {.time = time};
+    blvm_tc_build(&b, P, &p, tx, tx ? 1 : 0, tx ? 1000 : 0, &bo);
     if (reason) {
         reject(cs, &b, reason);
         assert_true(block_status(cs, &b) & BLVM_BLOCK_FAILED_VALID);
@@ -722,11 +547,11 @@ static parent_ref try_block(blvm_chainstate *cs, parent_ref p, const blvm_tx *tx
  * parent's median time past, not the block's time). */
 static void test_bip68_bip113(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref p = mine(cs, 101);
+    blvm_tc_parent p = mine(cs, 101);
     blvm_tx fund;
     make_fund(&fund, &g_cb[1], 8, BLVM_COIN, NULL, NULL);
     blvm_block b;
-    build(&b, &p, &fund, 1, 50 * BLVM_COIN - 8 * BLVM_COIN, NULL);
+    blvm_tc_build(&b, P, &p, &fund, 1, 50 * BLVM_COIN - 8 * BLVM_COIN, NULL);
     p = accept(cs, &b); /* height 102: the coins' height */
     blvm_block_clear(&b);
     assert_int_equal(p.height, 102);
@@ -747,8 +572,8 @@ static void test_bip68_bip113(void **state) {
     blvm_tx both[2];
     assert_true(blvm_tx_copy(&both[0], &t_v1));
     assert_true(blvm_tx_copy(&both[1], &t_dis));
-    bopts bo = {.time = mt};
-    build(&b, &p, both, 2, 2000, &bo);
+    blvm_tc_block_opts bo = {.time = mt};
+    blvm_tc_build(&b, P, &p, both, 2, 2000, &bo);
     p = accept(cs, &b);
     blvm_block_clear(&b);
     blvm_tx_clear(&both[0]);
@@ -784,8 +609,8 @@ static void test_bip68_bip113(void **state) {
     blvm_tx two[2];
     assert_true(blvm_tx_copy(&two[0], &t_abs_ok));
     assert_true(blvm_tx_copy(&two[1], &t_final));
-    bopts b111 = {.time = mt + 100};
-    build(&b, &p, two, 2, 2000, &b111);
+    blvm_tc_block_opts b111 = {.time = mt + 100};
+    blvm_tc_build(&b, P, &p, two, 2, 2000, &b111);
     p = accept(cs, &b);
     blvm_block_clear(&b);
     blvm_tx_clear(&two[0]);
@@ -810,7 +635,7 @@ static void test_bip68_bip113(void **state) {
  * with the same header is accepted afterwards. */
 static void test_witness_rules(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref p = mine(cs, 101);
+    blvm_tc_parent p = mine(cs, 101);
     uint8_t p2wsh[34] = {0x00, 0x20};
     blvm_sha256(p2wsh + 2, OP_TRUE_SCRIPT, 1);
     const uint8_t *scripts[4] = {p2wsh, p2wsh, NULL, p2wsh};
@@ -818,7 +643,7 @@ static void test_witness_rules(void **state) {
     blvm_tx fund;
     make_fund(&fund, &g_cb[1], 4, 10 * BLVM_COIN, scripts, lens);
     blvm_block b;
-    build(&b, &p, &fund, 1, 10 * BLVM_COIN, NULL);
+    blvm_tc_build(&b, P, &p, &fund, 1, 10 * BLVM_COIN, NULL);
     p = accept(cs, &b);
     blvm_block_clear(&b);
 
@@ -829,7 +654,7 @@ static void test_witness_rules(void **state) {
     assert_true(blvm_witness_push(&s0.vin[0].witness, OP_TRUE_SCRIPT, 1));
     blvm_tx_compute_hashes(&s0);
     blvm_block g1;
-    build(&g1, &p, &s0, 1, 1000, NULL);
+    blvm_tc_build(&g1, P, &p, &s0, 1, 1000, NULL);
     /* the header is known first (as after a headers message) */
     blvm_validation_state st;
     assert_true(blvm_chainstate_process_header(cs, &g1.header, &st));
@@ -873,7 +698,7 @@ static void test_witness_rules(void **state) {
     blvm_outpoint o2 = out_of(&fund, 2);
     make_spend(&s2, &o2, 10 * BLVM_COIN - 1000, NULL, 0);
     blvm_block g2;
-    build(&g2, &p, &s2, 1, 1000, NULL);
+    blvm_tc_build(&g2, P, &p, &s2, 1, 1000, NULL);
     blvm_block_init(&m);
     m.header = g2.header;
     m.tx_count = g2.tx_count;
@@ -899,7 +724,7 @@ static void test_witness_rules(void **state) {
     free(junk);
     blvm_tx_compute_hashes(&s1);
     blvm_block heavy;
-    build(&heavy, &p, &s1, 1, 1000, NULL);
+    blvm_tc_build(&heavy, P, &p, &s1, 1, 1000, NULL);
     assert_true(blvm_block_weight(&heavy) > BLVM_MAX_BLOCK_WEIGHT);
     reject(cs, &heavy, "bad-blk-weight");
     assert_true(block_status(cs, &heavy) & BLVM_BLOCK_FAILED_VALID);
@@ -909,7 +734,7 @@ static void test_witness_rules(void **state) {
     blvm_block probe;
     assert_true(blvm_witness_push(&s1.vin[0].witness, OP_TRUE_SCRIPT, 1)); /* size probe */
     blvm_tx_compute_hashes(&s1);
-    build(&probe, &p, &s1, 1, 1000, NULL);
+    blvm_tc_build(&probe, P, &p, &s1, 1, 1000, NULL);
     size_t w0 = blvm_block_weight(&probe);
     blvm_block_clear(&probe);
     /* one more witness item of n bytes adds n + compact size (3 for n >=
@@ -921,15 +746,15 @@ static void test_witness_rules(void **state) {
     assert_true(blvm_witness_push(&s1.vin[0].witness, OP_TRUE_SCRIPT, 1));
     free(junk);
     blvm_tx_compute_hashes(&s1);
-    build(&heavy, &p, &s1, 1, 1000, NULL);
+    blvm_tc_build(&heavy, P, &p, &s1, 1, 1000, NULL);
     assert_int_equal(blvm_block_weight(&heavy), BLVM_MAX_BLOCK_WEIGHT);
     /* valid weight; the script then fails (a 520+ byte stack item) */
     reject(cs, &heavy, "mandatory-script-verify-flag-failed (Push value size limit exceeded)");
     blvm_block_clear(&heavy);
 
     /* Stripped size above 1 MB: bad-blk-length (CheckBlock). */
-    bopts fat = {.cb_opreturn = 1000001};
-    build(&heavy, &p, NULL, 0, 0, &fat);
+    blvm_tc_block_opts fat = {.cb.opreturn = 1000001};
+    blvm_tc_build(&heavy, P, &p, NULL, 0, 0, &fat);
     reject(cs, &heavy, "bad-blk-length");
     blvm_block_clear(&heavy);
 
@@ -945,11 +770,11 @@ static void test_witness_rules(void **state) {
  * repeated elsewhere, and transactions reordered under the same header. */
 static void test_duplicate_transactions(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref p = mine(cs, 101);
+    blvm_tc_parent p = mine(cs, 101);
     blvm_tx fund;
     make_fund(&fund, &g_cb[1], 3, 10 * BLVM_COIN, NULL, NULL);
     blvm_block b;
-    build(&b, &p, &fund, 1, 20 * BLVM_COIN, NULL);
+    blvm_tc_build(&b, P, &p, &fund, 1, 20 * BLVM_COIN, NULL);
     p = accept(cs, &b);
     blvm_block_clear(&b);
 
@@ -958,7 +783,7 @@ static void test_duplicate_transactions(void **state) {
     make_spend(&txs[0], &o0, 10 * BLVM_COIN - 1000, NULL, 0);
     make_spend(&txs[1], &o1, 10 * BLVM_COIN - 1000, NULL, 0);
     blvm_block good;
-    build(&good, &p, txs, 2, 2000, NULL);
+    blvm_tc_build(&good, P, &p, txs, 2, 2000, NULL);
     blvm_validation_state st;
     assert_true(blvm_chainstate_process_header(cs, &good.header, &st));
 
@@ -995,7 +820,7 @@ static void test_duplicate_transactions(void **state) {
     assert_true(blvm_tx_copy(&aba[0], &txs[0]));
     assert_true(blvm_tx_copy(&aba[1], &txs[1]));
     assert_true(blvm_tx_copy(&aba[2], &txs[0]));
-    build(&b, &p, aba, 3, 3000, NULL);
+    blvm_tc_build(&b, P, &p, aba, 3, 3000, NULL);
     assert_true(blvm_block_merkle_root(&b, root, &mutated));
     assert_false(mutated);
     reject(cs, &b, "bad-txns-inputs-missingorspent");
@@ -1016,7 +841,7 @@ static void test_duplicate_transactions(void **state) {
     twice.vout[0].value = 15 * BLVM_COIN;
     assert_true(blvm_script_set(&twice.vout[0].script_pubkey, OP_TRUE_SCRIPT, 1));
     blvm_tx_compute_hashes(&twice);
-    build(&b, &p, &twice, 1, 0, NULL);
+    blvm_tc_build(&b, P, &p, &twice, 1, 0, NULL);
     reject(cs, &b, "bad-txns-inputs-duplicate");
     blvm_block_clear(&b);
     blvm_tx_clear(&twice);
@@ -1034,10 +859,10 @@ static void test_duplicate_transactions(void **state) {
  * same block is accepted once the clock moves on. */
 static void test_time_too_new(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref p = mine(cs, 3);
+    blvm_tc_parent p = mine(cs, 3);
     blvm_block b;
-    bopts bo = {.time = (uint32_t)(g_now + 2 * 60 * 60 + 1)};
-    build(&b, &p, NULL, 0, 0, &bo);
+    blvm_tc_block_opts bo = {.time = (uint32_t)(g_now + 2 * 60 * 60 + 1)};
+    blvm_tc_build(&b, P, &p, NULL, 0, 0, &bo);
     reject(cs, &b, "time-too-new");
     assert_false(known(cs, &b));
     g_now += 1;
@@ -1052,35 +877,35 @@ static void test_time_too_new(void **state) {
  * m_failed_blocks check in AcceptBlockHeader). */
 static void test_chain_selection(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref base = mine(cs, 3);
+    blvm_tc_parent base = mine(cs, 3);
     blvm_block x, y, y2;
-    bopts tx_ = {.tag = 1}, ty = {.tag = 2};
-    build(&x, &base, NULL, 0, 0, &tx_);
-    build(&y, &base, NULL, 0, 0, &ty);
+    blvm_tc_block_opts tx_ = {.cb.tag = 1}, ty = {.cb.tag = 2};
+    blvm_tc_build(&x, P, &base, NULL, 0, 0, &tx_);
+    blvm_tc_build(&y, P, &base, NULL, 0, 0, &ty);
     accept(cs, &x);
     blvm_validation_state st;
-    assert_true(submit(cs, &y, &st));
-    parent_ref t = tip_ref(cs);
+    assert_true(blvm_tc_submit(cs, &y, &st));
+    blvm_tc_parent t = blvm_tc_tip(cs);
     uint8_t hx[32], hy[32];
     blvm_header_hash(&x.header, hx);
     blvm_header_hash(&y.header, hy);
     assert_memory_equal(t.hash, hx, 32); /* tie: first seen */
-    parent_ref py = ref_of(&y, 4);
-    build(&y2, &py, NULL, 0, 0, NULL);
-    assert_true(submit(cs, &y2, &st));
-    t = tip_ref(cs);
+    blvm_tc_parent py = blvm_tc_ref_of(&y, 4);
+    blvm_tc_build(&y2, P, &py, NULL, 0, 0, NULL);
+    assert_true(blvm_tc_submit(cs, &y2, &st));
+    t = blvm_tc_tip(cs);
     assert_int_equal(t.height, 5); /* more work: reorg */
     snapshot on_y = snap(cs);
 
     /* invalidate y: y2 goes with it, x is the best left */
     assert_true(blvm_chainstate_invalidate_block(cs, hy, &st));
-    t = tip_ref(cs);
+    t = blvm_tc_tip(cs);
     assert_memory_equal(t.hash, hx, 32);
     assert_true(block_status(cs, &y2) & BLVM_BLOCK_FAILED_MASK);
     /* nothing can build on y2 any more */
-    parent_ref py2 = ref_of(&y2, 5);
+    blvm_tc_parent py2 = blvm_tc_ref_of(&y2, 5);
     blvm_block z;
-    build(&z, &py2, NULL, 0, 0, NULL);
+    blvm_tc_build(&z, P, &py2, NULL, 0, 0, NULL);
     reject(cs, &z, "bad-prevblk");
     assert_false(blvm_chainstate_process_header(cs, &z.header, &st));
     assert_string_equal(st.reject_reason, "bad-prevblk");
@@ -1092,14 +917,14 @@ static void test_chain_selection(void **state) {
 
     /* Headers I (invalid: overpays), J on I; I's data is found invalid;
      * a header K on J must then be refused. */
-    parent_ref tp = tip_ref(cs);
+    blvm_tc_parent tp = blvm_tc_tip(cs);
     blvm_block bi, bj, bk;
-    bopts over = {.cb_extra = 1};
-    build(&bi, &tp, NULL, 0, 0, &over);
-    parent_ref pi = ref_of(&bi, tp.height + 1);
-    build(&bj, &pi, NULL, 0, 0, NULL);
-    parent_ref pj = ref_of(&bj, tp.height + 2);
-    build(&bk, &pj, NULL, 0, 0, NULL);
+    blvm_tc_block_opts over = {.cb_extra = 1};
+    blvm_tc_build(&bi, P, &tp, NULL, 0, 0, &over);
+    blvm_tc_parent pi = blvm_tc_ref_of(&bi, tp.height + 1);
+    blvm_tc_build(&bj, P, &pi, NULL, 0, 0, NULL);
+    blvm_tc_parent pj = blvm_tc_ref_of(&bj, tp.height + 2);
+    blvm_tc_build(&bk, P, &pj, NULL, 0, 0, NULL);
     assert_true(blvm_chainstate_process_header(cs, &bi.header, &st));
     assert_true(blvm_chainstate_process_header(cs, &bj.header, &st));
     reject(cs, &bi, "bad-cb-amount");
@@ -1180,7 +1005,7 @@ static void test_script_flags(void **state) {
 
     /* regtest blocks */
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref p = mine(cs, 101);
+    blvm_tc_parent p = mine(cs, 101);
     static const uint8_t cltv[] = {0x01, 0x64, 0xb1}; /* 100 CHECKLOCKTIMEVERIFY */
     static const uint8_t csv[] = {0x51, 0xb2};        /* 1 CSV */
     static const uint8_t msig[] = {0x00, 0x00, 0xae}; /* 0-of-0 CHECKMULTISIG */
@@ -1193,7 +1018,7 @@ static void test_script_flags(void **state) {
     blvm_tx fund;
     make_fund(&fund, &g_cb[1], 4, BLVM_COIN, scripts, lens);
     blvm_block b;
-    build(&b, &p, &fund, 1, 46 * BLVM_COIN, NULL);
+    blvm_tc_build(&b, P, &p, &fund, 1, 46 * BLVM_COIN, NULL);
     p = accept(cs, &b);
     blvm_block_clear(&b);
 
@@ -1231,8 +1056,8 @@ static void test_script_flags(void **state) {
             assert_true(blvm_witness_push(&tx.vin[0].witness, sig64, 64));
         }
         blvm_tx_compute_hashes(&tx);
-        bopts bo = {.tag = (uint8_t)i};
-        build(&b, &p, &tx, 1, 1000, &bo);
+        blvm_tc_block_opts bo = {.cb.tag = (uint8_t)i};
+        blvm_tc_build(&b, P, &p, &tx, 1, 1000, &bo);
         if (cases[i].reason) {
             reject(cs, &b, cases[i].reason);
         } else {
@@ -1247,7 +1072,7 @@ static void test_script_flags(void **state) {
 
 /* n headers on `from` (their merkle roots are filler: only headers are
  * processed); returns the last. */
-static parent_ref add_headers(blvm_chainstate *cs, parent_ref from, int n, uint8_t filler) {
+static blvm_tc_parent add_headers(blvm_chainstate *cs, blvm_tc_parent from, int n, uint8_t filler) {
     for (int i = 0; i < n; i++) {
         blvm_block_header h;
         memset(&h, 0, sizeof h);
@@ -1256,11 +1081,9 @@ static parent_ref add_headers(blvm_chainstate *cs, parent_ref from, int n, uint8
         h.time = from.time + 1;
         h.bits = P->genesis_header.bits;
         memset(h.merkle_root, filler, 32);
+        blvm_tc_solve(&h, h.bits, true, P);
         uint8_t hh[32];
-        for (h.nonce = 0;; h.nonce++) {
-            blvm_header_hash(&h, hh);
-            if (blvm_pow_check(hh, h.bits, P)) break;
-        }
+        blvm_header_hash(&h, hh);
         blvm_validation_state st;
         assert_true(blvm_chainstate_process_header(cs, &h, &st));
         memcpy(from.hash, hh, 32);
@@ -1289,22 +1112,22 @@ static void test_assume_valid_conditions(void **state) {
         blvm_params prm = *P;
         if (c == LOW_WORK) blvm_u256_set_u64(&prm.minimum_chain_work, 1000000);
         blvm_chainstate *cs = open_params(dir, &prm, NULL);
-        parent_ref p = mine(cs, 101);
+        blvm_tc_parent p = mine(cs, 101);
         blvm_tx fund, bad;
         blvm_outpoint cb1 = g_cb[1];
         make_spend(&fund, &cb1, 50 * BLVM_COIN, two_equal, sizeof two_equal);
         blvm_block b102, b103;
-        build(&b102, &p, &fund, 1, 0, NULL);
-        parent_ref p102 = accept(cs, &b102);
+        blvm_tc_build(&b102, P, &p, &fund, 1, 0, NULL);
+        blvm_tc_parent p102 = accept(cs, &b102);
         blvm_outpoint fo = out_of(&fund, 0);
         make_spend(&bad, &fo, 50 * BLVM_COIN, NULL, 0);
         assert_true(blvm_script_set(&bad.vin[0].script_sig, &three, 1));
         blvm_tx_compute_hashes(&bad);
-        build(&b103, &p102, &bad, 1, 0, NULL);
+        blvm_tc_build(&b103, P, &p102, &bad, 1, 0, NULL);
         blvm_validation_state st;
         assert_true(blvm_chainstate_process_header(cs, &b103.header, &st));
-        parent_ref p103 = ref_of(&b103, 103);
-        parent_ref av;
+        blvm_tc_parent p103 = blvm_tc_ref_of(&b103, 103);
+        blvm_tc_parent av;
         bool skip;
         switch (c) {
         case FORK_ABOVE: /* best header forks off after 103: Core skips */
@@ -1375,14 +1198,14 @@ static void test_assume_valid_conditions(void **state) {
  * block invalid, and never retry it forever. */
 static void test_corrupt_block_on_disk(void **state) {
     blvm_chainstate *cs = open_cs(*state);
-    parent_ref base = mine(cs, 3);
+    blvm_tc_parent base = mine(cs, 3);
     blvm_block m1, s1, s2;
-    bopts tm = {.tag = 1}, ts = {.tag = 9};
-    build(&m1, &base, NULL, 0, 0, &tm);
-    build(&s1, &base, NULL, 0, 0, &ts);
+    blvm_tc_block_opts tm = {.cb.tag = 1}, ts = {.cb.tag = 9};
+    blvm_tc_build(&m1, P, &base, NULL, 0, 0, &tm);
+    blvm_tc_build(&s1, P, &base, NULL, 0, 0, &ts);
     accept(cs, &m1);
     blvm_validation_state st;
-    assert_true(submit(cs, &s1, &st)); /* stored, same work: not connected */
+    assert_true(blvm_tc_submit(cs, &s1, &st)); /* stored, same work: not connected */
     assert_true(blvm_chainstate_flush(cs));
     /* flip the coinbase tag of s1 in blk00000.dat */
     blvm_writer w;
@@ -1410,10 +1233,10 @@ static void test_corrupt_block_on_disk(void **state) {
     free(buf);
     blvm_writer_clear(&w);
 
-    parent_ref ps1 = ref_of(&s1, 4);
-    build(&s2, &ps1, NULL, 0, 0, NULL);
+    blvm_tc_parent ps1 = blvm_tc_ref_of(&s1, 4);
+    blvm_tc_build(&s2, P, &ps1, NULL, 0, 0, NULL);
     alarm(60); /* a retry loop would hang here */
-    assert_false(submit(cs, &s2, &st));
+    assert_false(blvm_tc_submit(cs, &s2, &st));
     alarm(0);
     assert_int_equal(st.mode, BLVM_STATE_ERROR);
     assert_int_equal(block_status(cs, &s1) & BLVM_BLOCK_FAILED_MASK, 0);
@@ -1438,10 +1261,10 @@ static void spend_out(blvm_tx *tx, const blvm_tx *fund, uint32_t n, uint32_t ver
 
 /* Tries a block of one transaction (or none) at the tip; NULL reason: it
  * must be accepted. */
-static parent_ref try_at(blvm_chainstate *cs, parent_ref p, const blvm_tx *tx, const bopts *bo,
-                         const char *reason) {
+static blvm_tc_parent try_at(blvm_chainstate *cs, blvm_tc_parent p, const blvm_tx *tx,
+                             const blvm_tc_block_opts *bo, const char *reason) {
     blvm_block b;
-    build(&b, &p, tx, tx ? 1 : 0, tx ? 1000 : 0, bo);
+    blvm_tc_build(&b, P, &p, tx, tx ? 1 : 0, tx ? 1000 : 0, bo);
     if (reason)
         reject(cs, &b, reason);
     else
@@ -1464,7 +1287,7 @@ static void test_activation_heights(void **state) {
     const blvm_params *saved = P;
     P = &prm;
     blvm_chainstate *cs = open_params(*state, &prm, NULL);
-    parent_ref p = mine(cs, 101);
+    blvm_tc_parent p = mine(cs, 101);
 
     static const uint8_t cltv[] = {0x01, 0x64, 0xb1}; /* 100 CHECKLOCKTIMEVERIFY */
     static const uint8_t csv[] = {0x51, 0xb2};        /* 1 CHECKSEQUENCEVERIFY */
@@ -1477,7 +1300,7 @@ static void test_activation_heights(void **state) {
     blvm_tx fund;
     make_fund(&fund, &g_cb[1], NOUT, BLVM_COIN, scripts, lens);
     blvm_block b;
-    build(&b, &p, &fund, 1, 50 * BLVM_COIN - NOUT * BLVM_COIN, NULL);
+    blvm_tc_build(&b, P, &p, &fund, 1, 50 * BLVM_COIN - NOUT * BLVM_COIN, NULL);
     p = accept(cs, &b); /* 102 */
     blvm_block_clear(&b);
 
@@ -1490,8 +1313,8 @@ static void test_activation_heights(void **state) {
     spend_out(&three[0], &fund, CLTV0, 2, 0xfffffffeu, 99, NULL, 0, false);
     spend_out(&three[1], &fund, CSV0, 1, 0, 0, NULL, 0, false);
     spend_out(&three[2], &fund, MSIG0, 2, BLVM_SEQUENCE_FINAL, 0, &dummy1, 1, false);
-    bopts v1 = {.version = 1, .cb_sig = no_height, .cb_sig_len = 2};
-    build(&b, &p, three, 3, 3000, &v1);
+    blvm_tc_block_opts v1 = {.version = 1, .cb.sig = no_height, .cb.sig_len = 2};
+    blvm_tc_build(&b, P, &p, three, 3, 3000, &v1);
     p = accept(cs, &b);
     blvm_block_clear(&b);
     for (int i = 0; i < 3; i++)
@@ -1499,17 +1322,17 @@ static void test_activation_heights(void **state) {
     p = try_at(cs, p, NULL, &v1, NULL); /* 104 */
     /* 105: BIP34 */
     p = try_at(cs, p, NULL, &v1, "bad-version(0x00000001)");
-    bopts v2 = {.version = 2};
-    bopts v2nh = {.version = 2, .cb_sig = no_height, .cb_sig_len = 2};
+    blvm_tc_block_opts v2 = {.version = 2};
+    blvm_tc_block_opts v2nh = {.version = 2, .cb.sig = no_height, .cb.sig_len = 2};
     p = try_at(cs, p, NULL, &v2nh, "bad-cb-height");
     p = try_at(cs, p, NULL, &v2, NULL);
     /* 106: BIP66 */
     p = try_at(cs, p, NULL, &v2, "bad-version(0x00000002)");
-    bopts v3 = {.version = 3};
+    blvm_tc_block_opts v3 = {.version = 3};
     p = try_at(cs, p, NULL, &v3, NULL);
     /* 107: BIP65; CSV (BIP68/112/113) not yet */
     p = try_at(cs, p, NULL, &v3, "bad-version(0x00000003)");
-    bopts v4 = {.version = 4};
+    blvm_tc_block_opts v4 = {.version = 4};
     spend_out(&tx, &fund, CLTV1, 2, 0xfffffffeu, 99, NULL, 0, false);
     p = try_at(cs, p, &tx, &v4,
                "mandatory-script-verify-flag-failed (Locktime requirement not satisfied)");
@@ -1520,14 +1343,14 @@ static void test_activation_heights(void **state) {
     spend_out(&pre_csv[0], &fund, T0, 2, 0xfffffffeu, (uint32_t)cut106, NULL, 0, false);
     spend_out(&pre_csv[1], &fund, T1, 2, 20, 0, NULL, 0, false);  /* BIP68: 20 blocks */
     spend_out(&pre_csv[2], &fund, CSV1, 1, 1, 0, NULL, 0, false); /* tried at 108 */
-    bopts v4t = {.version = 4, .time = (uint32_t)cut106 + 100};
-    build(&b, &p, pre_csv, 2, 2000, &v4t);
+    blvm_tc_block_opts v4t = {.version = 4, .time = (uint32_t)cut106 + 100};
+    blvm_tc_build(&b, P, &p, pre_csv, 2, 2000, &v4t);
     p = accept(cs, &b); /* 107 */
     blvm_block_clear(&b);
     /* 108: CSV */
     int64_t cut107 = mtp(107);
     spend_out(&tx, &fund, T2, 2, 0xfffffffeu, (uint32_t)cut107, NULL, 0, false);
-    bopts v4t2 = {.version = 4, .time = (uint32_t)cut107 + 200};
+    blvm_tc_block_opts v4t2 = {.version = 4, .time = (uint32_t)cut107 + 200};
     p = try_at(cs, p, &tx, &v4t2, "bad-txns-nonfinal");
     blvm_tx_clear(&tx);
     spend_out(&tx, &fund, T3, 2, 20, 0, NULL, 0, false);
@@ -1553,7 +1376,7 @@ static void test_activation_heights(void **state) {
     blvm_tx two[2];
     spend_out(&two[0], &fund, MSIG1, 2, BLVM_SEQUENCE_FINAL, 0, &dummy0, 1, false);
     spend_out(&two[1], &fund, WSH1, 2, BLVM_SEQUENCE_FINAL, 0, NULL, 0, true);
-    build(&b, &p, two, 2, 2000, &v4);
+    blvm_tc_build(&b, P, &p, two, 2, 2000, &v4);
     p = accept(cs, &b);
     blvm_block_clear(&b);
     blvm_tx_clear(&two[0]);
@@ -1568,19 +1391,25 @@ static void test_activation_heights(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_bip34_and_versions, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_bip30, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_maturity_and_amounts, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_sigops, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_bip68_bip113, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_witness_rules, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_duplicate_transactions, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_time_too_new, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_chain_selection, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_script_flags, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_assume_valid_conditions, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_corrupt_block_on_disk, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_activation_heights, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_bip34_and_versions, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_bip30, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_maturity_and_amounts, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_sigops, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_bip68_bip113, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_witness_rules, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_transactions, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_time_too_new, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_chain_selection, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_script_flags, setup_dir, blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_assume_valid_conditions, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_block_on_disk, setup_dir,
+                                        blvm_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_activation_heights, setup_dir,
+                                        blvm_test_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,6 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -37,6 +36,8 @@
 #include "node/chainstate.h"
 #include "node/coins.h"
 #include "storage/kv.h"
+
+#include "testchain.h"
 
 /* ---- fault injection ---- */
 
@@ -187,37 +188,20 @@ static const blvm_params *P;
 static const uint8_t TRUE_SCRIPT[1] = {0x51};
 static int fatal_calls;
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup_dir(void **state) {
-    char *dir = strdup("/tmp/blvm_test_storage_faults_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    *state = dir;
     P = blvm_params_get(BLVM_NET_REGTEST);
     disarm();
     fatal_calls = 0;
-    return 0;
+    return blvm_test_tmpdir_setup(state);
 }
 
 static int teardown_dir(void **state) {
     disarm();
-    nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
+    return blvm_test_tmpdir_teardown(state);
 }
 
 static int64_t fixed_now(void) {
     return 2000000000;
-}
-
-static void quiet_log(void *ctx, int level, const char *msg) {
-    (void)ctx;
-    if (getenv("BLVM_TEST_VERBOSE") && level >= BLVM_CS_LOG_INFO) fprintf(stderr, "%s\n", msg);
 }
 
 static void on_fatal(void *ctx, const char *msg) {
@@ -226,127 +210,51 @@ static void on_fatal(void *ctx, const char *msg) {
     fatal_calls++;
 }
 
+/* One script thread and real fsyncs (the faults hit them), fatal errors
+ * counted. */
 static blvm_chainstate_options default_opts(const char *dir) {
-    blvm_chainstate_options o;
-    memset(&o, 0, sizeof o);
-    o.datadir = dir;
-    o.par = 1;
-    o.now = fixed_now;
-    o.flush_interval = 1000000000;
-    o.log = quiet_log;
+    blvm_chainstate_options o = blvm_tc_options(dir, 1, false, fixed_now);
     o.fatal_error = on_fatal;
     return o;
 }
 
-static blvm_chainstate *open_with(const blvm_chainstate_options *o) {
-    char err[256] = "";
-    blvm_chainstate *cs = blvm_chainstate_open(P, o, err, sizeof err);
-    if (!cs) fprintf(stderr, "open failed: %s\n", err);
-    return cs;
-}
-
 static blvm_chainstate *open_cs(const char *dir) {
     blvm_chainstate_options o = default_opts(dir);
-    return open_with(&o);
-}
-
-typedef struct {
-    uint8_t hash[32];
-    int32_t height;
-    uint32_t time;
-} parent_ref;
-
-static parent_ref tip_ref(blvm_chainstate *cs) {
-    blvm_tip_info t;
-    blvm_chainstate_tip(cs, &t);
-    parent_ref r;
-    memcpy(r.hash, t.hash, 32);
-    r.height = t.height;
-    r.time = t.time;
-    return r;
+    return blvm_tc_open(P, &o);
 }
 
 /* A block on parent: a coinbase paying `TRUE_SCRIPT` (with `opreturn` bytes
  * of filler) and optionally one transaction spending `spend` into two
- * outputs. `tag` makes sibling blocks differ. */
-static void build_block(blvm_block *b, const parent_ref *parent, const blvm_outpoint *spend,
+ * outputs, paying 1000 in fees. `tag` makes sibling blocks differ. */
+static void build_block(blvm_block *b, const blvm_tc_parent *parent, const blvm_outpoint *spend,
                         blvm_amount spend_value, size_t opreturn, uint8_t tag) {
-    blvm_block_init(b);
-    b->tx_count = spend ? 2 : 1;
-    b->txs = calloc(b->tx_count, sizeof(blvm_tx));
-    assert_non_null(b->txs);
-    int32_t height = parent->height + 1;
-    blvm_tx *cb = &b->txs[0];
-    blvm_tx_init(cb);
-    assert_true(blvm_tx_resize(cb, 1, opreturn ? 2 : 1));
-    cb->version = 2;
-    memset(cb->vin[0].prevout.hash, 0, 32);
-    cb->vin[0].prevout.n = 0xffffffffu;
-    cb->vin[0].sequence = BLVM_SEQUENCE_FINAL;
-    uint8_t sig[BLVM_BIP34_SCRIPT_MAX + 2];
-    size_t n = blvm_bip34_height_script(height, sig);
-    sig[n++] = 0x01;
-    sig[n++] = tag;
-    assert_true(blvm_script_set(&cb->vin[0].script_sig, sig, n));
-    cb->vout[0].value = blvm_block_subsidy(height, P) + (spend ? 1000 : 0);
-    assert_true(blvm_script_set(&cb->vout[0].script_pubkey, TRUE_SCRIPT, 1));
-    if (opreturn) {
-        uint8_t *s = calloc(1, opreturn);
-        s[0] = 0x6a;
-        assert_true(blvm_script_set(&cb->vout[1].script_pubkey, s, opreturn));
-        free(s);
-    }
-    blvm_tx_compute_hashes(cb);
+    blvm_tx tx;
+    blvm_tx_init(&tx);
     if (spend) {
-        blvm_tx *tx = &b->txs[1];
-        blvm_tx_init(tx);
-        assert_true(blvm_tx_resize(tx, 1, 2));
-        tx->version = 2;
-        tx->vin[0].prevout = *spend;
-        tx->vin[0].sequence = BLVM_SEQUENCE_FINAL;
+        assert_true(blvm_tx_resize(&tx, 1, 2));
+        tx.version = 2;
+        tx.vin[0].prevout = *spend;
+        tx.vin[0].sequence = BLVM_SEQUENCE_FINAL;
         for (int i = 0; i < 2; i++) {
-            tx->vout[i].value = (spend_value - 1000) / 2;
-            assert_true(blvm_script_set(&tx->vout[i].script_pubkey, TRUE_SCRIPT, 1));
+            tx.vout[i].value = (spend_value - 1000) / 2;
+            assert_true(blvm_script_set(&tx.vout[i].script_pubkey, TRUE_SCRIPT, 1));
         }
-        blvm_tx_compute_hashes(tx);
+        blvm_tx_compute_hashes(&tx);
     }
-    b->header.version = 0x20000000;
-    memcpy(b->header.prev_hash, parent->hash, 32);
-    b->header.time = parent->time + 1;
-    b->header.bits = P->genesis_header.bits;
-    bool mutated;
-    assert_true(blvm_block_merkle_root(b, b->header.merkle_root, &mutated));
-    for (b->header.nonce = 0;; b->header.nonce++) {
-        uint8_t h[32];
-        blvm_header_hash(&b->header, h);
-        if (blvm_pow_check(h, P->genesis_header.bits, P)) break;
-    }
-}
-
-static parent_ref ref_of(const blvm_block *b, int32_t height) {
-    parent_ref r;
-    blvm_header_hash(&b->header, r.hash);
-    r.height = height;
-    r.time = b->header.time;
-    return r;
-}
-
-/* Submits a block; returns process_block's answer. */
-static bool submit(blvm_chainstate *cs, const blvm_block *b) {
-    blvm_validation_state st;
-    blvm_process_result res;
-    return blvm_chainstate_process_block(cs, b, &res, &st);
+    blvm_tc_block_opts bo = {.cb = {.tag = tag, .opreturn = opreturn}};
+    blvm_tc_build(b, P, parent, &tx, spend ? 1 : 0, spend ? 1000 : 0, &bo);
+    blvm_tx_clear(&tx);
 }
 
 /* Mines n blocks on the tip (each spends the coinbase of the block 100
  * below, once there is one, so that blocks have undo data with coins). */
 static bool mine(blvm_chainstate *cs, int n, size_t opreturn, uint8_t tag) {
-    parent_ref p = tip_ref(cs);
+    blvm_tc_parent p = blvm_tc_tip(cs);
     for (int i = 0; i < n; i++) {
         blvm_block b;
         build_block(&b, &p, NULL, 0, opreturn, tag);
-        bool ok = submit(cs, &b);
-        p = ref_of(&b, p.height + 1);
+        bool ok = blvm_tc_submit(cs, &b, NULL);
+        p = blvm_tc_ref_of(&b, p.height + 1);
         blvm_block_clear(&b);
         if (!ok) return false;
     }
@@ -357,17 +265,9 @@ static bool mine(blvm_chainstate *cs, int n, size_t opreturn, uint8_t tag) {
 static bool coinbase_of(blvm_chainstate *cs, int32_t height, blvm_outpoint *op,
                         blvm_amount *value) {
     uint8_t hash[32];
-    if (!blvm_chainstate_hash_at_height(cs, height, hash)) return false;
-    blvm_chainstate_lock(cs);
-    blvm_block_index *b = blvm_chainstate_find_locked(cs, hash);
-    blvm_chainstate_unlock(cs);
-    uint8_t *raw;
-    size_t len;
-    if (!b || !blvm_chainstate_read_block(cs, b, &raw, &len)) return false;
     blvm_block blk;
-    bool ok = blvm_block_decode_bytes(&blk, raw, len);
-    free(raw);
-    if (!ok) return false;
+    if (!blvm_chainstate_hash_at_height(cs, height, hash) || !blvm_tc_read_block(cs, hash, &blk))
+        return false;
     memcpy(op->hash, blk.txs[0].txid, 32);
     op->n = 0;
     *value = blk.txs[0].vout[0].value;
@@ -377,70 +277,15 @@ static bool coinbase_of(blvm_chainstate *cs, int32_t height, blvm_outpoint *op,
 
 /* Mines one block spending the coinbase 100 below the tip (mature). */
 static bool mine_spend(blvm_chainstate *cs, uint8_t tag) {
-    parent_ref p = tip_ref(cs);
+    blvm_tc_parent p = blvm_tc_tip(cs);
     blvm_outpoint op;
     blvm_amount v;
     if (p.height < 101 || !coinbase_of(cs, p.height - 99, &op, &v)) return mine(cs, 1, 0, tag);
     blvm_block b;
     build_block(&b, &p, &op, v, 0, tag);
-    bool ok = submit(cs, &b);
+    bool ok = blvm_tc_submit(cs, &b, NULL);
     blvm_block_clear(&b);
     return ok;
-}
-
-/* Core's hash_serialized_3 over the stored set (gettxoutsetinfo). */
-typedef struct {
-    uint8_t hash[32];
-    uint64_t count;
-    blvm_amount total;
-    int32_t height;
-    uint8_t best[32];
-} utxo_digest;
-
-struct hash_ctx {
-    blvm_sha256_ctx sha;
-    uint64_t count;
-    blvm_amount total;
-};
-
-static bool hash_coin(void *arg, const blvm_outpoint *op, const blvm_coin *coin) {
-    struct hash_ctx *h = arg;
-    uint8_t buf[64];
-    memcpy(buf, op->hash, 32);
-    blvm_write_le32(buf + 32, op->n);
-    blvm_write_le32(buf + 36, coin->height * 2 + (coin->coinbase ? 1 : 0));
-    blvm_write_le64(buf + 40, (uint64_t)coin->out.value);
-    blvm_sha256_write(&h->sha, buf, 48);
-    uint8_t cs[9];
-    size_t n = blvm_encode_compact_size(cs, coin->out.script_pubkey.len);
-    blvm_sha256_write(&h->sha, cs, n);
-    blvm_sha256_write(&h->sha, coin->out.script_pubkey.data, coin->out.script_pubkey.len);
-    h->count++;
-    h->total += coin->out.value;
-    return true;
-}
-
-static utxo_digest utxo(blvm_chainstate *cs) {
-    struct hash_ctx h;
-    memset(&h, 0, sizeof h);
-    blvm_sha256_init(&h.sha);
-    utxo_digest d;
-    memset(&d, 0, sizeof d);
-    assert_int_equal(blvm_chainstate_for_each_coin(cs, hash_coin, &h, d.best, &d.height), 0);
-    uint8_t once[32];
-    blvm_sha256_finalize(&h.sha, once);
-    blvm_sha256(d.hash, once, 32);
-    d.count = h.count;
-    d.total = h.total;
-    return d;
-}
-
-static void assert_same_utxo(const utxo_digest *a, const utxo_digest *b) {
-    assert_int_equal(a->height, b->height);
-    assert_memory_equal(a->best, b->best, 32);
-    assert_int_equal(a->count, b->count);
-    assert_int_equal(a->total, b->total);
-    assert_memory_equal(a->hash, b->hash, 32);
 }
 
 /* Reopens dir, checks the chain reaches at least min_height and holds the
@@ -453,19 +298,19 @@ static int32_t check_recovers(const char *dir, int32_t min_height, bool pruned) 
         o.max_blockfile_size = 0x10000;
         o.prune_target_bytes = UINT64_MAX;
     }
-    blvm_chainstate *cs = open_with(&o);
+    blvm_chainstate *cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
     assert_true(t.height >= min_height);
-    utxo_digest got = utxo(cs);
+    blvm_tc_utxo_digest got = blvm_tc_utxo(cs);
     assert_int_equal(got.height, t.height);
     blvm_validation_state st;
     assert_true(blvm_chainstate_verify(cs, 4, pruned ? 100 : 0, &st));
     blvm_chainstate_close(cs);
     if (!pruned) {
         o.reindex_chainstate = true;
-        cs = open_with(&o);
+        cs = blvm_tc_open(P, &o);
         assert_non_null(cs);
         blvm_tip_info t2;
         blvm_chainstate_tip(cs, &t2);
@@ -478,8 +323,8 @@ static int32_t check_recovers(const char *dir, int32_t min_height, bool pruned) 
             blvm_validation_state pst;
             assert_true(blvm_chainstate_precious_block(cs, t.hash, &pst));
         }
-        utxo_digest again = utxo(cs);
-        assert_same_utxo(&got, &again);
+        blvm_tc_utxo_digest again = blvm_tc_utxo(cs);
+        blvm_tc_assert_same_utxo(&got, &again, true);
         blvm_chainstate_close(cs);
     }
     assert_int_equal(fatal_calls, 0);
@@ -628,7 +473,7 @@ static void test_enospc_undo_file(void **state) {
     for (int i = 0; i < 110; i++)
         assert_true(mine_spend(cs, 0));
     assert_true(blvm_chainstate_flush(cs));
-    utxo_digest before = utxo(cs);
+    blvm_tc_utxo_digest before = blvm_tc_utxo(cs);
     arm(F_FAIL_WRITE, "/rev0", ENOSPC, 0, true);
     assert_false(mine_spend(cs, 0));
     assert_int_equal(fatal_calls, 1);
@@ -636,8 +481,8 @@ static void test_enospc_undo_file(void **state) {
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
     assert_int_equal(t.height, 110);
-    utxo_digest after = utxo(cs); /* flushes: the rolled-back set is the old one */
-    assert_same_utxo(&before, &after);
+    blvm_tc_utxo_digest after = blvm_tc_utxo(cs); /* flushes: the rolled-back set is the old one */
+    blvm_tc_assert_same_utxo(&before, &after, true);
     blvm_chainstate_close(cs);
     fatal_calls = 0;
     assert_int_equal(check_recovers(dir, 111, false), 111);
@@ -673,7 +518,7 @@ static void test_dir_fsync_failure(void **state) {
     const char *dir = *state;
     blvm_chainstate_options o = default_opts(dir);
     o.max_blockfile_size = 0x10000;
-    blvm_chainstate *cs = open_with(&o);
+    blvm_chainstate *cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     assert_true(mine(cs, 5, 5000, 0));
     assert_true(blvm_chainstate_flush(cs));
@@ -691,7 +536,7 @@ static void test_dir_fsync_failure(void **state) {
     blvm_chainstate_close(cs); /* the directory syncs now: a good final flush */
     assert_true(store_writes > store_before);
     fatal_calls = 0;
-    cs = open_with(&o);
+    cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
@@ -735,15 +580,8 @@ static void test_unclean_disconnect_fails(void **state) {
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
     /* the tip's spend has two outputs; remove one from the store */
-    blvm_chainstate_lock(cs);
-    blvm_block_index *tb = blvm_chainstate_find_locked(cs, t.hash);
-    blvm_chainstate_unlock(cs);
-    uint8_t *raw;
-    size_t len;
-    assert_true(blvm_chainstate_read_block(cs, tb, &raw, &len));
     blvm_block blk;
-    assert_true(blvm_block_decode_bytes(&blk, raw, len));
-    free(raw);
+    assert_true(blvm_tc_read_block(cs, t.hash, &blk));
     assert_int_equal(blk.tx_count, 2);
     blvm_outpoint victim;
     memcpy(victim.hash, blk.txs[1].txid, 32);
@@ -768,20 +606,20 @@ static void test_unclean_disconnect_fails(void **state) {
 
     cs = open_cs(dir);
     assert_non_null(cs);
-    utxo_digest before = utxo(cs);
+    blvm_tc_utxo_digest before = blvm_tc_utxo(cs);
     blvm_validation_state st;
     assert_false(blvm_chainstate_invalidate_block(cs, t.hash, &st));
     blvm_tip_info t2;
     blvm_chainstate_tip(cs, &t2);
     assert_memory_equal(t2.hash, t.hash, 32);
-    utxo_digest after = utxo(cs);
-    assert_same_utxo(&before, &after);
+    blvm_tc_utxo_digest after = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&before, &after, true);
     /* verifychain level 3 finds it too, and changes nothing */
     assert_false(blvm_chainstate_verify(cs, 3, 1, &st));
     blvm_chainstate_tip(cs, &t2);
     assert_memory_equal(t2.hash, t.hash, 32);
-    after = utxo(cs);
-    assert_same_utxo(&before, &after);
+    after = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&before, &after, true);
     blvm_chainstate_close(cs);
     assert_int_equal(fatal_calls, 0);
 }
@@ -796,8 +634,8 @@ static void test_block_validity_leaves_coins(void **state) {
     assert_non_null(cs);
     for (int i = 0; i < 105; i++)
         assert_true(mine_spend(cs, 0));
-    utxo_digest before = utxo(cs);
-    parent_ref p = tip_ref(cs);
+    blvm_tc_utxo_digest before = blvm_tc_utxo(cs);
+    blvm_tc_parent p = blvm_tc_tip(cs);
     blvm_outpoint op;
     blvm_amount v;
     assert_true(coinbase_of(cs, p.height - 99, &op, &v));
@@ -805,8 +643,8 @@ static void test_block_validity_leaves_coins(void **state) {
     build_block(&good, &p, &op, v, 0, 9);
     blvm_validation_state st;
     assert_true(blvm_chainstate_test_block_validity(cs, &good, false, true, &st));
-    utxo_digest after = utxo(cs);
-    assert_same_utxo(&before, &after);
+    blvm_tc_utxo_digest after = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&before, &after, true);
 
     blvm_block bad;
     build_block(&bad, &p, &op, v, 0, 10);
@@ -822,12 +660,12 @@ static void test_block_validity_leaves_coins(void **state) {
     assert_true(blvm_block_merkle_root(&bad, bad.header.merkle_root, &mutated));
     assert_false(blvm_chainstate_test_block_validity(cs, &bad, false, true, &st));
     assert_string_equal(st.reject_reason, "bad-txns-inputs-missingorspent");
-    after = utxo(cs);
-    assert_same_utxo(&before, &after);
+    after = blvm_tc_utxo(cs);
+    blvm_tc_assert_same_utxo(&before, &after, true);
     blvm_block_clear(&bad);
 
     /* and the checked block still connects */
-    assert_true(submit(cs, &good));
+    assert_true(blvm_tc_submit(cs, &good, NULL));
     blvm_block_clear(&good);
     blvm_tip_info t;
     blvm_chainstate_tip(cs, &t);
@@ -855,12 +693,12 @@ static void child_work(const char *dir, int work, unsigned seed, int fd) {
         o.max_blockfile_size = 0x10000;
         o.prune_target_bytes = UINT64_MAX; /* manual pruning (-prune=1) */
     }
-    blvm_chainstate *cs = open_with(&o);
+    blvm_chainstate *cs = blvm_tc_open(P, &o);
     if (!cs) _exit(2);
     uint8_t tag = (uint8_t)(rand() & 0x7f);
     for (int i = 0; i < 100000; i++) {
         int r = rand() % 10;
-        parent_ref tp = tip_ref(cs);
+        blvm_tc_parent tp = blvm_tc_tip(cs);
         if (r == 0 && tp.height > 5) {
             /* a branch from k below the tip, one longer: a reorg of depth k */
             int k = 1 + rand() % 4;
@@ -868,24 +706,24 @@ static void child_work(const char *dir, int work, unsigned seed, int fd) {
             if (!blvm_chainstate_hash_at_height(cs, tp.height - k, fork_hash)) _exit(5);
             blvm_chainstate_lock(cs);
             blvm_block_index *fb = blvm_chainstate_find_locked(cs, fork_hash);
-            parent_ref p = {{0}, tp.height - k, fb->entry.time};
+            blvm_tc_parent p = {{0}, tp.height - k, fb->entry.time};
             blvm_chainstate_unlock(cs);
             memcpy(p.hash, fork_hash, 32);
             tag++;
             for (int j = 0; j <= k; j++) {
                 blvm_block b;
                 build_block(&b, &p, NULL, 0, 1500, (uint8_t)(0x80 | tag));
-                (void)submit(cs, &b);
-                p = ref_of(&b, p.height + 1);
+                (void)blvm_tc_submit(cs, &b, NULL);
+                p = blvm_tc_ref_of(&b, p.height + 1);
                 blvm_block_clear(&b);
             }
-            if (tip_ref(cs).height != tp.height + 1) _exit(6);
+            if (blvm_tc_tip(cs).height != tp.height + 1) _exit(6);
         } else if (!mine_spend(cs, tag)) {
             _exit(3);
         }
-        if (work == WORK_PRUNE && rand() % 8 == 0 && tip_ref(cs).height > 320)
-            (void)blvm_chainstate_prune_to(cs, tip_ref(cs).height - 300);
-        child_report rep = {-1, tip_ref(cs).height};
+        if (work == WORK_PRUNE && rand() % 8 == 0 && blvm_tc_tip(cs).height > 320)
+            (void)blvm_chainstate_prune_to(cs, blvm_tc_tip(cs).height - 300);
+        child_report rep = {-1, blvm_tc_tip(cs).height};
         if (rand() % 5 == 0) {
             if (!blvm_chainstate_flush(cs)) _exit(4);
             rep.flushed = rep.tip;
@@ -965,7 +803,7 @@ static void test_kill_9_pruning(void **state) {
     blvm_chainstate_options o = default_opts(dir);
     o.max_blockfile_size = 0x10000;
     o.prune_target_bytes = UINT64_MAX;
-    blvm_chainstate *cs = open_with(&o);
+    blvm_chainstate *cs = blvm_tc_open(P, &o);
     assert_non_null(cs);
     assert_true(blvm_chainstate_is_pruned(cs));
     blvm_chainstate_lock(cs);
@@ -988,7 +826,7 @@ static void test_kill_9_during_reindex(void **state) {
     assert_non_null(cs);
     for (int i = 0; i < 220; i++)
         assert_true(mine_spend(cs, 0));
-    utxo_digest full = utxo(cs);
+    blvm_tc_utxo_digest full = blvm_tc_utxo(cs);
     blvm_chainstate_close(cs);
     for (int round = 0; round < 16; round++) {
         bool chainstate_only = round % 2 == 1;
@@ -1000,7 +838,7 @@ static void test_kill_9_during_reindex(void **state) {
             o.dbcache_bytes = 16 << 10; /* flushes during the rebuild */
             o.reindex = !chainstate_only;
             o.reindex_chainstate = chainstate_only;
-            blvm_chainstate *c = open_with(&o);
+            blvm_chainstate *c = blvm_tc_open(P, &o);
             if (!c) _exit(2);
             blvm_chainstate_close(c);
             _exit(0);
@@ -1012,8 +850,8 @@ static void test_kill_9_during_reindex(void **state) {
         assert_true(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0));
         cs = open_cs(dir);
         assert_non_null(cs);
-        utxo_digest again = utxo(cs);
-        assert_same_utxo(&full, &again);
+        blvm_tc_utxo_digest again = blvm_tc_utxo(cs);
+        blvm_tc_assert_same_utxo(&full, &again, true);
         blvm_chainstate_close(cs);
     }
 }
