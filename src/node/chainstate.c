@@ -1401,6 +1401,30 @@ static int detect_threads(int par) {
     return t > 16 ? 16 : t;
 }
 
+/* Core's LoadBlockIndexDB check: every block file the index says holds a
+ * block's data must be there. A missing file found now stops start-up with
+ * a clear message instead of failing later in the middle of a reorg or an
+ * RPC. Returns the first missing file number, or -1. */
+static int first_missing_block_file(blvm_chainstate *cs) {
+    size_t nfiles = blvm_blockstore_file_count(cs->bs);
+    if (nfiles == 0) return -1;
+    bool *used = calloc(nfiles, sizeof *used);
+    if (!used) return -1;
+    for (size_t i = 0; i < cs->tree.count; i++) {
+        const blvm_block_index *b = cs->tree.all[i];
+        if ((b->status & BLVM_BLOCK_HAVE_DATA) && b->file >= 0 && (size_t)b->file < nfiles)
+            used[b->file] = true;
+    }
+    int missing = -1;
+    for (size_t f = 0; f < nfiles && missing < 0; f++) {
+        char path[PATH_MAX];
+        blvm_blockstore_file_path(cs->bs, (int)f, false, path, sizeof path);
+        if (used[f] && access(path, R_OK) != 0) missing = (int)f;
+    }
+    free(used);
+    return missing;
+}
+
 blvm_chainstate *blvm_chainstate_open(const blvm_params *params, const blvm_chainstate_options *opt,
                                       char *err, size_t err_len) {
     if (!params || !opt || !opt->datadir) {
@@ -1497,6 +1521,19 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params, const blvm_chai
             if (blvm_blockstore_get_info(cs->bs, f, &info) && info.size == 0 &&
                 access(path, F_OK) == 0 && !blvm_blockstore_remove_file(cs->bs, f))
                 cs_log(cs, BLVM_CS_LOG_WARN, "could not delete pruned block file %d", f);
+        }
+    }
+
+    if (!reindex) {
+        int missing = first_missing_block_file(cs);
+        if (missing >= 0) {
+            char path[PATH_MAX];
+            blvm_blockstore_file_path(cs->bs, missing, false, path, sizeof path);
+            snprintf(err, err_len,
+                     "Error loading block database: block file %s is missing; restart with "
+                     "-reindex to rebuild the index from the block files that remain",
+                     path);
+            goto fail;
         }
     }
 
