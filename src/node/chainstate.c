@@ -1539,7 +1539,11 @@ blvm_chainstate *blvm_chainstate_open(const blvm_params *params, const blvm_chai
 
     if (reindex) {
         cs->reindexing = true;
-        if (blvm_kv_update(cs->kv, set_reindex_flag_fn, NULL) != BLVM_KV_OK) {
+        /* The flag is committed in a store that replaced the old one: its
+         * directory entry must survive a power cut too, or the next start
+         * would not know a reindex was under way. */
+        if (blvm_kv_update(cs->kv, set_reindex_flag_fn, NULL) != BLVM_KV_OK ||
+            (!cs->opt.no_sync && !blvm_os_sync_dir(cs->dbdir))) {
             snprintf(err, err_len, "cannot write to the database");
             goto fail;
         }

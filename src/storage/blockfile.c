@@ -12,6 +12,7 @@
 
 #include "crypto/sha256.h"
 #include "storage/varint.h"
+#include "util/os.h"
 
 struct blvm_blockstore {
     char dir[PATH_MAX - 32];
@@ -324,19 +325,6 @@ bool blvm_blockstore_write_undo(blvm_blockstore *bs, int file, const uint8_t *da
     return ok;
 }
 
-/* fsyncs a directory so that files created in it (or removed from it)
- * survive a power cut. File systems that cannot sync a directory say EINVAL
- * (Core's DirectoryCommit ignores every error; blvm only those). */
-static bool sync_dir(const char *dir) {
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return false;
-    bool ok = fsync(dfd) == 0 || errno == EINVAL || errno == ENOTSUP;
-    int saved = errno;
-    close(dfd);
-    errno = saved;
-    return ok;
-}
-
 static bool sync_file(const char *path, bool truncate_to, uint64_t size) {
     /* Only files written since the last flush get here (pruning clears the
      * marks), so a missing file is data lost, not a pruned file: an error,
@@ -371,7 +359,7 @@ bool blvm_blockstore_flush(blvm_blockstore *bs) {
     }
     /* New files must survive too: sync the directory entry before the index
      * that names them is committed. */
-    if (ok) ok = sync_dir(bs->dir);
+    if (ok) ok = blvm_os_sync_dir(bs->dir);
     pthread_mutex_unlock(&bs->lock);
     return ok;
 }
@@ -464,7 +452,7 @@ bool blvm_blockstore_remove_file(blvm_blockstore *bs, int n) {
         if (unlink(path) != 0 && errno != ENOENT) ok = false;
     }
     /* Make the removal durable too (the index no longer refers to it). */
-    if (ok) ok = sync_dir(bs->dir);
+    if (ok) ok = blvm_os_sync_dir(bs->dir);
     if (n >= 0 && (size_t)n < bs->count) {
         memset(&bs->infos[n], 0, sizeof(bs->infos[n]));
         bs->flags[n] = FLAG_DIRTY;

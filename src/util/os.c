@@ -1,8 +1,10 @@
 #include "util/os.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -29,4 +31,14 @@ void blvm_os_sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
+}
+
+bool blvm_os_sync_dir(const char *dir) {
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return false;
+    bool ok = fsync(dfd) == 0 || errno == EINVAL || errno == ENOTSUP;
+    int saved = errno;
+    close(dfd);
+    errno = saved;
+    return ok;
 }

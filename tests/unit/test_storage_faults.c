@@ -547,6 +547,33 @@ static void test_dir_fsync_failure(void **state) {
     blvm_chainstate_close(cs);
 }
 
+/* -reindex replaces the store: the directory holding the new store must be
+ * synced with the reindex flag, or a power cut could bring back the old
+ * store and the next start would not know a reindex was under way. A failed
+ * directory sync stops the start; the next start succeeds. */
+static void test_reindex_syncs_store_dir(void **state) {
+    const char *dir = *state;
+    blvm_chainstate *cs = open_cs(dir);
+    assert_non_null(cs);
+    assert_true(mine(cs, 3, 5000, 0));
+    blvm_chainstate_close(cs);
+    blvm_chainstate_options o = default_opts(dir);
+    o.reindex = true;
+    arm(F_FAIL_SYNC, "=/chainstate", EIO, 0, true);
+    char err[256] = "";
+    cs = blvm_chainstate_open(P, &o, err, sizeof err);
+    assert_null(cs);
+    assert_non_null(strstr(err, "cannot write to the database"));
+    assert_true(F.failures >= 1);
+    disarm();
+    cs = blvm_tc_open(P, &o);
+    assert_non_null(cs);
+    blvm_tip_info t;
+    blvm_chainstate_tip(cs, &t);
+    assert_int_equal(t.height, 3);
+    blvm_chainstate_close(cs);
+}
+
 /* The store's commit fails (disk full under LMDB): the flush fails and the
  * store keeps the previous flush, from which the next start replays. */
 static void test_store_commit_failure(void **state) {
@@ -864,6 +891,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_enospc_undo_file, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_fsync_failure_keeps_store, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_dir_fsync_failure, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_reindex_syncs_store_dir, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store_commit_failure, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_unclean_disconnect_fails, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_block_validity_leaves_coins, setup_dir, teardown_dir),
